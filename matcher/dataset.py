@@ -1,0 +1,125 @@
+"""Find and load both sides' files into one checked dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matcher.errors import InputError, Problem, ProblemLog, UsageError
+from matcher.models import Dataset, Developer, Partner, SourceFile
+from matcher.readers.headers import DEVELOPER_COLUMNS, PARTNER_COLUMNS, Columns, map_headers
+from matcher.readers.profiles import read_developers, read_partners
+from matcher.readers.table import EXTENSIONS, RawTable
+
+CONFIG_NAME = "matcher.toml"
+
+
+def find_inputs(folder: Path) -> tuple[Path, Path, Path | None]:
+    """Return the developers file, the partners file and matcher.toml (or None) in ``folder``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder")
+    config = folder / CONFIG_NAME
+    return (
+        _find_one(folder, "developers"),
+        _find_one(folder, "partners"),
+        config if config.is_file() else None,
+    )
+
+
+def _find_one(folder: Path, role: str) -> Path:
+    """Return the single readable ``role.*`` file in ``folder``; UsageError otherwise."""
+    named = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.stem.casefold() == role and not p.name.startswith((".", "~$"))
+    )
+    readable = [p for p in named if p.suffix.casefold() in EXTENSIONS]
+    option = f"--{role}"
+    if len(readable) > 1:
+        listed = ", ".join(p.name for p in readable)
+        raise UsageError(
+            f"{folder}: several {role} files ({listed}); keep one or choose with {option} FILE"
+        )
+    if readable:
+        return readable[0]
+    if named:
+        listed = ", ".join(p.name for p in named)
+        raise UsageError(
+            f"{folder}: matcher cannot read {listed}; save it as {role}.xlsx or {role}.csv "
+            f"(CSV UTF-8)"
+        )
+    accepted = ", ".join(EXTENSIONS)
+    raise UsageError(
+        f"{folder}: no {role} file (looked for {role}.* with {accepted}); "
+        f"add one or give its path with {option} FILE"
+    )
+
+
+def load_dataset(
+    developers: Path, partners: Path, *, sheet: str | None = None, encoding: str | None = None
+) -> Dataset:
+    """Read and check both files; raise InputError with every error of both when any is wrong."""
+    log = ProblemLog()
+    sources: list[SourceFile] = []
+    devs: list[Developer] = []
+    parts: list[Partner] = []
+    dev_table: RawTable | None = None
+    part_table: RawTable | None = None
+    try:
+        devs, problems, dev_table = read_developers(developers, sheet=sheet, encoding=encoding)
+        log.extend(problems)
+        sources.append(SourceFile("developers", str(developers), dev_table.sha256))
+    except InputError as exc:
+        log.extend([*exc.problems, *exc.warnings])
+    try:
+        parts, problems, part_table = read_partners(partners, sheet=sheet, encoding=encoding)
+        log.extend(problems)
+        sources.append(SourceFile("partners", str(partners), part_table.sha256))
+    except InputError as exc:
+        log.extend([*exc.problems, *exc.warnings])
+    if dev_table is not None and part_table is not None:
+        log.extend(_shared_ids(dev_table, part_table))
+    log.raise_if_errors(_summary(log))
+    return Dataset(
+        developers=sorted(devs, key=lambda d: d.id),
+        partners=sorted(parts, key=lambda p: p.id),
+        warnings=log.warnings,
+        sources=sources,
+    )
+
+
+def _summary(log: ProblemLog) -> str:
+    count = len(log.errors)
+    files = sorted({p.file for p in log.errors if p.file})
+    where = " and ".join(files) if files else "the input"
+    return f"{where}: invalid input ({count} error{'s' if count != 1 else ''})"
+
+
+def _ids(table: RawTable, columns: Columns) -> tuple[str | None, dict[str, int]]:
+    """Return the id header and the first row of each id in ``table``, whatever else is wrong."""
+    mapping, _, _ = map_headers(table.headers, columns, file=table.file)
+    header = mapping.get("id")
+    rows: dict[str, int] = {}
+    if header is not None:
+        for row in table.rows:
+            rows.setdefault(row.cells.get(header, "").strip(), row.number)
+    rows.pop("", None)
+    return header, rows
+
+
+def _shared_ids(dev_table: RawTable, part_table: RawTable) -> list[Problem]:
+    """Report every id used both by a developer and by a partner."""
+    _, dev_rows = _ids(dev_table, DEVELOPER_COLUMNS)
+    header, part_rows = _ids(part_table, PARTNER_COLUMNS)
+    return [
+        Problem(
+            part_table.file,
+            row,
+            header,
+            f'id "{id_}" is also used in {dev_table.file}, row {dev_rows[id_]}',
+            "ids must be unique across developers and partners (e.g. D-… and P-…)",
+            code="shared-id",
+        )
+        for id_, row in part_rows.items()
+        if id_ in dev_rows
+    ]

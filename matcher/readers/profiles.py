@@ -1,0 +1,402 @@
+"""Turn developer and partner files into validated profiles, or into every problem they have.
+
+Messages never contain a name, email or phone: they cite file, row and column, and quote only
+values of columns that hold no personal data (ids, regions, languages, skills, sectors).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from matcher.errors import Problem, ProblemLog
+from matcher.models import Developer, Partner, Profile
+from matcher.readers.headers import (
+    DEVELOPER_COLUMNS,
+    DEVELOPER_REQUIRED,
+    PARTNER_COLUMNS,
+    PARTNER_REQUIRED,
+    Columns,
+    count_known,
+    map_headers,
+)
+from matcher.readers.table import RawRow, RawTable, read_table
+from matcher.reference import LookupFailure, Province, Region, get_region, resolve_province
+from matcher.reference import resolve_region as _resolve_region
+from matcher.text import quote, split_list, suggest
+from matcher.vocab import (
+    SECTORS,
+    SKILLS,
+    normalise_sector,
+    normalise_skill,
+    resolve_gender,
+    resolve_kind,
+    resolve_language,
+    resolve_mobility,
+)
+
+P = TypeVar("P", bound=Profile)
+
+# Roughly Morocco's bounding box, Dakhla-Oued Ed-Dahab included.
+_MOROCCO_LAT = (20.5, 36.5)
+_MOROCCO_LON = (-17.5, -0.5)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+_EMPTY_HINTS = {
+    "id": "give every row a unique id",
+    "region": "give one of the 12 regions",
+    "skills": 'list the skills separated by ";"',
+    "languages": 'list the languages separated by ";", e.g. "ary; fr"',
+    "kind": "accepted: artisan, farmer (agriculteur) or merchant (commerçant)",
+    "sector": "give the partner's sector of activity",
+}
+
+
+def read_developers(
+    path: Path, *, sheet: str | None = None, encoding: str | None = None
+) -> tuple[list[Developer], list[Problem], RawTable]:
+    """Read a developers file; return the valid profiles, every problem, and the raw table."""
+    return _read(
+        path, DEVELOPER_COLUMNS, DEVELOPER_REQUIRED, _developer, sheet=sheet, encoding=encoding
+    )
+
+
+def read_partners(
+    path: Path, *, sheet: str | None = None, encoding: str | None = None
+) -> tuple[list[Partner], list[Problem], RawTable]:
+    """Read a partners file; return the valid profiles, every problem, and the raw table."""
+    return _read(path, PARTNER_COLUMNS, PARTNER_REQUIRED, _partner, sheet=sheet, encoding=encoding)
+
+
+def _read(
+    path: Path,
+    columns: Columns,
+    required: Collection[str],
+    build: Callable[[_Row], P | None],
+    *,
+    sheet: str | None,
+    encoding: str | None,
+) -> tuple[list[P], list[Problem], RawTable]:
+    table = read_table(
+        path,
+        sheet=sheet,
+        encoding=encoding,
+        is_header=lambda cells: count_known(cells, columns) >= 2,
+    )
+    log = ProblemLog()
+    if not table.rows:
+        log.error(
+            table.file,
+            None,
+            None,
+            "the file has no data rows",
+            "add one row per person below the header row",
+            code="no-rows",
+        )
+        if not table.headers:
+            return [], log.items, table
+    mapping, _unknown, header_problems = map_headers(
+        table.headers, columns, file=table.file, required=required
+    )
+    log.extend(header_problems)
+    if log.errors:
+        return [], log.items, table
+    profiles: list[P] = []
+    first_row: dict[str, int] = {}
+    for raw in table.rows:
+        row = _Row(table.file, raw, mapping, log)
+        profile = build(row)
+        if row.id:
+            if row.id in first_row:
+                row.error(
+                    "id",
+                    f'id "{row.id}" already used on row {first_row[row.id]}',
+                    "give every row a unique id",
+                    code="duplicate-id",
+                )
+                profile = None
+            else:
+                first_row[row.id] = raw.number
+        if profile is not None:
+            profiles.append(profile)
+    return profiles, log.items, table
+
+
+class _Row:
+    """One row being validated: reads its cells by field and records located problems."""
+
+    def __init__(self, file: str, raw: RawRow, mapping: dict[str, str], log: ProblemLog):
+        self.file = file
+        self.row = raw.number
+        self.raw = raw
+        self.mapping = mapping
+        self.log = log
+        self.errors = 0
+        self.id = self.text("id")
+
+    def text(self, field: str) -> str:
+        """Return the stripped cell of ``field``, or "" when the column is absent."""
+        header = self.mapping.get(field)
+        return self.raw.cells.get(header, "").strip() if header is not None else ""
+
+    def error(
+        self, field: str, message: str, hint: str | None = None, code: str = "invalid"
+    ) -> None:
+        """Record an error on this row, in ``field``'s column."""
+        self.errors += 1
+        self.log.error(self.file, self.row, self.mapping.get(field), message, hint, code)
+
+    def warn(
+        self, field: str, message: str, hint: str | None = None, code: str = "warning"
+    ) -> None:
+        """Record a warning on this row, in ``field``'s column."""
+        self.log.warn(self.file, self.row, self.mapping.get(field), message, hint, code)
+
+    def required(self, field: str, hint: str | None = None) -> str:
+        """Return the cell of a required field, recording an error when it is empty."""
+        value = self.text(field)
+        if not value:
+            self.error(field, f"{field} is empty", hint or _EMPTY_HINTS.get(field), "empty")
+        return value
+
+    def name(self) -> str:
+        """Return the name (first name joined when given apart); never validate its content."""
+        full = " ".join(v for v in (self.text("first_name"), self.text("name")) if v)
+        if not full:
+            field = "name" if "name" in self.mapping else "first_name"
+            self.error(field, "name is empty", code="empty")
+        return full
+
+    def place(self) -> tuple[Region | None, Province | None]:
+        """Return the region and province, checking that the province lies in the region."""
+        province: Province | None = None
+        province_text = self.text("province")
+        if province_text:
+            try:
+                province = resolve_province(province_text)
+            except LookupFailure as exc:
+                self.error("province", exc.message, exc.hint, "unknown-province")
+        hint = _EMPTY_HINTS["region"]
+        if province is not None:
+            hint = f'the province is in "{get_region(province.region).name}"'
+        region_text = self.required("region", hint)
+        if not region_text:
+            return None, province
+        try:
+            region = _resolve_region(region_text)
+        except LookupFailure as exc:
+            self.error("region", exc.message, exc.hint, "unknown-region")
+            return None, province
+        if province is not None and province.region != region.code:
+            right = get_region(province.region).name
+            self.error(
+                "province",
+                f'province "{province.name}" is in {right}, not in {region.name}',
+                f'write region "{right}" or correct the province',
+                "province-region-mismatch",
+            )
+        return region, province
+
+    def languages(self) -> tuple[str, ...]:
+        """Return the ISO codes of the languages, de-duplicated in the order given."""
+        text = self.required("languages")
+        if not text:
+            return ()
+        codes: list[str] = []
+        items = split_list(text)
+        if not items:
+            self.error("languages", "no language given", _EMPTY_HINTS["languages"], "empty")
+        for item in items:
+            try:
+                code = resolve_language(item)
+            except LookupFailure as exc:
+                self.error("languages", exc.message, exc.hint, "unknown-language")
+                continue
+            if code not in codes:
+                codes.append(code)
+        return tuple(codes)
+
+    def tags(
+        self,
+        field: str,
+        what: str,
+        normalise: Callable[[str], tuple[str, bool]],
+        vocabulary: dict[str, str],
+    ) -> tuple[str, ...]:
+        """Return the tags of a list cell; unknown ones are kept with a warning."""
+        tags: list[str] = []
+        for item in split_list(self.text(field)):
+            tag, known = normalise(item)
+            if not known:
+                near = suggest(item, [*vocabulary, *vocabulary.values()])
+                hint = (
+                    f'did you mean "{normalise(near)[0]}"?'
+                    if near is not None
+                    else f"check the spelling; known {what}s: {', '.join(vocabulary)}"
+                )
+                self.warn(
+                    field,
+                    f"unknown {what} {quote(item)}, kept as {quote(tag)}",
+                    hint,
+                    f"unknown-{what}",
+                )
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tuple(tags)
+
+    def number(self, field: str, low: float, high: float, what: str) -> float | None:
+        """Return an optional number (decimal comma accepted) within [low, high]."""
+        text = self.text(field)
+        if not text:
+            return None
+        cleaned = "".join(text.split()).replace("\u202f", "")
+        if not _NUMBER.fullmatch(cleaned):
+            self.error(
+                field,
+                f"{field} is not a number",
+                f"write {what} as a number, e.g. 20 or 12,5",
+                "bad-number",
+            )
+            return None
+        value = float(cleaned.replace(",", "."))
+        if not low <= value <= high:
+            self.error(
+                field,
+                f"{field} must be between {low:g} and {high:g}",
+                f"give {what}",
+                "out-of-range",
+            )
+            return None
+        return value
+
+    def coordinates(self) -> tuple[float | None, float | None]:
+        """Return lat and lon, both or neither; warn when they fall outside Morocco."""
+        lat = self.number("lat", -90, 90, "the latitude in decimal degrees")
+        lon = self.number("lon", -180, 180, "the longitude in decimal degrees")
+        if (lat is None) != (lon is None):
+            given = "lat" if lat is not None else "lon"
+            self.warn(
+                given,
+                f"{given} is given without the other coordinate; both are ignored",
+                "give both lat and lon, or neither",
+                "half-coordinates",
+            )
+            return None, None
+        if (
+            lat is not None
+            and lon is not None
+            and not (
+                _MOROCCO_LAT[0] <= lat <= _MOROCCO_LAT[1]
+                and _MOROCCO_LON[0] <= lon <= _MOROCCO_LON[1]
+            )
+        ):
+            self.warn(
+                "lat",
+                "the coordinates are outside Morocco",
+                "check that lat and lon are not swapped and that lon is negative",
+                "outside-morocco",
+            )
+        return lat, lon
+
+    def choice(self, field: str, resolve: Callable[[str], str]) -> str | None:
+        """Return the value a closed-choice cell names, or None when empty or invalid."""
+        text = self.text(field)
+        if not text:
+            return None
+        try:
+            return resolve(text)
+        except LookupFailure as exc:
+            self.error(field, exc.message, exc.hint, f"bad-{field}")
+            return None
+
+    def optional(self, field: str) -> str | None:
+        """Return an optional free-text cell (email, phone) as given, or None when empty."""
+        return self.text(field) or None
+
+    def model(self, cls: type[P], values: dict[str, object]) -> P | None:
+        """Build the profile when the row had no error; never echo values from pydantic."""
+        if self.errors:
+            return None
+        try:
+            return cls.model_validate({**values, "row": self.row})
+        except ValidationError as exc:
+            fields = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
+            for field in fields:
+                self.error(field, f"{field} is not valid", code="invalid")
+            return None
+
+
+def _common(row: _Row) -> dict[str, object]:
+    """Validate the cells both sides share, in column order of importance."""
+    row.required("id")
+    name = row.name()
+    region, province = row.place()
+    languages = row.languages()
+    hours = row.number("availability_hours", 0, 168, "the hours available per week (0 to 168)")
+    lat, lon = row.coordinates()
+    return {
+        "id": row.id,
+        "name": name,
+        "region": region.code if region else "",
+        "province": province.code if province else None,
+        "languages": languages,
+        "availability_hours": hours,
+        "lat": lat,
+        "lon": lon,
+        "email": row.optional("email"),
+        "phone": row.optional("phone"),
+    }
+
+
+def _developer(row: _Row) -> Developer | None:
+    values = _common(row)
+    skills: tuple[str, ...] = ()
+    if row.required("skills"):
+        skills = row.tags("skills", "skill", normalise_skill, SKILLS)
+        if not skills:
+            row.error("skills", "no skill given", _EMPTY_HINTS["skills"], "empty")
+    values.update(
+        skills=skills,
+        sectors=row.tags("sectors", "sector", normalise_sector, SECTORS),
+        experience_years=row.number("experience_years", 0, 80, "the years of experience (0 to 80)"),
+        mobility=row.choice("mobility", resolve_mobility) or "region",
+        gender=row.choice("gender", resolve_gender),
+    )
+    return row.model(Developer, values)
+
+
+def _partner(row: _Row) -> Partner | None:
+    values = _common(row)
+    kind = row.required("kind")
+    sector_text = row.required("sector")
+    sector = ""
+    sectors = split_list(sector_text)
+    if len(sectors) > 1:
+        row.error(
+            "sector",
+            f"{len(sectors)} sectors given; a partner has one",
+            "keep the main sector",
+            "several-sectors",
+        )
+    elif sectors:
+        tag, known = normalise_sector(sectors[0])
+        sector = tag
+        if not known:
+            row.tags("sector", "sector", normalise_sector, SECTORS)
+    needs = row.tags("needs", "skill", normalise_skill, SKILLS)
+    if not needs:
+        row.warn(
+            "needs",
+            "no needs listed",
+            "every developer will count as covering this partner's needs",
+            "no-needs",
+        )
+    values.update(
+        kind=row.choice("kind", resolve_kind) if kind else None,
+        sector=sector,
+        needs=needs,
+    )
+    return row.model(Partner, values)

@@ -1,0 +1,618 @@
+"""Read a CSV, Excel or JSON file into a table of text cells, or say precisely why it cannot be.
+
+This layer knows nothing about profiles: it finds the header row, decodes the bytes and checks
+the shape of every row. Messages name files, rows and columns, never a cell's content.
+
+Encoding detection for CSV (``encoding=`` overrides it):
+
+1. a UTF-8 BOM means UTF-8, a UTF-16 BOM means UTF-16 (Excel's "Unicode text");
+2. bytes that are valid UTF-8 are UTF-8;
+3. otherwise the choice is between cp1252 (Excel's French Windows) and cp1256 (Arabic
+   Windows). Both code pages put the French letters à â ç è é ê ë î ï ô ù û ü at the same
+   bytes, so only the bytes they decode differently count as evidence. Each maximal run of
+   such non-ASCII bytes is examined: a run of two or more bytes that cp1256 reads as Arabic
+   letters is Arabic evidence; a run that cp1252 reads as letters and that touches an ASCII
+   letter ("R\\xc9GION", "n\\xbA") is Latin evidence. One side must outweigh the other ten to
+   one; otherwise (or with no evidence at all) the reader asks for ``--encoding``. A file
+   where some lines are UTF-8 and others are not was pasted together: it is refused.
+
+A row with more cells than the header is an error only when an extra cell holds a value
+(Excel often writes trailing empty cells); a row with fewer cells is always an error in CSV,
+and padded in Excel, where rows simply stop at their last value.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import json
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+from matcher.errors import InputError, Problem, ProblemLog, UsageError
+
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+XLSX_EXTENSIONS = (".xlsx", ".xlsm")
+JSON_EXTENSIONS = (".json",)
+EXTENSIONS = CSV_EXTENSIONS + XLSX_EXTENSIONS + JSON_EXTENSIONS
+
+MAX_CELL = 10_000
+MAX_HEADER = 200
+HEADER_SEARCH_ROWS = 20
+JSON_LIST_KEYS = ("developers", "partners", "rows")
+
+HeaderTest = Callable[[Sequence[str]], bool]
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One data row as the user sees it: its number in the file and its cells by header."""
+
+    number: int
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's header and data rows as text, with what is needed to cite and audit it."""
+
+    file: str
+    path: Path
+    headers: list[str]
+    rows: list[RawRow]
+    sha256: str
+    encoding: str | None
+
+
+def read_table(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    is_header: HeaderTest | None = None,
+) -> RawTable:
+    """Read ``path`` (CSV, XLSX or JSON) into a table, raising InputError on file-level problems.
+
+    ``is_header`` tells an Excel header row from title rows above it; without it the first
+    non-empty row is the header.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"{path}: no such file")
+    if not path.is_file():
+        raise UsageError(f"{path}: not a file")
+    name = path.name
+    suffix = path.suffix.casefold()
+    if suffix not in EXTENSIONS:
+        accepted = ", ".join(EXTENSIONS)
+        hint = "save it as .xlsx or as CSV UTF-8"
+        if suffix in (".xls", ".ods", ".numbers"):
+            hint = f"matcher cannot read {suffix} files; {hint}"
+        _fail(name, f"unknown file type; accepted: {accepted}", hint, code="bad-extension")
+    if encoding is not None:
+        try:
+            encoding = codecs.lookup(encoding).name
+        except LookupError:
+            raise UsageError(
+                f"unknown encoding {encoding!r}; use utf-8, cp1252 (French Windows) "
+                "or cp1256 (Arabic Windows)"
+            ) from None
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip(b" \t\r\n\x00").removeprefix(codecs.BOM_UTF8).strip():
+        _fail(name, "the file is empty", code="empty-file")
+    if suffix in XLSX_EXTENSIONS:
+        headers, records, log = _read_xlsx(path, name, sheet, is_header)
+        used: str | None = None
+    elif suffix in JSON_EXTENSIONS:
+        text, used = _decode(data, name, encoding, allow_legacy=False)
+        headers, records, log = _read_json(text, name)
+    else:
+        text, used = _decode(data, name, encoding, allow_legacy=True)
+        tab = suffix == ".tsv"
+        headers, records, log = _read_csv(text, name, prefer_tab=tab)
+    rows = _rows(name, headers, records, log)
+    log.raise_if_errors(f"{name} cannot be read")
+    return RawTable(name, path, headers, rows, digest, used)
+
+
+def _fail(
+    file: str, message: str, hint: str | None = None, *, row: int | None = None, code: str
+) -> NoReturn:
+    """Raise the InputError for a problem that stops the whole file from being read."""
+    raise InputError(f"{file} cannot be read", [Problem(file, row, None, message, hint, code=code)])
+
+
+# -- decoding -------------------------------------------------------------------------------
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+_ASCII_LETTER = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_SAVE_HINT = 'save the file as "CSV UTF-8" from Excel, or pass --encoding (cp1252 or cp1256)'
+
+
+def _decode(data: bytes, file: str, encoding: str | None, *, allow_legacy: bool) -> tuple[str, str]:
+    """Return the text of ``data`` and the encoding used."""
+    if encoding is None:
+        if data.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            encoding = "utf-16"
+        else:
+            try:
+                return data.decode("utf-8"), "utf-8"
+            except UnicodeDecodeError as exc:
+                if not allow_legacy:
+                    _undecodable(file, data, exc, "utf-8")
+                encoding = _guess_legacy(data, file, exc)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        _undecodable(file, data, exc, encoding)
+    if "\x00" in text:
+        _fail(
+            file,
+            "the file holds binary data, not text",
+            "if it is an Excel workbook, give it the .xlsx extension",
+            row=_line_of(data, text.index("\x00")),
+            code="encoding",
+        )
+    return text.removeprefix("\ufeff"), encoding
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _undecodable(file: str, data: bytes, exc: UnicodeDecodeError, encoding: str) -> NoReturn:
+    hint = _SAVE_HINT
+    if data.startswith(b"PK\x03\x04"):
+        hint = "this looks like an Excel workbook; give it the .xlsx extension"
+    _fail(
+        file,
+        f"the text cannot be read as {encoding}",
+        hint,
+        row=_line_of(data, exc.start),
+        code="encoding",
+    )
+
+
+def _guess_legacy(data: bytes, file: str, exc: UnicodeDecodeError) -> str:
+    """Choose cp1252 or cp1256 for bytes that are not UTF-8, or fail asking for --encoding."""
+    row = _line_of(data, exc.start)
+    if data.startswith(b"PK\x03\x04") or b"\x00" in data:
+        _undecodable(file, data, exc, "text")
+    if _has_utf8_line(data):
+        # Some lines are UTF-8 with accents and others are not: two files were pasted together.
+        _fail(
+            file,
+            "the file mixes UTF-8 with another encoding from this row on",
+            _SAVE_HINT,
+            row=row,
+            code="encoding",
+        )
+    try:
+        latin = data.decode("cp1252")
+    except UnicodeDecodeError:
+        latin = None
+    arabic = data.decode("cp1256")
+    if latin == arabic:
+        return "cp1252"
+    arabic_score = latin_score = 0
+    for match in _HIGH_RUN.finditer(data):
+        run = match.group()
+        as_arabic = run.decode("cp1256")
+        as_latin = run.decode("cp1252", errors="replace")
+        if as_arabic == as_latin:
+            continue  # shared French letters say nothing
+        if len(run) >= 2 and all(_is_arabic(ch) for ch in as_arabic):
+            arabic_score += len(run)
+            continue
+        start, end = match.span()
+        touches_ascii = (start > 0 and data[start - 1] in _ASCII_LETTER) or (
+            end < len(data) and data[end] in _ASCII_LETTER
+        )
+        if touches_ascii and as_latin.isalpha():
+            latin_score += len(run)
+    if latin is not None and latin_score > 0 and latin_score >= 10 * arabic_score:
+        return "cp1252"
+    if arabic_score > 0 and arabic_score >= 10 * latin_score:
+        return "cp1256"
+    _fail(
+        file,
+        "cannot tell which encoding the file uses (not UTF-8; neither clearly cp1252 nor cp1256)",
+        "pass --encoding cp1252 (French Windows) or --encoding cp1256 "
+        '(Arabic Windows), or save the file as "CSV UTF-8"',
+        row=row,
+        code="encoding",
+    )
+
+
+def _has_utf8_line(data: bytes) -> bool:
+    """Return whether some line is valid UTF-8 with a non-ASCII letter (a legacy line can't be)."""
+    for line in data.splitlines():
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if any(ord(ch) > 127 and ch.isalpha() for ch in text):
+            return True
+    return False
+
+
+def _is_arabic(char: str) -> bool:
+    return "\u0600" <= char <= "\u06ff" or char in "\u200c\u200d"
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+Records = list[tuple[int, list[str]]]
+
+
+def _read_csv(text: str, file: str, *, prefer_tab: bool) -> tuple[list[str], Records, ProblemLog]:
+    """Split CSV text into records numbered by the physical line each one starts on."""
+    log = ProblemLog()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    delimiter = _sniff_delimiter(text, prefer_tab=prefer_tab)
+    records = _parse_csv(text, file, delimiter)
+    while records and not any(c.strip() for c in records[0][1]):
+        records.pop(0)
+    if not records:
+        _fail(file, "the file is empty", code="empty-file")
+    header_row, headers = records[0]
+    return _headers(file, header_row, headers, log), records[1:], log
+
+
+def _sniff_delimiter(text: str, *, prefer_tab: bool) -> str:
+    """Return the delimiter used most in the header line (outside quotes)."""
+    counts = {"\t": 0, ";": 0, ",": 0}
+    quoted = False
+    started = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "\n":
+            if started:
+                break
+        elif char in counts:
+            counts[char] += 1
+        if not char.isspace():
+            started = True
+    if prefer_tab and counts["\t"]:
+        return "\t"
+    # On a tie prefer tab, then ";", since header names may contain commas.
+    return max(counts, key=lambda d: counts[d])
+
+
+def _parse_csv(text: str, file: str, delimiter: str) -> Records:
+    """Parse ``text`` with RFC 4180 quoting, tolerant of stray quotes inside plain cells."""
+    plain = re.compile(f"[^{re.escape(delimiter)}\n]*")
+    records: Records = []
+    pos, line, end = 0, 1, len(text)
+    while pos < end:
+        start_line = line
+        cells: list[str] = []
+        while True:
+            if pos < end and text[pos] == '"':
+                quote_line = line
+                parts: list[str] = []
+                i = pos + 1
+                while True:
+                    j = text.find('"', i)
+                    if j == -1:
+                        _unclosed(file, quote_line)
+                    parts.append(text[i:j])
+                    if text.startswith('""', j):
+                        parts.append('"')
+                        i = j + 2
+                        continue
+                    break
+                value = "".join(parts)
+                line += value.count("\n")
+                pos = j + 1
+                if pos < end and text[pos] not in (delimiter, "\n"):
+                    if "\n" in value:
+                        # The "closing" quote is really the opening quote of a later cell.
+                        _unclosed(file, quote_line)
+                    match = plain.match(text, pos)
+                    assert match is not None
+                    value += match.group()
+                    pos = match.end()
+            else:
+                match = plain.match(text, pos)
+                assert match is not None
+                value = match.group()
+                pos = match.end()
+            cells.append(value)
+            if pos < end and text[pos] == delimiter:
+                pos += 1
+                continue
+            if pos < end:
+                pos += 1
+                line += 1
+            break
+        records.append((start_line, cells))
+    return records
+
+
+def _unclosed(file: str, row: int) -> NoReturn:
+    _fail(
+        file,
+        'a quote (") opened on this row is never closed',
+        "close the quote, or remove it if it is not meant to enclose the cell",
+        row=row,
+        code="unclosed-quote",
+    )
+
+
+# -- XLSX ----------------------------------------------------------------------------------
+
+
+def _read_xlsx(
+    path: Path, file: str, sheet: str | None, is_header: HeaderTest | None
+) -> tuple[list[str], Records, ProblemLog]:
+    """Read one sheet's non-empty rows, numbered as Excel numbers them."""
+    import openpyxl  # heavy; only needed for workbooks
+    from openpyxl.utils import get_column_letter
+
+    log = ProblemLog()
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        hint = "open it in Excel and save it again as .xlsx"
+        _fail(
+            file,
+            f"cannot be opened as an Excel workbook ({type(exc).__name__})",
+            hint,
+            code="bad-workbook",
+        )
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
+        else:
+            names = ", ".join(f'"{n}"' for n in book.sheetnames)
+            _fail(
+                file,
+                f'no sheet named "{sheet}"',
+                f"the workbook has: {names}",
+                code="sheet-not-found",
+            )
+        ws.reset_dimensions()  # stored dimensions are often wrong in files from other tools
+        records: Records = []
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [_render(v) for v in values]
+            while cells and not cells[-1].strip():
+                cells.pop()
+            if cells:
+                records.append((number, cells))
+    finally:
+        book.close()
+    if not records:
+        _fail(file, f'the sheet "{ws.title}" is empty', code="empty-file")
+    at = 0
+    if is_header is not None:
+        for index, (number, cells) in enumerate(records):
+            if number > HEADER_SEARCH_ROWS:
+                break
+            if is_header(cells):
+                at = index
+                break
+    header_row, header_cells = records[at]
+    headers = _headers(file, header_row, header_cells, log)
+    width = len(headers)
+    shaped: Records = []
+    for number, cells in records[at + 1 :]:
+        # Excel rows simply stop at their last value: pad them, but a value beyond the last
+        # header has nowhere to go.
+        stray = [i for i, c in enumerate(cells[width:], start=width + 1) if c.strip()]
+        if stray:
+            letters = ", ".join(get_column_letter(i) for i in stray)
+            log.error(
+                file,
+                number,
+                None,
+                f"column {letters} has a value but no header",
+                "give the column a header, or move the value into the right column",
+                code="ragged-row",
+            )
+            continue
+        shaped.append((number, (cells + [""] * width)[:width]))
+    return headers, shaped, log
+
+
+def _render(value: object) -> str:
+    """Return a cell's value as the text a user reads in Excel (integers without ".0")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.15g}"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value).replace("\r\n", "\n")
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+def _read_json(text: str, file: str) -> tuple[list[str], Records, ProblemLog]:
+    """Read a list of objects (or an object holding one) as rows numbered from 1."""
+    log = ProblemLog()
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(
+            file,
+            f"not valid JSON (line {exc.lineno}, column {exc.colno})",
+            "check the file with a JSON validator",
+            code="bad-json",
+        )
+    items: object = document
+    if isinstance(document, dict):
+        key = next((k for k in JSON_LIST_KEYS if isinstance(document.get(k), list)), None)
+        if key is None:
+            keys = ", ".join(f'"{k}"' for k in JSON_LIST_KEYS)
+            _fail(
+                file,
+                f"the JSON object has no {keys} list",
+                "give a list of records, or an object with one of these keys",
+                code="bad-json",
+            )
+        items = document[key]
+    if not isinstance(items, list):
+        _fail(file, "the JSON document is not a list of records", code="bad-json")
+    headers: list[str] = []
+    records: list[tuple[int, dict[str, str]]] = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            log.error(
+                file,
+                number,
+                None,
+                "this record is not an object with named fields",
+                code="bad-json",
+            )
+            continue
+        cells: dict[str, str] = {}
+        for key, value in item.items():
+            header = str(key)
+            if header not in headers:
+                headers.append(header)
+            text_value = _json_cell(value)
+            if text_value is None:
+                log.error(
+                    file,
+                    number,
+                    header,
+                    "nested objects are not allowed here",
+                    "give text, a number or a list of texts",
+                    code="bad-json",
+                )
+                text_value = ""
+            cells[header] = text_value
+        records.append((number, cells))
+    aligned: Records = [(n, [c.get(h, "") for h in headers]) for n, c in records]
+    return _headers(file, 0, headers, log), aligned, log
+
+
+def _json_cell(value: object) -> str | None:
+    if isinstance(value, list):
+        parts = [_json_cell(v) for v in value]
+        if any(p is None or isinstance(v, list) for p, v in zip(parts, value, strict=True)):
+            return None
+        return ";".join(p for p in parts if p)
+    if isinstance(value, dict):
+        return None
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return _render(value)
+    return str(value)
+
+
+# -- shared --------------------------------------------------------------------------------
+
+
+def _headers(file: str, row: int, cells: list[str], log: ProblemLog) -> list[str]:
+    """Return the header names, with blanks named by position; report duplicates."""
+    cells = list(cells)
+    while cells and not cells[-1].strip():
+        cells.pop()
+    headers: list[str] = []
+    seen: dict[str, int] = {}
+    where = row or None
+    for index, raw in enumerate(cells, start=1):
+        header = " ".join(raw.split())
+        if not header:
+            header = f"(column {index})"
+        elif len(header) > MAX_HEADER:
+            log.error(
+                file,
+                where,
+                f"(column {index})",
+                f"the header is {len(header):,} characters long; the limit is {MAX_HEADER:,}",
+                "give the column a short name",
+                code="cell-too-long",
+            )
+            header = f"(column {index})"
+        if header in seen:
+            log.error(
+                file,
+                where,
+                header,
+                f"two columns have this header (columns {seen[header]} and {index})",
+                "delete or rename one of them",
+                code="duplicate-column",
+            )
+        else:
+            seen[header] = index
+        headers.append(header)
+    return headers
+
+
+def _rows(file: str, headers: list[str], records: Records, log: ProblemLog) -> list[RawRow]:
+    """Turn records into rows, reporting ragged and over-long ones; skip empty rows."""
+    width = len(headers)
+    rows: list[RawRow] = []
+    for number, cells in records:
+        if not any(c.strip() for c in cells):
+            continue
+        extra = cells[width:]
+        if len(cells) < width:
+            log.error(
+                file,
+                number,
+                None,
+                f"this row has {len(cells)} cells but the header has {width}",
+                "a delimiter is probably missing; a cell that contains the delimiter "
+                "must be enclosed in double quotes",
+                code="ragged-row",
+            )
+            continue
+        if any(c.strip() for c in extra):
+            log.error(
+                file,
+                number,
+                None,
+                f"this row has {len(cells)} cells but the header has {width}",
+                "a cell that contains the delimiter must be enclosed in double quotes; "
+                "a column with values needs a header",
+                code="ragged-row",
+            )
+            continue
+        row = dict(zip(headers, cells, strict=False))
+        for header, value in row.items():
+            if len(value) > MAX_CELL:
+                log.error(
+                    file,
+                    number,
+                    header,
+                    f"the cell is {len(value):,} characters long; the limit is {MAX_CELL:,}",
+                    "shorten it",
+                    code="cell-too-long",
+                )
+        rows.append(RawRow(number, row))
+    return rows
