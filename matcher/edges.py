@@ -1,0 +1,224 @@
+"""The allowed pairs (edges) of a run, scored region by region in bounded memory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.config import MatcherConfig
+from matcher.models import KINDS, Developer, Partner
+from matcher.rules import RULES, feature_masks, may_cross_regions
+from matcher.scoring import MOBILITIES, encode, score_features
+from matcher.solver.prune import prune_developer_side
+
+Int64s = npt.NDArray[np.int64]
+Float64s = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class EdgeSet:
+    """Allowed and locked pairs as parallel arrays, sorted by (developer, partner)."""
+
+    dev: Int64s  # index into the developers given
+    par: Int64s  # index into the partners given
+    score: Float64s
+    locked: Int64s  # edge indices of the locked pairs, kept even when they break a rule
+    pruned: int  # allowed edges dropped by developer-side pruning
+    # Per rule code, per partner: candidate developers whose first broken rule is this one.
+    rule_counts: dict[str, Int64s]
+
+    def __len__(self) -> int:
+        return len(self.dev)
+
+
+def _index_pairs(
+    pairs: Sequence[tuple[int, int]], n_dev: int, n_par: int, what: str
+) -> tuple[Int64s, Int64s]:
+    dev = np.array([d for d, _ in pairs], dtype=np.int64)
+    par = np.array([p for _, p in pairs], dtype=np.int64)
+    bad = (dev < 0) | (dev >= n_dev) | (par < 0) | (par >= n_par)
+    if bad.any():
+        raise ValueError(f"{what} pair out of range: {pairs[int(np.argmax(bad))]}")
+    return dev, par
+
+
+def _contenders(*, score: Float64s, allowed: Bools, col_group: Int64s, group_cap: Int64s) -> Bools:
+    """Return the allowed cells that score at least each row's group_cap-th best in their group.
+
+    Every edge developer-side pruning keeps is among these (ties at the threshold included),
+    so pruning only the contenders gives the same result at a fraction of the sorting.
+    """
+    out = np.zeros(score.shape, dtype=np.bool_)
+    for group in np.unique(col_group):
+        cols = np.flatnonzero(col_group == group)
+        cap = int(group_cap[group])
+        if cap <= 0:
+            continue
+        if cap >= len(cols):
+            out[:, cols] = allowed[:, cols]
+            continue
+        sub = np.where(allowed[:, cols], score[:, cols], -np.inf)
+        threshold = np.partition(sub, len(cols) - cap, axis=1)[:, len(cols) - cap]
+        out[:, cols] = allowed[:, cols] & (sub >= threshold[:, None])
+    return out
+
+
+def build_edges(
+    *,
+    developers: Sequence[Developer],
+    partners: Sequence[Partner],
+    config: MatcherConfig,
+    region_index: Mapping[str, int],
+    group_cap: Int64s | None,
+    forbidden: frozenset[tuple[str, str]] = frozenset(),
+    locks: Sequence[tuple[int, int]] = (),
+    chunk_rows: int = 512,
+) -> EdgeSet:
+    """Score and filter every pair that may be formed, region by region, in developer chunks.
+
+    Only developers who may work in a partner's region are scored against it. With
+    ``group_cap`` (indexed by ``region_index[region] * len(KINDS) + kind``), each developer
+    keeps only their best ``group_cap[g]`` edges per partner group ``g``. Locked pairs
+    (developer index, partner index) are always present.
+    """
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be at least 1")
+    n_dev, n_par = len(developers), len(partners)
+    dev_feat, par_feat = encode(developers=developers, partners=partners)
+    dev_ids = np.array([d.id for d in developers], dtype=object)
+    par_ids = np.array([p.id for p in partners], dtype=object)
+    # Visiting people in id order makes the result, including pruning ties, independent of
+    # the order they were given in.
+    dev_by_id = np.argsort(dev_ids, kind="stable").astype(np.int64)
+    par_by_id = np.argsort(par_ids, kind="stable").astype(np.int64)
+    may_cross = np.array(
+        [may_cross_regions(mobility=m, config=config) for m in MOBILITIES], dtype=np.bool_
+    )[dev_feat.mobility]
+
+    par_group: Int64s | None = None
+    if group_cap is not None:
+        par_group = np.array(
+            [region_index[p.region] * len(KINDS) + KINDS.index(p.kind) for p in partners],
+            dtype=np.int64,
+        )
+
+    dev_pos = {d.id: i for i, d in enumerate(developers)}
+    par_pos = {p.id: j for j, p in enumerate(partners)}
+    known = [
+        (dev_pos[d], par_pos[p]) for d, p in sorted(forbidden) if d in dev_pos and p in par_pos
+    ]
+    forbid_dev, forbid_par = _index_pairs(known, n_dev, n_par, "forbidden")
+    lock_dev, lock_par = _index_pairs(list(locks), n_dev, n_par, "locked")
+    lock_keys = np.unique(lock_dev * n_par + lock_par)
+
+    rule_counts = {code: np.zeros(n_par, dtype=np.int64) for code in RULES}
+    out_dev: list[Int64s] = []
+    out_par: list[Int64s] = []
+    out_score: list[Float64s] = []
+    pruned = 0
+    row_of = np.full(n_dev, -1, dtype=np.int64)
+    col_of = np.full(n_par, -1, dtype=np.int64)
+
+    for region in np.unique(par_feat.region):
+        cols = par_by_id[par_feat.region[par_by_id] == region]
+        region_par = par_feat.take(cols)
+        col_of[cols] = np.arange(len(cols), dtype=np.int64)
+        in_region = col_of[forbid_par] >= 0
+        region_forbid_dev, region_forbid_col = forbid_dev[in_region], col_of[forbid_par[in_region]]
+        in_region = col_of[lock_par] >= 0
+        region_lock_dev, region_lock_col = lock_dev[in_region], col_of[lock_par[in_region]]
+        reach = (dev_feat.region[dev_by_id] == region) | may_cross[dev_by_id]
+        candidates = dev_by_id[reach]
+        # A developer's edges into this region all fall in one chunk, and edges into other
+        # regions belong to other groups, so pruning chunk by chunk is exact.
+        for start in range(0, len(candidates), chunk_rows):
+            rows = candidates[start : start + chunk_rows]
+            row_of[rows] = np.arange(len(rows), dtype=np.int64)
+            chunk_dev = dev_feat.take(rows)
+            block = score_features(developers=chunk_dev, partners=region_par, config=config)
+            forbid = np.zeros(block.shape, dtype=np.bool_)
+            hit = row_of[region_forbid_dev] >= 0
+            forbid[row_of[region_forbid_dev[hit]], region_forbid_col[hit]] = True
+            masks = feature_masks(
+                block=block,
+                developers=chunk_dev,
+                partners=region_par,
+                config=config,
+                forbidden=forbid,
+            )
+            allowed = np.ones(block.shape, dtype=np.bool_)
+            for code in RULES:
+                first = masks[code] & allowed
+                rule_counts[code][cols] += first.sum(axis=0)
+                allowed &= ~masks[code]
+            if group_cap is not None and par_group is not None:
+                lock_cells = np.zeros(block.shape, dtype=np.bool_)
+                hit = row_of[region_lock_dev] >= 0
+                lock_cells[row_of[region_lock_dev[hit]], region_lock_col[hit]] = True
+                n_allowed = int(np.count_nonzero(allowed))
+                contenders = _contenders(
+                    score=block.score,
+                    allowed=allowed,
+                    col_group=par_group[cols],
+                    group_cap=group_cap,
+                )
+                contenders |= allowed & lock_cells
+                r, c = np.nonzero(contenders)
+                e_dev, e_par, e_score = rows[r], cols[c], block.score[r, c]
+                keep = prune_developer_side(
+                    edge_dev=e_dev,
+                    edge_group=par_group[e_par],
+                    edge_score=e_score,
+                    group_cap=group_cap,
+                    locked=np.flatnonzero(lock_cells[r, c]).astype(np.int64),
+                )
+                e_dev, e_par, e_score = e_dev[keep], e_par[keep], e_score[keep]
+                pruned += n_allowed - len(e_dev)
+            else:
+                r, c = np.nonzero(allowed)
+                e_dev, e_par, e_score = rows[r], cols[c], block.score[r, c]
+            out_dev.append(e_dev)
+            out_par.append(e_par)
+            out_score.append(e_score)
+            row_of[rows] = -1
+        col_of[cols] = -1
+
+    dev_arr = np.concatenate([*out_dev, np.zeros(0, np.int64)]).astype(np.int64)
+    par_arr = np.concatenate([*out_par, np.zeros(0, np.int64)]).astype(np.int64)
+    score_arr = np.concatenate([*out_score, np.zeros(0, np.float64)]).astype(np.float64)
+
+    # Locked pairs that a rule excluded are scored on their own and added back.
+    missing = lock_keys[~np.isin(lock_keys, dev_arr * n_par + par_arr)]
+    if len(missing):
+        extra_dev, extra_par = missing // n_par, missing % n_par
+        extra_score = np.array(
+            [
+                score_features(
+                    developers=dev_feat.take(extra_dev[k : k + 1]),
+                    partners=par_feat.take(extra_par[k : k + 1]),
+                    config=config,
+                ).score[0, 0]
+                for k in range(len(missing))
+            ],
+            dtype=np.float64,
+        )
+        dev_arr = np.concatenate([dev_arr, extra_dev])
+        par_arr = np.concatenate([par_arr, extra_par])
+        score_arr = np.concatenate([score_arr, extra_score])
+
+    order = np.lexsort((par_arr, dev_arr))
+    dev_arr, par_arr, score_arr = dev_arr[order], par_arr[order], score_arr[order]
+    keys = dev_arr * n_par + par_arr
+    locked = np.searchsorted(keys, lock_keys).astype(np.int64)
+    return EdgeSet(
+        dev=dev_arr,
+        par=par_arr,
+        score=score_arr,
+        locked=locked,
+        pruned=pruned,
+        rule_counts=rule_counts,
+    )

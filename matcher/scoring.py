@@ -1,0 +1,367 @@
+"""The pair score and its five criteria, computed for whole blocks of pairs at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.config import CRITERIA, MatcherConfig
+from matcher.geo import haversine_km, locate
+from matcher.models import KINDS, Developer, Partner
+from matcher.text import compact
+
+MOBILITIES = ("local", "region", "remote")
+
+Float32s = npt.NDArray[np.float32]
+Float64s = npt.NDArray[np.float64]
+Int64s = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The score of one pair and what it is made of."""
+
+    skills: float
+    languages: float
+    distance: float
+    sector: float
+    availability: float
+    distance_km: float
+    shared_languages: tuple[str, ...]
+    cross_region: bool
+    penalty: float
+    score: float
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreBlock:
+    """Criteria and scores of a dense block of pairs, developers as rows, partners as columns."""
+
+    criteria: dict[str, Float32s]
+    distance_km: Float32s
+    shared_any: Bools
+    cross_region: Bools
+    score: Float64s
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Return (number of developers, number of partners)."""
+        rows, cols = self.score.shape
+        return int(rows), int(cols)
+
+
+@dataclass(frozen=True, eq=False)
+class DeveloperFeatures:
+    """Per-developer arrays the block scorer and the rule masks work on."""
+
+    region: Int64s  # index into the shared region vocabulary
+    province: Int64s  # index into the shared province vocabulary, -1 when unknown
+    mobility: Int64s  # index into MOBILITIES
+    lat: Float64s
+    lon: Float64s
+    hours: Float64s  # NaN when missing
+    skills: Float32s  # [n, tags] 0/1
+    languages: Float32s  # [n, languages] 0/1
+    sectors: Float32s  # [n, sectors] 0/1
+    has_sectors: Bools
+
+    def __len__(self) -> int:
+        return len(self.region)
+
+    def take(self, rows: Int64s) -> DeveloperFeatures:
+        """Return the features of the developers at ``rows``, in that order."""
+        return DeveloperFeatures(
+            region=self.region[rows],
+            province=self.province[rows],
+            mobility=self.mobility[rows],
+            lat=self.lat[rows],
+            lon=self.lon[rows],
+            hours=self.hours[rows],
+            skills=self.skills[rows],
+            languages=self.languages[rows],
+            sectors=self.sectors[rows],
+            has_sectors=self.has_sectors[rows],
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class PartnerFeatures:
+    """Per-partner arrays the block scorer and the rule masks work on."""
+
+    region: Int64s
+    province: Int64s
+    kind: Int64s  # index into matcher.models.KINDS
+    lat: Float64s
+    lon: Float64s
+    hours: Float64s
+    needs: Float32s  # [n, tags] 0/1
+    n_needs: Float32s
+    languages: Float32s  # [n, languages] 0/1
+    first_language: Float32s  # [n, languages] one-hot (all zero when none listed)
+    sector: Float32s  # [n, sectors] one-hot (all zero when blank)
+
+    def __len__(self) -> int:
+        return len(self.region)
+
+    def take(self, cols: Int64s) -> PartnerFeatures:
+        """Return the features of the partners at ``cols``, in that order."""
+        return PartnerFeatures(
+            region=self.region[cols],
+            province=self.province[cols],
+            kind=self.kind[cols],
+            lat=self.lat[cols],
+            lon=self.lon[cols],
+            hours=self.hours[cols],
+            needs=self.needs[cols],
+            n_needs=self.n_needs[cols],
+            languages=self.languages[cols],
+            first_language=self.first_language[cols],
+            sector=self.sector[cols],
+        )
+
+
+@lru_cache(maxsize=65536)
+def _tag(value: str) -> str:
+    return compact(value)
+
+
+def _language(value: str) -> str:
+    return value.strip().casefold()
+
+
+class _Vocabulary:
+    """Assigns a column to each distinct value, in first-seen order."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def add(self, values: Iterable[str]) -> list[int]:
+        cols: list[int] = []
+        for value in values:
+            if not value:
+                continue
+            col = self.index.setdefault(value, len(self.index))
+            if col not in cols:
+                cols.append(col)
+        return cols
+
+
+def _one_hot(rows: list[list[int]], width: int) -> Float32s:
+    out = np.zeros((len(rows), width), dtype=np.float32)
+    for i, cols in enumerate(rows):
+        out[i, cols] = 1.0
+    return out
+
+
+def _hours(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def encode(
+    *, developers: Sequence[Developer], partners: Sequence[Partner]
+) -> tuple[DeveloperFeatures, PartnerFeatures]:
+    """Turn both sides into feature arrays over one shared vocabulary."""
+    regions = sorted({p.region for p in developers} | {p.region for p in partners})
+    region_col = {code: i for i, code in enumerate(regions)}
+    provinces = sorted(
+        {p.province for p in developers if p.province}
+        | {p.province for p in partners if p.province}
+    )
+    province_col = {code: i for i, code in enumerate(provinces)}
+    tags, languages, sectors = _Vocabulary(), _Vocabulary(), _Vocabulary()
+
+    dev_skills = [tags.add(_tag(s) for s in d.skills) for d in developers]
+    dev_langs = [languages.add(_language(s) for s in d.languages) for d in developers]
+    dev_sectors = [sectors.add(_tag(s) for s in d.sectors) for d in developers]
+    par_needs = [tags.add(_tag(s) for s in p.needs) for p in partners]
+    par_langs = [languages.add(_language(s) for s in p.languages) for p in partners]
+    par_sector = [sectors.add([_tag(p.sector)]) for p in partners]
+
+    dev_loc = [locate(d) for d in developers]
+    par_loc = [locate(p) for p in partners]
+    dev = DeveloperFeatures(
+        region=np.array([region_col[d.region] for d in developers], dtype=np.int64),
+        province=np.array(
+            [province_col[d.province] if d.province else -1 for d in developers], dtype=np.int64
+        ),
+        mobility=np.array([MOBILITIES.index(d.mobility) for d in developers], dtype=np.int64),
+        lat=np.array([loc[0] for loc in dev_loc], dtype=np.float64),
+        lon=np.array([loc[1] for loc in dev_loc], dtype=np.float64),
+        hours=np.array([_hours(d.availability_hours) for d in developers], dtype=np.float64),
+        skills=_one_hot(dev_skills, len(tags.index)),
+        languages=_one_hot(dev_langs, len(languages.index)),
+        sectors=_one_hot(dev_sectors, len(sectors.index)),
+        has_sectors=np.array([bool(cols) for cols in dev_sectors], dtype=np.bool_),
+    )
+    par = PartnerFeatures(
+        region=np.array([region_col[p.region] for p in partners], dtype=np.int64),
+        province=np.array(
+            [province_col[p.province] if p.province else -1 for p in partners], dtype=np.int64
+        ),
+        kind=np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64),
+        lat=np.array([loc[0] for loc in par_loc], dtype=np.float64),
+        lon=np.array([loc[1] for loc in par_loc], dtype=np.float64),
+        hours=np.array([_hours(p.availability_hours) for p in partners], dtype=np.float64),
+        needs=_one_hot(par_needs, len(tags.index)),
+        n_needs=np.array([len(cols) for cols in par_needs], dtype=np.float32),
+        languages=_one_hot(par_langs, len(languages.index)),
+        first_language=_one_hot([cols[:1] for cols in par_langs], len(languages.index)),
+        sector=_one_hot(par_sector, len(sectors.index)),
+    )
+    return dev, par
+
+
+def _overlap(left: Float32s, right: Float32s) -> Float32s:
+    """Return how many columns each row of ``left`` shares with each row of ``right``."""
+    # Counts of 0/1 values are exact in float32 whatever order BLAS sums them in.
+    counts: Float32s = np.matmul(left, right.T)
+    return counts
+
+
+def score_features(
+    *, developers: DeveloperFeatures, partners: PartnerFeatures, config: MatcherConfig
+) -> ScoreBlock:
+    """Score every developer against every partner given as encoded features."""
+    n_dev, n_par = len(developers), len(partners)
+
+    skills = _overlap(developers.skills, partners.needs)
+    np.divide(skills, np.maximum(partners.n_needs, 1.0)[None, :], out=skills)
+    skills[:, partners.n_needs == 0] = 1.0
+
+    shared_any = _overlap(developers.languages, partners.languages) > 0
+    languages = shared_any.astype(np.float32)
+    languages *= 0.5
+    languages[_overlap(developers.languages, partners.first_language) > 0] = 1.0
+
+    km = haversine_km(
+        developers.lat[:, None],
+        developers.lon[:, None],
+        partners.lat[None, :],
+        partners.lon[None, :],
+    )
+    distance_km = km.astype(np.float32)
+    km /= config.rules.max_distance_km
+    np.subtract(1.0, km, out=km)
+    np.maximum(km, 0.0, out=km)
+    distance = km.astype(np.float32)
+    del km
+
+    sector = (_overlap(developers.sectors, partners.sector) > 0).astype(np.float32)
+    sector[~developers.has_sectors, :] = 0.5
+
+    low = np.minimum(developers.hours[:, None], partners.hours[None, :])
+    high = np.maximum(developers.hours[:, None], partners.hours[None, :])
+    known = high > 0  # False when either is missing (NaN) or both are 0
+    np.divide(low, high, out=low, where=known)
+    low[~known] = 1.0
+    availability = low.astype(np.float32)
+    del low, high
+
+    criteria = {
+        "skills": skills,
+        "languages": languages,
+        "distance": distance,
+        "sector": sector,
+        "availability": availability,
+    }
+    weights = config.weights.normalised()
+    score = np.zeros((n_dev, n_par), dtype=np.float64)
+    term = np.empty((n_dev, n_par), dtype=np.float64)
+    for name in CRITERIA:
+        np.multiply(criteria[name], weights[name], out=term, dtype=np.float64)
+        score += term
+    del term
+    score *= 100.0
+    cross_region = developers.region[:, None] != partners.region[None, :]
+    np.subtract(score, float(config.rules.cross_region_penalty), out=score, where=cross_region)
+    return ScoreBlock(
+        criteria=criteria,
+        distance_km=distance_km,
+        shared_any=shared_any,
+        cross_region=cross_region,
+        score=score,
+    )
+
+
+def score_block(
+    *, developers: Sequence[Developer], partners: Sequence[Partner], config: MatcherConfig
+) -> ScoreBlock:
+    """Score every developer against every partner: rows are developers, columns partners."""
+    dev, par = encode(developers=developers, partners=partners)
+    return score_features(developers=dev, partners=par, config=config)
+
+
+def shared_languages(*, developer: Developer, partner: Partner) -> tuple[str, ...]:
+    """Return the partner's languages the developer also speaks, in the partner's order."""
+    spoken = {_language(s) for s in developer.languages}
+    out: list[str] = []
+    seen: set[str] = set()
+    for lang in partner.languages:
+        key = _language(lang)
+        if key and key in spoken and key not in seen:
+            seen.add(key)
+            out.append(lang)
+    return tuple(out)
+
+
+def breakdown(*, developer: Developer, partner: Partner, config: MatcherConfig) -> Breakdown:
+    """Return one pair's criteria, distance and score, exactly as ``score_block`` gives them."""
+    # Scalar twin of score_features (it is called pair by pair when explaining results): the
+    # same float32 roundings and float64 sums in the same order, so the values are identical.
+    needs = {t for t in map(_tag, partner.needs) if t}
+    skills = (
+        float(np.float32(len(needs & set(map(_tag, developer.skills)))) / np.float32(len(needs)))
+        if needs
+        else 1.0
+    )
+    shared = shared_languages(developer=developer, partner=partner)
+    first = next((k for k in map(_language, partner.languages) if k), None)
+    languages = 0.0
+    if shared:
+        languages = 1.0 if _language(shared[0]) == first else 0.5
+    dev_lat, dev_lon, _ = locate(developer)
+    par_lat, par_lon, _ = locate(partner)
+    km = float(haversine_km([[dev_lat]], [[dev_lon]], [[par_lat]], [[par_lon]])[0, 0])
+    distance = float(np.float32(max(1.0 - km / config.rules.max_distance_km, 0.0)))
+    dev_sectors = {t for t in map(_tag, developer.sectors) if t}
+    sector = 0.5
+    if dev_sectors:
+        sector = 1.0 if _tag(partner.sector) in dev_sectors else 0.0
+    h_dev, h_par = developer.availability_hours, partner.availability_hours
+    if h_dev is None or h_par is None or max(h_dev, h_par) <= 0:
+        availability = 1.0
+    else:
+        availability = float(np.float32(min(h_dev, h_par) / max(h_dev, h_par)))
+    values = {
+        "skills": skills,
+        "languages": languages,
+        "distance": distance,
+        "sector": sector,
+        "availability": availability,
+    }
+    weights = config.weights.normalised()
+    total = 0.0
+    for name in CRITERIA:
+        total += values[name] * weights[name]
+    total *= 100.0
+    cross = developer.region != partner.region
+    penalty = float(config.rules.cross_region_penalty) if cross else 0.0
+    if cross:
+        total -= penalty
+    return Breakdown(
+        skills=skills,
+        languages=languages,
+        distance=distance,
+        sector=sector,
+        availability=availability,
+        distance_km=float(np.float32(km)),
+        shared_languages=shared,
+        cross_region=cross,
+        penalty=penalty,
+        score=total,
+    )
