@@ -1,0 +1,317 @@
+"""The run configuration (``matcher.toml``): quotas, mix, weights, rules and priorities."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from matcher.errors import ConfigError, Problem
+from matcher.models import KINDS, Kind
+
+CrossRegion = Literal["never", "remote-only", "always"]
+
+DEFAULT_PRIORITY = ("MA-08", "MA-10", "MA-11", "MA-12", "MA-02")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RegionRange(_Strict):
+    """A region's quota as a range: at least ``min`` where possible, never more than ``max``."""
+
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _min_le_max(self) -> RegionRange:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is larger than max ({self.max})")
+        return self
+
+
+class Quotas(_Strict):
+    """Pairs wanted per region."""
+
+    default: int = Field(default=10, ge=0)
+    regions: dict[str, int | RegionRange] = Field(default_factory=dict)
+
+    @field_validator("regions", mode="before")
+    @classmethod
+    def _one_error_per_region(cls, value: Any) -> Any:
+        # Validating the union ourselves gives one message naming the region instead of one
+        # per union member, keyed by pydantic internals ("MA-01.function-after[…]").
+        if not isinstance(value, dict):
+            return value
+        out: dict[str, Any] = {}
+        for name, quota in value.items():
+            if isinstance(quota, dict):
+                try:
+                    quota = RegionRange.model_validate(quota)
+                except ValidationError as exc:
+                    why = "; ".join(
+                        ".".join(str(p) for p in e["loc"]) + ": " + e["msg"]
+                        if e["loc"]
+                        else str(e["msg"]).removeprefix("Value error, ")
+                        for e in exc.errors()
+                    )
+                    raise ValueError(f"the quota of {name!r}: {why}") from None
+            elif not isinstance(quota, int) or isinstance(quota, bool):
+                raise ValueError(
+                    f"the quota of {name!r} must be a whole number or {{ min = …, max = … }}"
+                )
+            out[name] = quota
+        return out
+
+    @field_validator("regions")
+    @classmethod
+    def _region_codes(cls, value: dict[str, int | RegionRange]) -> dict[str, int | RegionRange]:
+        out: dict[str, int | RegionRange] = {}
+        for name, quota in value.items():
+            code = _region_code(name)
+            if isinstance(quota, int) and quota < 0:
+                raise ValueError(f"the quota of {name!r} must be 0 or more")
+            if code in out:
+                raise ValueError(f"region {name!r} is given twice")
+            out[code] = quota
+        return out
+
+
+class Mix(_Strict):
+    """Per-region composition rules."""
+
+    min_per_kind: dict[Kind, int] = Field(default_factory=dict)
+    max_per_kind: dict[Kind, int] = Field(default_factory=dict)
+    min_women_share: float | None = Field(default=None, ge=0, le=1)
+
+    @field_validator("min_per_kind", "max_per_kind")
+    @classmethod
+    def _non_negative(cls, value: dict[Kind, int]) -> dict[Kind, int]:
+        for kind, n in value.items():
+            if n < 0:
+                raise ValueError(f"{kind} must be 0 or more")
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Mix:
+        for kind, low in self.min_per_kind.items():
+            high = self.max_per_kind.get(kind)
+            if high is not None and low > high:
+                raise ValueError(
+                    f"min_per_kind.{kind} ({low}) is above max_per_kind.{kind} ({high})"
+                )
+        return self
+
+
+class Weights(_Strict):
+    """Relative weights of the score criteria; normalised to sum 1."""
+
+    skills: float = Field(default=0.35, ge=0)
+    languages: float = Field(default=0.20, ge=0)
+    distance: float = Field(default=0.20, ge=0)
+    sector: float = Field(default=0.15, ge=0)
+    availability: float = Field(default=0.10, ge=0)
+
+    @model_validator(mode="after")
+    def _positive_sum(self) -> Weights:
+        if self.total() <= 0:
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+    def total(self) -> float:
+        """Return the sum of the weights."""
+        return self.skills + self.languages + self.distance + self.sector + self.availability
+
+    def normalised(self) -> dict[str, float]:
+        """Return the weights scaled to sum 1, by criterion name."""
+        t = self.total()
+        return {name: float(getattr(self, name)) / t for name in CRITERIA}
+
+
+CRITERIA = ("skills", "languages", "distance", "sector", "availability")
+
+
+class Rules(_Strict):
+    """Hard rules: pairs that break one are never formed (except locked pairs)."""
+
+    require_shared_language: bool = True
+    min_score: float = Field(default=30, ge=0, le=100)
+    max_distance_km: float = Field(default=250, gt=0)
+    cross_region: CrossRegion = "remote-only"
+    cross_region_penalty: float = Field(default=15, ge=0, le=100)
+    locks: Path | None = None
+    forbid: Path | None = None
+
+
+class Priority(_Strict):
+    """Regions filled first when supply is short."""
+
+    regions: tuple[str, ...] = DEFAULT_PRIORITY
+
+    @field_validator("regions", mode="before")
+    @classmethod
+    def _codes(cls, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list | tuple):
+            raise ValueError("must be a list of region names")
+        codes: list[str] = []
+        for name in value:
+            if not isinstance(name, str):
+                raise ValueError("must be a list of region names")
+            code = _region_code(name)
+            if code not in codes:
+                codes.append(code)
+        return tuple(codes)
+
+
+class MatcherConfig(_Strict):
+    """Everything that decides a run, with documented defaults."""
+
+    quotas: Quotas = Field(default_factory=Quotas)
+    mix: Mix = Field(default_factory=Mix)
+    weights: Weights = Field(default_factory=Weights)
+    rules: Rules = Field(default_factory=Rules)
+    priority: Priority = Field(default_factory=Priority)
+
+    @model_validator(mode="after")
+    def _mix_fits_quotas(self) -> MatcherConfig:
+        reserved = sum(self.mix.min_per_kind.values())
+        from matcher.reference import REGIONS
+
+        for region in REGIONS:
+            _, high = self.quota(region.code)
+            if reserved > high:
+                raise ValueError(
+                    f"mix.min_per_kind reserves {reserved} places but {region.name} has only {high}"
+                )
+        return self
+
+    def quota(self, region_code: str) -> tuple[int, int]:
+        """Return (min, max) pairs wanted in a region."""
+        q = self.quotas.regions.get(region_code, self.quotas.default)
+        if isinstance(q, RegionRange):
+            return q.min, q.max
+        return q, q
+
+    def is_priority(self, region_code: str) -> bool:
+        """Return whether the region is filled first when supply is short."""
+        return region_code in self.priority.regions
+
+
+def _region_code(name: str) -> str:
+    from matcher.reference import LookupFailure, resolve_region
+
+    try:
+        return resolve_region(name).code
+    except LookupFailure as exc:
+        raise ValueError(f"{exc.message}{'; ' + exc.hint if exc.hint else ''}") from None
+
+
+def _known_keys(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _suggest_key(loc: tuple[int | str, ...]) -> str | None:
+    """Suggest the closest known key for an unknown one at ``loc``."""
+    model: type[BaseModel] = MatcherConfig
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model = ann
+        else:
+            return None
+    close = difflib.get_close_matches(str(loc[-1]), _known_keys(model), n=1, cutoff=0.5)
+    if close:
+        return f'did you mean "{close[0]}"?'
+    return f"known keys: {', '.join(_known_keys(model))}"
+
+
+def config_problems(exc: ValidationError, *, file: str) -> list[Problem]:
+    """Turn a pydantic ValidationError into one Problem per wrong key."""
+    problems: list[Problem] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            problems.append(
+                Problem(file, None, key, "unknown key", _suggest_key(loc), code="unknown_key")
+            )
+            continue
+        msg = str(err["msg"])
+        msg = msg.removeprefix("Value error, ")
+        hint = None
+        if err["type"] == "literal_error" and "cross_region" in key:
+            hint = 'use "never", "remote-only" or "always"'
+        elif "Kind" in msg or (loc and loc[-1] not in ("min", "max") and "kind" in key):
+            hint = f"kinds are {', '.join(KINDS)}"
+        problems.append(Problem(file, None, key, msg, hint, code="bad_value"))
+    return problems
+
+
+def parse_config(
+    data: dict[str, Any], *, file: str = "matcher.toml", base_dir: Path | None = None
+) -> MatcherConfig:
+    """Validate a config mapping; relative lock/forbid paths are taken from ``base_dir``."""
+    try:
+        config = MatcherConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{file} is invalid", config_problems(exc, file=file)) from None
+    if base_dir is not None:
+        rules = config.rules
+        updates: dict[str, Path | None] = {}
+        for name in ("locks", "forbid"):
+            path = getattr(rules, name)
+            if path is not None and not path.is_absolute():
+                updates[name] = base_dir / path
+        if updates:
+            config = config.model_copy(update={"rules": rules.model_copy(update=updates)})
+    return config
+
+
+def load_config(path: Path | None) -> MatcherConfig:
+    """Read ``matcher.toml`` (or return the defaults when ``path`` is None)."""
+    if path is None:
+        return MatcherConfig()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path.name} not found", [Problem(path.name, None, None, "file not found")]
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{path.name} is not UTF-8",
+            [Problem(path.name, None, None, "the file is not UTF-8 text", "save it as UTF-8")],
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
+        raise ConfigError(
+            f"{path.name} is not valid TOML",
+            [
+                Problem(
+                    path.name,
+                    line,
+                    None,
+                    f"not valid TOML ({str(exc).split(' (at')[0]})",
+                    "check the quotes, brackets and '=' signs on that line",
+                )
+            ],
+        ) from None
+    return parse_config(data, file=path.name, base_dir=path.parent)

@@ -1,0 +1,110 @@
+"""Templates written by ``matcher init``: empty input files and a commented config."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["fr", "en"]
+
+DEVELOPER_HEADERS: dict[Lang, list[str]] = {
+    "en": [
+        "id",
+        "name",
+        "gender",
+        "region",
+        "province",
+        "skills",
+        "languages",
+        "sectors",
+        "availability_hours",
+        "experience_years",
+        "mobility",
+        "email",
+        "phone",
+    ],
+    "fr": [
+        "identifiant",
+        "nom",
+        "genre",
+        "région",
+        "province",
+        "compétences",
+        "langues",
+        "secteurs",
+        "disponibilité",
+        "expérience",
+        "mobilité",
+        "courriel",
+        "téléphone",
+    ],
+}
+PARTNER_HEADERS: dict[Lang, list[str]] = {
+    "en": [
+        "id",
+        "name",
+        "kind",
+        "sector",
+        "region",
+        "province",
+        "needs",
+        "languages",
+        "availability_hours",
+        "email",
+        "phone",
+    ],
+    "fr": [
+        "identifiant",
+        "nom",
+        "type",
+        "secteur",
+        "région",
+        "province",
+        "besoins",
+        "langues",
+        "disponibilité",
+        "courriel",
+        "téléphone",
+    ],
+}
+
+CONFIG_TEMPLATE = """\
+# matcher.toml: the rules of a matching run. Every key is optional: the values shown are
+# the defaults. Regions may be named in any accepted spelling ("Drâa-Tafilalet", "MA-08"…);
+# run `matcher regions` to see them.
+
+[quotas]
+default = 10                          # pairs wanted per region
+[quotas.regions]
+# "Drâa-Tafilalet" = 12               # an exact target for one region
+# "MA-12" = { min = 5, max = 10 }     # or a range: at least min where possible, at most max
+
+[mix]                                 # per region, on the partner's kind
+# min_per_kind = { artisan = 2, farmer = 2, merchant = 2 }   # places reserved per kind
+# max_per_kind = { merchant = 5 }                            # at most this many per kind
+# min_women_share = 0.3               # share of the region's paired developers who are women
+
+[weights]                             # relative; normalised to sum 1
+skills = 0.35                         # share of the partner's needs the developer covers
+languages = 0.20                      # 1 = the partner's first language, 0.5 = another one
+distance = 0.20                       # 1 − km / max_distance_km
+sector = 0.15                         # partner's sector among the developer's interests
+availability = 0.10                   # min(hours) / max(hours)
+
+[rules]
+require_shared_language = true
+min_score = 30                        # pairs scoring below are never formed
+max_distance_km = 250
+cross_region = "remote-only"          # never | remote-only | always
+cross_region_penalty = 15             # score points taken off a cross-region pair
+# locks = "locks.csv"                 # developer_id,partner_id pairs that must be formed
+# forbid = "forbid.csv"               # pairs that must never be formed
+
+[priority]                            # filled first when supply is short
+regions = ["Drâa-Tafilalet", "Guelmim-Oued Noun", "Laâyoune-Sakia El Hamra",
+           "Dakhla-Oued Ed-Dahab", "L'Oriental"]
+"""
+
+
+def header_line(headers: list[str]) -> str:
+    """Return a CSV header line."""
+    return ",".join(headers) + "\n"
