@@ -1,0 +1,614 @@
+"""Run a whole match without the CLI: load → score → solve → result."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from matcher.config import MatcherConfig, load_config
+from matcher.dataset import load_dataset
+from matcher.edges import EdgeSet, build_edges
+from matcher.errors import InputError, Problem, ProblemLog
+from matcher.models import KINDS, Dataset, Developer, Partner, SourceFile
+from matcher.pairs_file import PairRow, read_pairs
+from matcher.reference import REGIONS, get_region
+from matcher.rules import RULE_TEXT, RULES, first_violations
+from matcher.scoring import Breakdown, breakdown
+from matcher.solver import AssignmentProblem, RegionSpec, Solution, solve
+
+Side = Literal["developer", "partner"]
+
+REASONS: dict[str, str] = {
+    "no_compatible_partner": "no partner in reach passes the rules",
+    "no_compatible_developer": "no developer in reach passes the rules",
+    "quota_full": "compatible counterparts were left, but the region's quota was full",
+    "outscored": "every compatible counterpart was paired with someone else",
+    "excluded_by_rule": "a mix rule (places per kind, share of women) left no place",
+    "dropped": "left the programme (removed by rematch)",
+}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One formed binôme; it belongs to the partner's region."""
+
+    region: str
+    developer: Developer
+    partner: Partner
+    breakdown: Breakdown
+    locked: bool
+
+
+@dataclass(frozen=True)
+class Unpaired:
+    """Somebody valid who was not paired, with a reason code and the deciding fact."""
+
+    side: Side
+    id: str
+    name: str
+    region: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class RegionReport:
+    """How one region fared: its quota, what was filled, and why any shortfall."""
+
+    code: str
+    name: str
+    min: int
+    max: int
+    priority: bool
+    developers: int
+    partners: int
+    filled: int
+    mean_score: float | None
+    lowest_score: float | None
+    shortfall: int
+    diagnosis: str | None
+    relaxations: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Optimality:
+    """What the solver proved about the chosen pairing."""
+
+    method: str
+    optimal: bool
+    priority_filled: int
+    min_filled: int
+    filled: int
+    total_score: float
+    bound: float
+    gap: float
+
+
+@dataclass
+class Instance:
+    """A scored, indexed problem ready for the solver (kept for explain and rematch)."""
+
+    developers: list[Developer]
+    partners: list[Partner]
+    config: MatcherConfig
+    dev_index: dict[str, int]
+    par_index: dict[str, int]
+    region_index: dict[str, int]
+    specs: tuple[RegionSpec, ...]
+    edges: EdgeSet
+    problem: AssignmentProblem
+    forbidden: frozenset[tuple[str, str]]
+    locks: tuple[tuple[int, int], ...]
+
+
+@dataclass
+class MatchResult:
+    """Everything a run decided, ready to render or write."""
+
+    pairs: list[Pair]
+    unpaired: list[Unpaired]
+    regions: list[RegionReport]
+    optimality: Optimality
+    config: MatcherConfig
+    warnings: list[Problem] = field(default_factory=list)
+    sources: list[SourceFile] = field(default_factory=list)
+
+    @property
+    def shortfalls(self) -> list[RegionReport]:
+        """Return the regions that miss their target (or their min)."""
+        return [r for r in self.regions if r.shortfall > 0]
+
+
+def region_specs(config: MatcherConfig) -> tuple[RegionSpec, ...]:
+    """Return the solver's view of every region's quota and mix, in region-code order."""
+    specs = []
+    for region in REGIONS:
+        low, high = config.quota(region.code)
+        specs.append(
+            RegionSpec(
+                max=high,
+                min=low,
+                priority=config.is_priority(region.code),
+                min_per_kind=tuple(config.mix.min_per_kind.get(k, 0) for k in KINDS),
+                max_per_kind=tuple(config.mix.max_per_kind.get(k) for k in KINDS),
+                min_women_share=config.mix.min_women_share,
+            )
+        )
+    return tuple(specs)
+
+
+def group_caps(specs: Sequence[RegionSpec]) -> np.ndarray:
+    """Return the most pairs each (region, kind) group can hold, indexed region * 3 + kind."""
+    caps = np.zeros(len(specs) * len(KINDS), dtype=np.int64)
+    for r, spec in enumerate(specs):
+        for k in range(len(KINDS)):
+            cap = spec.max
+            if spec.max_per_kind and spec.max_per_kind[k] is not None:
+                cap = min(cap, int(spec.max_per_kind[k] or 0))
+            caps[r * len(KINDS) + k] = cap
+    return caps
+
+
+def resolve_pairs(
+    rows: Iterable[PairRow],
+    *,
+    developers: Sequence[Developer],
+    partners: Sequence[Partner],
+    role: str,
+) -> list[tuple[str, str]]:
+    """Check that every pair names known people; raise InputError listing every bad row."""
+    dev_ids = {d.id for d in developers}
+    par_ids = {p.id for p in partners}
+    log = ProblemLog()
+    out: list[tuple[str, str]] = []
+    seen_dev: dict[str, int] = {}
+    seen_par: dict[str, int] = {}
+    for row in rows:
+        ok = True
+        if row.developer_id not in dev_ids:
+            log.error(
+                row.file,
+                row.row,
+                "developer_id",
+                f"no developer has id {row.developer_id}",
+                "check the id against the developers file",
+                code="unknown_id",
+            )
+            ok = False
+        if row.partner_id not in par_ids:
+            log.error(
+                row.file,
+                row.row,
+                "partner_id",
+                f"no partner has id {row.partner_id}",
+                "check the id against the partners file",
+                code="unknown_id",
+            )
+            ok = False
+        if ok and role == "lock":
+            for ident, seen, col in (
+                (row.developer_id, seen_dev, "developer_id"),
+                (row.partner_id, seen_par, "partner_id"),
+            ):
+                if ident in seen:
+                    log.error(
+                        row.file,
+                        row.row,
+                        col,
+                        f"{ident} is already locked on row {seen[ident]}",
+                        "a person can be locked into one pair only",
+                        code="duplicate",
+                    )
+                    ok = False
+                else:
+                    seen[ident] = row.row
+        if ok:
+            out.append((row.developer_id, row.partner_id))
+    log.raise_if_errors(f"the {role} list is invalid")
+    return sorted(set(out))
+
+
+def build_instance(
+    dataset: Dataset,
+    config: MatcherConfig,
+    *,
+    locks: Sequence[tuple[str, str]] = (),
+    forbid: Iterable[tuple[str, str]] = (),
+) -> Instance:
+    """Index the profiles, score every allowed pair and set up the solver's problem."""
+    developers = sorted(dataset.developers, key=lambda d: d.id)
+    partners = sorted(dataset.partners, key=lambda p: p.id)
+    dev_index = {d.id: i for i, d in enumerate(developers)}
+    par_index = {p.id: i for i, p in enumerate(partners)}
+    forbidden = frozenset(forbid)
+    clash = sorted(set(locks) & forbidden)
+    if clash:
+        raise InputError(
+            "a pair is both locked and forbidden",
+            [
+                Problem(
+                    None,
+                    None,
+                    None,
+                    f"the pair {d} + {p} is both locked and forbidden",
+                    "remove it from one of the two lists",
+                    code="lock_forbidden",
+                )
+                for d, p in clash
+            ],
+        )
+    region_index = {r.code: i for i, r in enumerate(REGIONS)}
+    specs = region_specs(config)
+    lock_idx = tuple(sorted((dev_index[d], par_index[p]) for d, p in locks))
+    edges = build_edges(
+        developers=developers,
+        partners=partners,
+        config=config,
+        region_index=region_index,
+        group_cap=group_caps(specs),
+        forbidden=forbidden,
+        locks=lock_idx,
+    )
+    problem = AssignmentProblem(
+        n_dev=len(developers),
+        n_par=len(partners),
+        edge_dev=edges.dev,
+        edge_par=edges.par,
+        edge_score=edges.score,
+        par_region=np.array([region_index[p.region] for p in partners], dtype=np.int64),
+        par_kind=np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64),
+        dev_female=np.array([d.gender == "female" for d in developers], dtype=np.bool_),
+        regions=specs,
+        locked=edges.locked,
+        n_kinds=len(KINDS),
+    )
+    return Instance(
+        developers,
+        partners,
+        config,
+        dev_index,
+        par_index,
+        region_index,
+        specs,
+        edges,
+        problem,
+        forbidden,
+        lock_idx,
+    )
+
+
+def solve_instance(instance: Instance) -> Solution:
+    """Solve the instance exactly, naming regions in any error about locks."""
+    from matcher.solver import InfeasibleLocksError
+
+    try:
+        return solve(instance.problem)
+    except InfeasibleLocksError as exc:
+        text = str(exc)
+        for code, i in instance.region_index.items():
+            text = text.replace(f"region {i} ", f"{get_region(code).name} ")
+        raise InputError(
+            "the locked pairs cannot all be kept",
+            [
+                Problem(
+                    None,
+                    None,
+                    None,
+                    text,
+                    "remove some locks or raise the quota",
+                    code="infeasible_locks",
+                )
+            ],
+        ) from None
+
+
+def run_match(
+    dataset: Dataset,
+    config: MatcherConfig,
+    *,
+    locks: Sequence[tuple[str, str]] = (),
+    forbid: Iterable[tuple[str, str]] = (),
+    diagnose: bool = True,
+) -> MatchResult:
+    """Form the optimal pairs for a dataset and explain every shortfall and unpaired person."""
+    instance = build_instance(dataset, config, locks=locks, forbid=forbid)
+    solution = solve_instance(instance)
+    result = assemble(instance, solution)
+    if diagnose and result.shortfalls:
+        from matcher.diagnosis import diagnose_shortfalls
+
+        result.regions = diagnose_shortfalls(
+            dataset=dataset, config=config, locks=locks, forbid=instance.forbidden, result=result
+        )
+    result.warnings = list(dataset.warnings)
+    result.sources = list(dataset.sources)
+    return result
+
+
+def assemble(instance: Instance, solution: Solution) -> MatchResult:
+    """Turn a solver solution into pairs, unpaired people and region reports."""
+    devs, pars, config = instance.developers, instance.partners, instance.config
+    lock_set = set(instance.locks)
+    pairs: list[Pair] = []
+    dev_pair: dict[int, int] = {}
+    par_pair: dict[int, int] = {}
+    for e in solution.edges.tolist():
+        d, p = int(instance.edges.dev[e]), int(instance.edges.par[e])
+        dev_pair[d], par_pair[p] = p, d
+        pairs.append(
+            Pair(
+                pars[p].region,
+                devs[d],
+                pars[p],
+                breakdown(developer=devs[d], partner=pars[p], config=config),
+                (d, p) in lock_set,
+            )
+        )
+    pairs.sort(key=lambda x: (x.region, x.partner.id))
+    filled = Counter(p.region for p in pairs)
+    regions = _region_reports(instance, pairs)
+    unpaired = _unpaired(instance, dev_pair, par_pair, filled)
+    opt = Optimality(
+        method=solution.method,
+        optimal=solution.optimal,
+        priority_filled=int(solution.priority_filled),
+        min_filled=int(solution.min_filled),
+        filled=len(pairs),
+        total_score=round(sum(p.breakdown.score for p in pairs), 6),
+        bound=float(solution.bound),
+        gap=float(solution.gap),
+    )
+    return MatchResult(pairs, unpaired, regions, opt, config)
+
+
+def _region_reports(instance: Instance, pairs: Sequence[Pair]) -> list[RegionReport]:
+    reports = []
+    for region, spec in zip(REGIONS, instance.specs, strict=True):
+        scores = [p.breakdown.score for p in pairs if p.region == region.code]
+        need = spec.min if spec.min < spec.max else spec.max
+        reports.append(
+            RegionReport(
+                code=region.code,
+                name=region.name,
+                min=spec.min,
+                max=spec.max,
+                priority=spec.priority,
+                developers=sum(1 for d in instance.developers if d.region == region.code),
+                partners=sum(1 for p in instance.partners if p.region == region.code),
+                filled=len(scores),
+                mean_score=round(sum(scores) / len(scores), 2) if scores else None,
+                lowest_score=round(min(scores), 2) if scores else None,
+                shortfall=max(0, need - len(scores)),
+                diagnosis=None,
+            )
+        )
+    return reports
+
+
+def _rule_summary(violations: Counter[str], total: int, side: str, where: str) -> str:
+    if total == 0:
+        return f"there is no {side} in reach in {where}"
+    parts = [
+        f"{RULE_TEXT[code]} ({n})"
+        for code, n in sorted(violations.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return f"none of the {total} {side}s in reach passes the rules: " + ", ".join(parts)
+
+
+def _unpaired(
+    instance: Instance, dev_pair: dict[int, int], par_pair: dict[int, int], filled: Counter[str]
+) -> list[Unpaired]:
+    devs, pars, config = instance.developers, instance.partners, instance.config
+    e_dev, e_par, e_score = instance.edges.dev, instance.edges.par, instance.edges.score
+    order_d = np.argsort(e_dev, kind="stable")
+    order_p = np.argsort(e_par, kind="stable")
+    starts_d = np.searchsorted(e_dev[order_d], np.arange(len(devs) + 1))
+    starts_p = np.searchsorted(e_par[order_p], np.arange(len(pars) + 1))
+    caps = {r.code: s.max for r, s in zip(REGIONS, instance.specs, strict=True)}
+    out: list[Unpaired] = []
+
+    def classify(side: Side, own: int, others: np.ndarray, scores: np.ndarray) -> tuple[str, str]:
+        paired_map = par_pair if side == "developer" else dev_pair
+        people = pars if side == "developer" else devs
+        other_side = "partner" if side == "developer" else "developer"
+        free = [int(o) for o in others if int(o) not in paired_map]
+        if free:
+            region = pars[free[0]].region if side == "developer" else pars[own].region
+            name = get_region(region).name
+            if filled[region] >= caps[region]:
+                return "quota_full", (
+                    f"{name} already has its {caps[region]} pairs; "
+                    f"{len(free)} compatible {other_side}(s) left unpaired too"
+                )
+            return "excluded_by_rule", (
+                f"{name}'s mix rules (places reserved per partner kind, "
+                f"maximum per kind, share of women) leave no place for "
+                f"a pair with the {len(free)} free compatible "
+                f"{other_side}(s)"
+            )
+        best = int(np.argmax(scores))
+        other = int(others[best])
+        taker = paired_map[other]
+        if side == "developer":
+            taken = breakdown(developer=devs[taker], partner=pars[other], config=config).score
+        else:
+            taken = breakdown(developer=devs[other], partner=pars[taker], config=config).score
+        region_name = get_region(
+            pars[other].region if side == "developer" else pars[own].region
+        ).name
+        return "outscored", (
+            f"every compatible {other_side} in reach ({len(others)}) was paired with someone "
+            f"else; the best, {people[other].id} (score {float(scores[best]):.1f}), is paired "
+            f"with {_id(side, taker, devs, pars)} "
+            f"(score {taken:.1f}) in {region_name}"
+        )
+
+    # Pruned edges miss compatible counterparts (a developer keeps only its best few per
+    # region and kind): when no free one is left among the edges, look at every compatible
+    # counterpart before calling someone outscored.
+    def all_taken(others: np.ndarray, paired_map: dict[int, int]) -> bool:
+        return all(int(o) in paired_map for o in others)
+
+    full_d = _compatible(
+        instance,
+        "developer",
+        [
+            i
+            for i in range(len(devs))
+            if i not in dev_pair
+            and all_taken(e_par[order_d[starts_d[i] : starts_d[i + 1]]], par_pair)
+        ],
+    )
+    full_p = _compatible(
+        instance,
+        "partner",
+        [
+            j
+            for j in range(len(pars))
+            if j not in par_pair
+            and all_taken(e_dev[order_p[starts_p[j] : starts_p[j + 1]]], dev_pair)
+        ],
+    )
+    for i, dev in enumerate(devs):
+        if i in dev_pair:
+            continue
+        sel = order_d[starts_d[i] : starts_d[i + 1]]
+        others, scores = full_d.get(i, (e_par[sel], e_score[sel]))
+        if len(others):
+            reason, detail = classify("developer", i, others, scores)
+        else:
+            reason, detail = _no_candidates("developer", i, instance)
+        out.append(Unpaired("developer", dev.id, dev.name, dev.region, reason, detail))
+    for j, par in enumerate(pars):
+        if j in par_pair:
+            continue
+        sel = order_p[starts_p[j] : starts_p[j + 1]]
+        others, scores = full_p.get(j, (e_dev[sel], e_score[sel]))
+        if caps[par.region] == 0:
+            reason, detail = "quota_full", f"{get_region(par.region).name} wants no pairs (quota 0)"
+        elif len(others):
+            reason, detail = classify("partner", j, others, scores)
+        else:
+            reason, detail = _no_candidates("partner", j, instance)
+        out.append(Unpaired("partner", par.id, par.name, par.region, reason, detail))
+    return out
+
+
+def _compatible(
+    instance: Instance, side: Side, people: list[int], chunk: int = 256
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Return, per person, the indices of every counterpart that breaks no rule and scores."""
+    from matcher.rules import allowed_mask
+    from matcher.scoring import score_block
+
+    if instance.edges.pruned == 0:
+        return {}
+    devs, pars, config = instance.developers, instance.partners, instance.config
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for start in range(0, len(people), chunk):
+        rows = people[start : start + chunk]
+        sub_d = [devs[i] for i in rows] if side == "developer" else devs
+        sub_p = [pars[j] for j in rows] if side == "partner" else pars
+        block = score_block(developers=sub_d, partners=sub_p, config=config)
+        mask = allowed_mask(
+            block=block,
+            developers=sub_d,
+            partners=sub_p,
+            config=config,
+            forbidden=instance.forbidden,
+        )
+        score = block.score
+        if side == "partner":
+            mask, score = mask.T, score.T
+        for k, person in enumerate(rows):
+            others = np.flatnonzero(mask[k]).astype(np.int64)
+            out[person] = (others, score[k, others])
+    return out
+
+
+def _id(side: Side, taker: int, devs: Sequence[Developer], pars: Sequence[Partner]) -> str:
+    return devs[taker].id if side == "developer" else pars[taker].id
+
+
+_REACH_RULES = ("mobility_local", "cross_region_not_allowed")
+
+
+def _no_candidates(side: Side, i: int, instance: Instance) -> tuple[str, str]:
+    """Explain why someone has no allowed pair at all, by the rule that excludes each candidate.
+
+    Counterparts ruled out only by mobility or the cross-region policy are "out of reach" and
+    not counted, unless nobody at all is in reach.
+    """
+    config = instance.config
+    if side == "developer":
+        dev = instance.developers[i]
+        first = first_violations(developers=[dev], partners=instance.partners, config=config,
+                                 forbidden=instance.forbidden).reshape(-1)
+        where, other = get_region(dev.region).name, "partner"
+    else:
+        par = instance.partners[i]
+        first = first_violations(developers=instance.developers, partners=[par],
+                                 config=config, forbidden=instance.forbidden).reshape(-1)
+        where, other = get_region(par.region).name, "developer"
+    allowed = int((first < 0).sum())
+    if allowed:
+        mine = "developers" if side == "developer" else "partners"
+        return "outscored", (f"the {allowed} compatible {other}(s) each had better-scoring "
+                             f"{mine} to choose from")
+    reach = {RULES.index(code) for code in _REACH_RULES}
+    in_reach = [int(k) for k in first.tolist() if k not in reach]
+    counts: Counter[str] = Counter(RULES[k] for k in (in_reach or first.tolist()))
+    code = "no_compatible_partner" if side == "developer" else "no_compatible_developer"
+    if not counts:
+        return code, f"there is no {other} at all"
+    if not in_reach:
+        return code, (f"no {other} in reach of {where}: "
+                      + ", ".join(f"{RULE_TEXT[c]} ({n})" for c, n in sorted(counts.items())))
+    return code, _rule_summary(counts, len(in_reach), other, where)
+
+
+def load_run_inputs(
+    *,
+    developers: Path,
+    partners: Path,
+    config_path: Path | None,
+    lock_path: Path | None = None,
+    forbid_path: Path | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+) -> tuple[Dataset, MatcherConfig, list[tuple[str, str]], list[tuple[str, str]]]:
+    """Load the profiles, the config and the lock/forbid lists named by a run."""
+    from matcher.hashing import sha256_file
+
+    config = load_config(config_path)
+    dataset = load_dataset(developers, partners, sheet=sheet, encoding=encoding)
+    if config_path is not None:
+        dataset.sources.append(
+            SourceFile("config", str(config_path.resolve()), sha256_file(config_path))
+        )
+    locks: list[tuple[str, str]] = []
+    forbid: list[tuple[str, str]] = []
+    for role, path in (
+        ("lock", lock_path or config.rules.locks),
+        ("forbid", forbid_path or config.rules.forbid),
+    ):
+        if path is None:
+            continue
+        rows = read_pairs(Path(path), role=role)
+        pairs = resolve_pairs(
+            rows, developers=dataset.developers, partners=dataset.partners, role=role
+        )
+        dataset.sources.append(
+            SourceFile(
+                "locks" if role == "lock" else "forbid",
+                str(Path(path).resolve()),
+                sha256_file(Path(path)),
+            )
+        )
+        (locks if role == "lock" else forbid).extend(pairs)
+    return dataset, config, locks, forbid
