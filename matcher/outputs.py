@@ -1,0 +1,277 @@
+"""Write a run's files atomically: pairings.csv, unmatched.csv, manifest.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import platform
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from matcher import __version__
+from matcher.errors import OutputExistsError, UsageError
+from matcher.hashing import sha256_bytes
+from matcher.pipeline import MatchResult, Pair, Unpaired
+from matcher.reference import get_region
+
+PAIRINGS = "pairings.csv"
+UNMATCHED = "unmatched.csv"
+MANIFEST = "manifest.json"
+RESULT_FILES = (PAIRINGS, UNMATCHED, MANIFEST)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NUMBER = re.compile(r"-\d+(\.\d+)?")
+
+
+def excel_safe(value: object) -> str:
+    """Return the cell as text that Excel cannot run as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        # A leading apostrophe makes Excel and LibreOffice show the text as typed.
+        return "'" + text
+    return text
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """How to write the files: BOM for Excel, contacts, pseudonymised names."""
+
+    bom: bool = False
+    contacts: bool = False
+    redact_key: bytes | None = None
+
+
+def pseudonym(key: bytes, person_id: str) -> str:
+    """Return a stable keyed pseudonym for a person (HMAC-SHA256 of the id)."""
+    import hmac
+
+    return "anon-" + hmac.new(key, person_id.encode("utf-8"), "sha256").hexdigest()[:10]
+
+
+def _name(options: OutputOptions, person_id: str, name: str) -> str:
+    return pseudonym(options.redact_key, person_id) if options.redact_key else name
+
+
+PAIRING_COLUMNS = [
+    "region_code",
+    "region",
+    "developer_id",
+    "developer_name",
+    "partner_id",
+    "partner_name",
+    "partner_kind",
+    "partner_sector",
+    "score",
+    "skills",
+    "languages",
+    "distance",
+    "sector",
+    "availability",
+    "shared_languages",
+    "distance_km",
+    "locked",
+    "cross_region",
+]
+CONTACT_COLUMNS = ["developer_email", "developer_phone", "partner_email", "partner_phone"]
+UNMATCHED_COLUMNS = ["side", "id", "name", "region_code", "region", "reason", "detail"]
+
+
+def pairing_rows(pairs: Sequence[Pair], options: OutputOptions) -> list[list[str]]:
+    """Return pairings.csv as rows (header first)."""
+    header = PAIRING_COLUMNS + (CONTACT_COLUMNS if options.contacts else [])
+    rows = [header]
+    for pair in pairs:
+        b, d, p = pair.breakdown, pair.developer, pair.partner
+        row = [
+            pair.region,
+            get_region(pair.region).name,
+            d.id,
+            _name(options, d.id, d.name),
+            p.id,
+            _name(options, p.id, p.name),
+            p.kind,
+            p.sector,
+            f"{b.score:.2f}",
+            f"{b.skills:.3f}",
+            f"{b.languages:.3f}",
+            f"{b.distance:.3f}",
+            f"{b.sector:.3f}",
+            f"{b.availability:.3f}",
+            ";".join(b.shared_languages),
+            f"{b.distance_km:.1f}",
+            "yes" if pair.locked else "no",
+            "yes" if b.cross_region else "no",
+        ]
+        if options.contacts:
+            row += [d.email or "", d.phone or "", p.email or "", p.phone or ""]
+        rows.append(row)
+    return rows
+
+
+def unmatched_rows(unpaired: Sequence[Unpaired], options: OutputOptions) -> list[list[str]]:
+    """Return unmatched.csv as rows (header first), developers then partners, by id."""
+    rows = [UNMATCHED_COLUMNS]
+    for u in sorted(unpaired, key=lambda x: (x.side != "developer", x.id)):
+        rows.append(
+            [
+                u.side,
+                u.id,
+                _name(options, u.id, u.name),
+                u.region,
+                get_region(u.region).name,
+                u.reason,
+                u.detail,
+            ]
+        )
+    return rows
+
+
+def csv_bytes(rows: Iterable[Sequence[object]], *, bom: bool = False) -> bytes:
+    """Return rows as CSV bytes (UTF-8, CRLF), every cell made formula-safe."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([excel_safe(cell) for cell in row])
+    data = buffer.getvalue().encode("utf-8")
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def check_writable(out: Path, names: Sequence[str], *, force: bool) -> None:
+    """Refuse (exit 5) when any output already exists and ``force`` is not set."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a folder")
+    existing = [n for n in names if (out / n).exists()]
+    if existing and not force:
+        raise OutputExistsError(
+            f"{out} already holds {', '.join(existing)}; use --force to overwrite, "
+            f"or choose another --out folder"
+        )
+
+
+def write_files(out: Path, files: dict[str, bytes]) -> None:
+    """Write every file to a temporary name first, then rename them all (owner-only)."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    temps: list[tuple[str, Path]] = []
+    try:
+        for name, data in files.items():
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp_name, 0o600)
+            temps.append((name, Path(tmp_name)))
+        for name, tmp_path in temps:
+            os.replace(tmp_path, out / name)
+    finally:
+        for _, leftover in temps:
+            if leftover.exists():
+                leftover.unlink()
+
+
+def _versions() -> dict[str, str]:
+    import numpy
+    import pydantic
+    import scipy
+
+    return {
+        "matcher": __version__,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "pydantic": pydantic.__version__,
+    }
+
+
+def manifest(
+    result: MatchResult,
+    outputs: dict[str, bytes],
+    *,
+    options: OutputOptions,
+    extra: dict[str, Any] | None = None,
+) -> bytes:
+    """Return manifest.json: versions, input hashes, config, optimality, output hashes."""
+    opt = result.optimality
+    body: dict[str, Any] = {
+        "tool": "matcher",
+        "versions": _versions(),
+        "inputs": [
+            {"role": s.role, "path": s.path, "file": Path(s.path).name, "sha256": s.sha256}
+            for s in result.sources
+        ],
+        "config": result.config.model_dump(mode="json"),
+        "options": {
+            "bom": options.bom,
+            "contacts": options.contacts,
+            "redacted": options.redact_key is not None,
+        },
+        "objective": {
+            "method": opt.method,
+            "optimal": opt.optimal,
+            "priority_places_filled": opt.priority_filled,
+            "min_places_filled": opt.min_filled,
+            "places_filled": opt.filled,
+            "total_score": round(opt.total_score, 4),
+            "score_bound": round(opt.bound, 4),
+            "gap": round(opt.gap, 6),
+        },
+        "regions": [
+            {
+                "code": r.code,
+                "min": r.min,
+                "max": r.max,
+                "filled": r.filled,
+                "shortfall": r.shortfall,
+                "mean_score": r.mean_score,
+            }
+            for r in result.regions
+        ],
+        "counts": {
+            "pairs": len(result.pairs),
+            "unpaired_developers": sum(u.side == "developer" for u in result.unpaired),
+            "unpaired_partners": sum(u.side == "partner" for u in result.unpaired),
+        },
+        "outputs": {name: sha256_bytes(data) for name, data in sorted(outputs.items())},
+    }
+    if extra:
+        body.update(extra)
+    return (json.dumps(body, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
+
+
+def result_files(
+    result: MatchResult,
+    *,
+    options: OutputOptions,
+    extra_files: dict[str, bytes] | None = None,
+    extra_manifest: dict[str, Any] | None = None,
+) -> dict[str, bytes]:
+    """Return every output file of a run as bytes, the manifest last."""
+    files = {
+        PAIRINGS: csv_bytes(pairing_rows(result.pairs, options), bom=options.bom),
+        UNMATCHED: csv_bytes(unmatched_rows(result.unpaired, options), bom=options.bom),
+    }
+    files.update(extra_files or {})
+    files[MANIFEST] = manifest(result, files, options=options, extra=extra_manifest)
+    return files
+
+
+def write_result(
+    out: Path,
+    result: MatchResult,
+    *,
+    options: OutputOptions,
+    extra_files: dict[str, bytes] | None = None,
+    extra_manifest: dict[str, Any] | None = None,
+) -> list[Path]:
+    """Write a run's files into ``out`` and return their paths."""
+    files = result_files(
+        result, options=options, extra_files=extra_files, extra_manifest=extra_manifest
+    )
+    write_files(out, files)
+    return [out / name for name in files]
