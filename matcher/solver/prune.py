@@ -1,0 +1,217 @@
+"""Exact edge pruning: drop pairs that some optimal pairing provably never needs.
+
+Each function returns a boolean mask over the edges it is given (True = keep). Every rule is
+exact in the sense that *some* optimum of the pruned problem is an optimum of the original
+one, with the same fill tiers and the same total score. Ties between equal scores are broken
+by edge index (lower index wins), so the result is deterministic. Prunings compose: each
+proof holds for any edge set, so an optimum survives every step of a chain.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+# Below this many edges a plain lexsort is fastest; above it a linear-time threshold filter
+# first discards most edges so that only a few are sorted by score.
+_FILTER_FROM = 200_000
+
+
+def _keep_top_per_key(
+    key: npt.NDArray[np.int64],
+    edge_score: npt.NDArray[np.float64],
+    edge_cap: npt.NDArray[np.int64],
+    locked: npt.NDArray[np.int64] | None,
+) -> npt.NDArray[np.bool_]:
+    """Keep, for each key, its ``edge_cap`` best edges by (score desc, index asc)."""
+    n = key.shape[0]
+    mask = np.zeros(n, dtype=np.bool_)
+    if n == 0:
+        return mask
+    candidates = _candidates(key, edge_score, edge_cap) if n >= _FILTER_FROM else None
+    if candidates is None:
+        mask[_exact_top(key, edge_score, edge_cap)] = True
+    else:
+        sub = _exact_top(key[candidates], edge_score[candidates], edge_cap[candidates])
+        mask[candidates[sub]] = True
+    if locked is not None and locked.shape[0]:
+        mask[locked] = True
+    return mask
+
+
+def _exact_top(
+    key: npt.NDArray[np.int64],
+    edge_score: npt.NDArray[np.float64],
+    edge_cap: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Return the positions ranked below their key's cap, by (key, score desc, position)."""
+    n = key.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    # lexsort is stable, so equal (key, score) keep index order: the documented tie rule.
+    order = np.lexsort((-edge_score, key))
+    sorted_key = key[order]
+    pos = np.arange(n, dtype=np.int64)
+    boundary = np.empty(n, dtype=np.bool_)
+    boundary[0] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=boundary[1:])
+    first = np.maximum.accumulate(np.where(boundary, pos, 0))
+    kept: npt.NDArray[np.int64] = order[(pos - first) < edge_cap[order]]
+    return kept
+
+
+def _stable_key_order(key: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
+    """Return a stable sorting permutation of non-negative ``key`` (None: already sorted).
+
+    Least-significant-digit radix sort on 16-bit digits: numpy sorts 16-bit integers
+    stably in linear time.
+    """
+    if bool(np.all(key[1:] >= key[:-1])):
+        return None
+    order: npt.NDArray[np.int64] | None = None
+    current = key
+    for shift in range(0, max(int(key.max()).bit_length(), 1), 16):
+        digit = ((current >> shift) & 0xFFFF).astype(np.uint16)
+        step = np.argsort(digit, kind="stable").astype(np.int64)
+        order = step if order is None else order[step]
+        current = current[step]
+    return order
+
+
+def _candidates(
+    key: npt.NDArray[np.int64],
+    edge_score: npt.NDArray[np.float64],
+    edge_cap: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64] | None:
+    """Return a superset of each key's top-cap edges (sorted positions), in linear time.
+
+    Split the run of a key of length L > c = cap into c disjoint blocks and let τ be the
+    smallest block maximum: the c block maxima are c distinct edges scoring ≥ τ, so the
+    c-th best score is ≥ τ and every top-c edge scores ≥ τ. Keeping the edges with
+    score ≥ τ therefore keeps the top c; ranks among the survivors equal the true ranks
+    (every edge ranked above a top-c edge is top-c too), so the exact pass on them gives
+    the same answer. Returns None when keys are negative (no radix order).
+    """
+    if int(key.min()) < 0:
+        return None
+    order = _stable_key_order(key)
+    s_key = key if order is None else key[order]
+    s_score = edge_score if order is None else edge_score[order]
+    n = key.shape[0]
+    starts = np.flatnonzero(np.concatenate(([True], s_key[1:] != s_key[:-1])))
+    del s_key
+    lengths = np.diff(np.append(starts, n))
+    caps = edge_cap[starts if order is None else order[starts]]
+    split = (lengths > caps) & (caps > 0)
+    # Runs that are not split count as one block, so the blocks tile 0..n-1 contiguously.
+    n_blocks = np.where(split, caps, 1)
+    first_block = np.cumsum(n_blocks) - n_blocks
+    j = np.arange(int(n_blocks.sum()), dtype=np.int64) - np.repeat(first_block, n_blocks)
+    run_len = np.repeat(lengths, n_blocks)
+    block_start = np.repeat(starts, n_blocks) + (j * run_len) // np.repeat(n_blocks, n_blocks)
+    block_max = np.maximum.reduceat(s_score, block_start)
+    run_min = np.minimum.reduceat(block_max, first_block)
+    tau = np.where(split, run_min, np.where(caps <= 0, np.inf, -np.inf))
+    keep_sorted = s_score >= np.repeat(tau, lengths)
+    positions = np.flatnonzero(keep_sorted)
+    if order is not None:
+        positions = np.sort(order[positions])
+    return positions.astype(np.int64)
+
+
+def prune_developer_side(
+    edge_dev: npt.NDArray[np.int64],
+    edge_group: npt.NDArray[np.int64],
+    edge_score: npt.NDArray[np.float64],
+    group_cap: npt.NDArray[np.int64],
+    *,
+    locked: npt.NDArray[np.int64] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Keep each developer's best ``group_cap[g]`` edges within each partner group ``g``.
+
+    A group is a set of partners that every rule treats alike: the partners of one
+    (region, kind), or of one whole region when no kind rule applies there. ``group_cap[g]``
+    must be an upper bound on the pairs of group g in every valid pairing (for (region, kind):
+    min(region max, max_per_kind, reserved_k + free places)). Locked edges are always kept.
+
+    Proof of exactness. Let M be an optimum that pairs developer d with partner p of group
+    g through an edge e outside d's kept list T (|T| = cap, all of T's edges scoring at least
+    as much as e). e is not locked (locked edges are kept). M holds at most cap pairs in g,
+    one of them (d, p), so at most cap − 1 partners of T are paired; some partner p' of T is
+    free in M, and p' is not the end of a lock (M holds every lock, so such a p' is paired).
+    M' = M − (d, p) + (d, p') is a matching that keeps every lock, every per-group count
+    (p and p' are both in g), hence every region fill, kind count, reserved-place rule and
+    priority/min tier, and every women count (same developer). Its score is not lower.
+    Repeating strictly increases the number of kept edges in the optimum, so it ends with an
+    optimum inside the kept edges.
+
+    Each developer's decision is local to its own edges, so the scorer may call this on any
+    chunk that holds all edges of the developers it covers.
+    """
+    if edge_dev.shape[0] == 0:
+        return np.zeros(0, dtype=np.bool_)
+    n_groups = int(group_cap.shape[0])
+    key = edge_dev.astype(np.int64) * n_groups + edge_group
+    return _keep_top_per_key(key, edge_score, group_cap[edge_group], locked)
+
+
+def prune_partner_side(
+    edge_par: npt.NDArray[np.int64],
+    edge_class: npt.NDArray[np.int64],
+    edge_score: npt.NDArray[np.float64],
+    partner_cap: npt.NDArray[np.int64],
+    *,
+    locked: npt.NDArray[np.int64] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Keep each partner's best ``partner_cap[p]`` edges within each developer class.
+
+    ``partner_cap[p]`` must bound the number of pairs any valid pairing can form among the
+    regions that the developers of p can reach (the sum of the region maxima of p's
+    component). ``edge_class`` must separate developers whom a rule of p's region tells
+    apart: the gender when p's region has a women-share rule, otherwise one class for all.
+    Locked edges are always kept.
+
+    Proof of exactness. Let M be an optimum pairing p with developer d through an unlocked
+    edge e outside p's kept list T for d's class (|T| = cap, all scoring at least e). The
+    developers of T can only be paired inside p's component, which holds at most cap pairs
+    in M, one of them (d, p); so some developer d' of T is free, and not the end of a lock.
+    M' = M − (d, p) + (d', p) keeps the partner, so every region and kind count and tier,
+    and keeps the class of the developer, so every women count; its score is not lower.
+    Repeating ends with an optimum inside the kept edges.
+    """
+    if edge_par.shape[0] == 0:
+        return np.zeros(0, dtype=np.bool_)
+    n_class = int(edge_class.max()) + 1
+    key = edge_par.astype(np.int64) * n_class + edge_class
+    return _keep_top_per_key(key, edge_score, partner_cap[edge_par], locked)
+
+
+def heaviest_count(k: int) -> int:
+    """Return t = (k − 1)(2k − 1) + 1, the edges the heaviest-edge pruning keeps for quota k."""
+    return 0 if k <= 0 else (k - 1) * (2 * k - 1) + 1
+
+
+def prune_heaviest(edge_score: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.bool_]:
+    """Keep the t = (k − 1)(2k − 1) + 1 heaviest edges of a pure cardinality-k problem.
+
+    Preconditions: one region, no kind, women-share or lock rule left (locks already
+    pre-assigned and k reduced), and every developer and every partner has at most k edges
+    (both side prunings applied with cap k). The problem is then: among matchings of at most
+    k edges, take the largest, then the heaviest.
+
+    Proof of exactness. Order edges by (score desc, index asc) and let T be the first t. Let
+    M be an optimum (|M| = c ≤ k) with an edge e outside T. Every other edge (u, v) of M
+    shares an end with at most 2k − 1 edges of T (≤ k at u, ≤ k at v, itself counted
+    twice), so the c − 1 ≤ k − 1 other edges touch at most (k − 1)(2k − 1) < t edges of T.
+    Some f in T therefore touches no edge of M − e (and f ≠ e since e ∉ T), so
+    M' = M − e + f is a matching of the same size with score(f) ≥ score(e): an optimum with
+    one more edge in T. Repeating ends with an optimum inside T.
+    """
+    n = edge_score.shape[0]
+    t = heaviest_count(k)
+    if t >= n:
+        return np.ones(n, dtype=np.bool_)
+    mask = np.zeros(n, dtype=np.bool_)
+    if t > 0:
+        mask[np.argsort(-edge_score, kind="stable")[:t]] = True
+    return mask

@@ -1,0 +1,332 @@
+"""The dispatcher: check locks, prune, split into components, solve each, merge."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from matcher.solver.assignment import (
+    MAX_DENSE_CELLS,
+    assignment_size,
+    prune_cardinality,
+    solve_cardinality,
+)
+from matcher.solver.flow import ComponentProblem, ComponentResult, solve_flow
+from matcher.solver.problem import (
+    AssignmentProblem,
+    InfeasibleLocksError,
+    Solution,
+    SolverError,
+    kinds_ok,
+    women_share_ok,
+)
+from matcher.solver.prune import prune_developer_side, prune_partner_side
+
+Method = Literal["auto", "assignment", "milp"]
+_METHOD_RANK = {"assignment": 0, "flow": 1, "milp": 2}
+
+
+def solve(problem: AssignmentProblem, *, method: Method = "auto", prune: bool = True) -> Solution:
+    """Return an optimal pairing: priority fill, then min fill, then fill, then score.
+
+    ``method="auto"`` uses the dense assignment path on every single-region component with
+    no kind mix and no women share whose augmented matrix fits MAX_DENSE_CELLS, and HiGHS
+    elsewhere; ``"assignment"`` uses the assignment path wherever it applies, whatever the
+    size; ``"milp"`` uses HiGHS everywhere. ``prune=False`` turns the exact prunings off
+    (for testing them). Raises InfeasibleLocksError when the locks cannot all be kept.
+    """
+    problem.validate()
+    locked = np.unique(problem.locked).astype(np.int64)
+    _check_locks(problem, locked)
+    if not problem.regions:
+        return _finish(problem, np.zeros(0, dtype=np.int64), locked, 0.0, True, 0)
+    edge_region = problem.par_region[problem.edge_par]
+    keep = _prune(problem, locked, edge_region, enabled=prune)
+    comp_of_region = _components(problem, keep, edge_region)
+
+    chosen: list[npt.NDArray[np.int64]] = []
+    gap = 0.0
+    optimal = True
+    rank = _METHOD_RANK["flow"] if method == "milp" else 0
+    n_comp = int(comp_of_region.max()) + 1 if comp_of_region.shape[0] else 0
+    edge_comp = comp_of_region[edge_region[keep]]
+    kept = np.flatnonzero(keep)
+    order = np.argsort(edge_comp, kind="stable")
+    bounds = np.searchsorted(edge_comp[order], np.arange(n_comp + 1))
+    for c in range(n_comp):
+        edges = kept[order[bounds[c] : bounds[c + 1]]]
+        if edges.shape[0] == 0:
+            continue
+        region_ids = tuple(int(r) for r in np.flatnonzero(comp_of_region == c))
+        result, local_edges = _solve_component(problem, edges, region_ids, locked, method, prune)
+        chosen.append(local_edges[result.edges])
+        gap += result.gap
+        optimal = optimal and result.optimal
+        rank = max(rank, _METHOD_RANK[result.method])
+
+    all_chosen = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
+    return _finish(problem, all_chosen.astype(np.int64), locked, gap, optimal, rank)
+
+
+def _check_locks(problem: AssignmentProblem, locked: npt.NDArray[np.int64]) -> None:
+    """Raise InfeasibleLocksError when locks break a rule that more pairs cannot repair."""
+    if locked.shape[0] == 0:
+        return
+    l_dev = problem.edge_dev[locked]
+    l_par = problem.edge_par[locked]
+    l_region = problem.par_region[l_par]
+    for ends, who in ((l_dev, "developer"), (l_par, "partner")):
+        values, counts = np.unique(ends, return_counts=True)
+        if (counts > 1).any():
+            twice = int(values[np.argmax(counts > 1)])
+            region = int(l_region[np.argmax(ends == twice)])
+            raise InfeasibleLocksError(
+                f"region {region}: {who} {twice} is in more than one locked pair",
+                region=region,
+                rule=f"duplicate_{who}",
+            )
+    n_k = problem.n_kinds
+    counts = np.bincount(
+        l_region * n_k + problem.par_kind[l_par], minlength=len(problem.regions) * n_k
+    ).reshape(len(problem.regions), n_k)
+    for r, spec in enumerate(problem.regions):
+        row = [int(c) for c in counts[r]]
+        broken = kinds_ok(row, spec)
+        if broken == "quota":
+            raise InfeasibleLocksError(
+                f"region {r}: {sum(row)} locked pairs exceed the quota of {spec.max}",
+                region=r,
+                rule="quota",
+            )
+        if broken == "max_per_kind":
+            kind = next(
+                k
+                for k, c in enumerate(row)
+                if k < len(spec.max_per_kind)
+                and (lim := spec.max_per_kind[k]) is not None
+                and c > lim
+            )
+            raise InfeasibleLocksError(
+                f"region {r}: {row[kind]} locked pairs of kind {kind} exceed its maximum of "
+                f"{spec.max_per_kind[kind]}",
+                region=r,
+                rule="max_per_kind",
+                kind=kind,
+            )
+        if broken == "min_per_kind":
+            raise InfeasibleLocksError(
+                f"region {r}: the locked pairs take places reserved for other kinds "
+                f"({spec.free_places()} places are not reserved)",
+                region=r,
+                rule="min_per_kind",
+            )
+
+
+def _prune(
+    problem: AssignmentProblem,
+    locked: npt.NDArray[np.int64],
+    edge_region: npt.NDArray[np.int64],
+    *,
+    enabled: bool,
+) -> npt.NDArray[np.bool_]:
+    """Return the edges worth keeping: usable ones, then the exact prunings when enabled.
+
+    An edge of a (region, kind) that no valid pairing can use (cap 0) is dropped outright;
+    a locked one there was already rejected by _check_locks.
+    """
+    n_r, n_k = len(problem.regions), problem.n_kinds
+    mixed = np.array([s.has_kind_rules(n_k) for s in problem.regions], dtype=np.bool_)
+    group_cap = np.zeros(n_r * n_k, dtype=np.int64)
+    for r, spec in enumerate(problem.regions):
+        if mixed[r]:
+            group_cap[r * n_k : (r + 1) * n_k] = [spec.kind_cap(k) for k in range(n_k)]
+        else:
+            group_cap[r * n_k] = spec.max
+    # A region without a kind rule is one group: any of its partners may replace another.
+    par_group = problem.par_region * n_k + np.where(mixed[problem.par_region], problem.par_kind, 0)
+    edge_group = par_group[problem.edge_par]
+    keep = group_cap[edge_group] > 0
+    keep[locked] = True
+    if not enabled:
+        return keep
+    if keep.all():
+        # the common case: no copies of the (possibly huge) edge arrays
+        sub = prune_developer_side(
+            problem.edge_dev, edge_group, problem.edge_score, group_cap, locked=locked
+        )
+        keep &= sub
+    else:
+        idx = np.flatnonzero(keep)
+        sub = prune_developer_side(
+            problem.edge_dev[idx],
+            edge_group[idx],
+            problem.edge_score[idx],
+            group_cap,
+            locked=np.searchsorted(idx, locked),
+        )
+        keep[idx[~sub]] = False
+    del edge_group
+
+    comp_of_region = _components(problem, keep, edge_region)
+    n_comp = int(comp_of_region.max()) + 1
+    comp_cap = np.zeros(n_comp, dtype=np.int64)
+    np.add.at(comp_cap, comp_of_region, [s.max for s in problem.regions])
+    idx = np.flatnonzero(keep)
+    # Developers reachable from a component bound its pairs too.
+    comp_devs = np.zeros(n_comp, dtype=np.int64)
+    dev_comp = np.unique(problem.edge_dev[idx] * n_comp + comp_of_region[edge_region[idx]]) % n_comp
+    np.add.at(comp_devs, dev_comp, 1)
+    partner_cap = np.minimum(comp_cap, comp_devs)[comp_of_region[problem.par_region]]
+    women = np.array([s.share_fraction() is not None for s in problem.regions], dtype=np.bool_)
+    edge_class = np.where(
+        women[edge_region[idx]], problem.dev_female[problem.edge_dev[idx]].astype(np.int64), 0
+    ).astype(np.int64)
+    sub = prune_partner_side(
+        problem.edge_par[idx],
+        edge_class,
+        problem.edge_score[idx],
+        partner_cap,
+        locked=np.searchsorted(idx, locked),
+    )
+    keep[idx[~sub]] = False
+    return keep
+
+
+def _components(
+    problem: AssignmentProblem,
+    keep: npt.NDArray[np.bool_],
+    edge_region: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Label regions so that regions sharing a developer get the same label.
+
+    Labels are numbered by their smallest region index, so the merge order is deterministic.
+    """
+    n_r = len(problem.regions)
+    if n_r == 0:
+        return np.zeros(0, dtype=np.int64)
+    idx = np.flatnonzero(keep)
+    # bipartite graph regions (0..n_r-1) — developers (n_r..): connected components
+    rows = edge_region[idx]
+    cols = problem.edge_dev[idx] + n_r
+    n = n_r + problem.n_dev
+    graph = coo_matrix((np.ones(idx.shape[0], dtype=np.int8), (rows, cols)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    region_labels: npt.NDArray[np.int64] = np.asarray(labels[:n_r], dtype=np.int64)
+    _, first = np.unique(region_labels, return_index=True)
+    renumber = np.empty(int(labels.max()) + 1, dtype=np.int64)
+    renumber[region_labels[np.sort(first)]] = np.arange(first.shape[0])
+    return renumber[region_labels]
+
+
+def _solve_component(
+    problem: AssignmentProblem,
+    edges: npt.NDArray[np.int64],
+    region_ids: tuple[int, ...],
+    locked: npt.NDArray[np.int64],
+    method: Method,
+    prune: bool,
+) -> tuple[ComponentResult, npt.NDArray[np.int64]]:
+    """Solve the component on ``edges``; return its result and the map local → global edge."""
+    specs = tuple(problem.regions[r] for r in region_ids)
+    comp_locked = np.intersect1d(edges, locked)
+    fast = (
+        method != "milp"
+        and len(specs) == 1
+        and not specs[0].has_kind_rules(problem.n_kinds)
+        and specs[0].share_fraction() is None
+    )
+    if fast and edges.shape[0]:
+        l_dev = problem.edge_dev[comp_locked]
+        l_par = problem.edge_par[comp_locked]
+        free = edges[
+            ~np.isin(problem.edge_dev[edges], l_dev) & ~np.isin(problem.edge_par[edges], l_par)
+        ]
+        k = specs[0].max - comp_locked.shape[0]
+        if prune:
+            free = free[
+                prune_cardinality(
+                    problem.edge_dev[free], problem.edge_par[free], problem.edge_score[free], k
+                )
+            ]
+        _, side = assignment_size(problem.edge_dev[free], problem.edge_par[free], k)
+        if method == "assignment" or side * side <= MAX_DENSE_CELLS:
+            picked = solve_cardinality(
+                problem.edge_dev[free], problem.edge_par[free], problem.edge_score[free], k
+            )
+            local = np.sort(np.concatenate([comp_locked, free[picked]]))
+            every = np.arange(local.shape[0], dtype=np.int64)
+            return ComponentResult(every, 0.0, True, "assignment"), local
+        # Too large for a dense matrix: HiGHS on the same pruned edges, locks added back.
+        edges = np.sort(np.concatenate([comp_locked, free]))
+
+    region_local = np.full(len(problem.regions), -1, dtype=np.int64)
+    region_local[list(region_ids)] = np.arange(len(region_ids))
+    par = problem.edge_par[edges]
+    cp = ComponentProblem(
+        edge_dev=problem.edge_dev[edges],
+        edge_par=par,
+        edge_score=problem.edge_score[edges],
+        edge_region=region_local[problem.par_region[par]],
+        edge_kind=problem.par_kind[par],
+        edge_female=problem.dev_female[problem.edge_dev[edges]],
+        regions=specs,
+        region_ids=region_ids,
+        locked=np.searchsorted(edges, comp_locked).astype(np.int64),
+        n_kinds=problem.n_kinds,
+    )
+    return solve_flow(cp), edges
+
+
+def _finish(
+    problem: AssignmentProblem,
+    chosen: npt.NDArray[np.int64],
+    locked: npt.NDArray[np.int64],
+    gap: float,
+    optimal: bool,
+    rank: int,
+) -> Solution:
+    """Check the merged pairing against every rule and build the Solution."""
+    n_r, n_k = len(problem.regions), problem.n_kinds
+    dev = problem.edge_dev[chosen]
+    par = problem.edge_par[chosen]
+    region = problem.par_region[par]
+    broken: list[str] = []
+    if np.unique(dev).shape[0] != dev.shape[0] or np.unique(par).shape[0] != par.shape[0]:
+        broken.append("not a matching")
+    if np.setdiff1d(locked, chosen).shape[0]:
+        broken.append("a lock is missing")
+    counts = np.bincount(region * n_k + problem.par_kind[par], minlength=n_r * n_k)
+    counts = counts.reshape(n_r, n_k)
+    female = np.bincount(region[problem.dev_female[dev]], minlength=n_r)
+    for r, spec in enumerate(problem.regions):
+        row = [int(c) for c in counts[r]]
+        if (rule := kinds_ok(row, spec)) is not None:
+            broken.append(f"region {r} breaks {rule}")
+        if not women_share_ok(int(female[r]), sum(row), spec.share_fraction()):
+            broken.append(f"region {r} breaks min_women_share")
+    if broken:
+        raise SolverError("solver produced an invalid pairing: " + "; ".join(broken))
+
+    filled = counts.sum(axis=1).astype(np.int64)
+    score = math.fsum(problem.edge_score[chosen].tolist())
+    method = next(name for name, r in _METHOD_RANK.items() if r == rank)
+    return Solution(
+        edges=chosen,
+        filled=filled,
+        priority_filled=int(
+            sum(int(f) for f, s in zip(filled, problem.regions, strict=True) if s.priority)
+        ),
+        min_filled=int(
+            sum(min(int(f), s.min) for f, s in zip(filled, problem.regions, strict=True))
+        ),
+        total_score=score,
+        bound=score + gap,
+        gap=gap,
+        method=method,
+        optimal=optimal,
+    )
