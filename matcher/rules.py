@@ -16,6 +16,7 @@ from matcher.scoring import (
     ScoreBlock,
     breakdown,
     encode,
+    score_block,
 )
 
 Bools = npt.NDArray[np.bool_]
@@ -175,3 +176,21 @@ def violated_rules(
     if result.score < rules.min_score:
         found.append("below_min_score")
     return found
+
+
+def first_violations(
+    *,
+    developers: Sequence[Developer],
+    partners: Sequence[Partner],
+    config: MatcherConfig,
+    forbidden: frozenset[tuple[str, str]] = frozenset(),
+) -> npt.NDArray[np.int64]:
+    """Return, per pair of the block, the index in RULES of the first rule broken (-1: none)."""
+    block = score_block(developers=developers, partners=partners, config=config)
+    masks = violation_masks(
+        block=block, developers=developers, partners=partners, config=config, forbidden=forbidden
+    )
+    first = np.full(block.shape, -1, dtype=np.int64)
+    for k in range(len(RULES) - 1, -1, -1):
+        first[masks[RULES[k]]] = k
+    return first
