@@ -105,13 +105,27 @@ class ProblemLog:
 
     items: list[Problem] = field(default_factory=list)
 
-    def error(self, file: str | None, row: int | None, column: str | None, message: str,
-              hint: str | None = None, code: str = "invalid") -> None:
+    def error(
+        self,
+        file: str | None,
+        row: int | None,
+        column: str | None,
+        message: str,
+        hint: str | None = None,
+        code: str = "invalid",
+    ) -> None:
         """Record an error."""
         self.items.append(Problem(file, row, column, message, hint, "error", code))
 
-    def warn(self, file: str | None, row: int | None, column: str | None, message: str,
-             hint: str | None = None, code: str = "warning") -> None:
+    def warn(
+        self,
+        file: str | None,
+        row: int | None,
+        column: str | None,
+        message: str,
+        hint: str | None = None,
+        code: str = "warning",
+    ) -> None:
         """Record a warning."""
         self.items.append(Problem(file, row, column, message, hint, "warning", code))
 

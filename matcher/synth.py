@@ -1035,7 +1035,9 @@ def _write_all(files: Mapping[Path, bytes], *, overwrite: bool) -> list[Path]:
     existing = [path for path in files if path.exists()]
     if existing and not overwrite:
         names = ", ".join(str(path) for path in existing)
-        raise OutputExistsError(f"{names} already exist(s); pass overwrite=True to replace")
+        raise OutputExistsError(
+            f"{names} already exist(s); nothing was written (use --force to replace them)"
+        )
     written: list[Path] = []
     for path, data in files.items():
         _write_atomic(path, data)
