@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from matcher.solver import (
     AssignmentProblem,
     InfeasibleLocksError,
+    InvalidProblemError,
     RegionSpec,
     Solution,
     solve,
@@ -114,12 +115,30 @@ def brute_force(p: AssignmentProblem) -> Tiers | None:
 
 
 def oracle(p: AssignmentProblem) -> Tiers | None:
-    """Same answer as brute_force, with equivalent partial matchings merged.
+    """Same answer as brute_force, with equivalent partial matchings merged."""
+    found = oracle_prefer(p, np.zeros(p.n_edges, dtype=np.bool_))
+    return None if found is None else found[0]
+
+
+SCORE_TIE = 1e-6
+
+
+def better(a: tuple[float, int], b: tuple[float, int]) -> bool:
+    """Return whether (score, preferred) ``a`` beats ``b``: scores within SCORE_TIE tie."""
+    if abs(a[0] - b[0]) > SCORE_TIE:
+        return a[0] > b[0]
+    return a[1] > b[1]
+
+
+def oracle_prefer(p: AssignmentProblem, prefer: np.ndarray) -> tuple[Tiers, int] | None:
+    """Return the optimum of tiers 1–4 and the most preferred edges among those optima.
 
     Developers are enumerated one by one; two partial matchings with the same set of used
-    partners and the same number of women per region satisfy every rule alike and have the
-    same fill tiers, so only the best-scoring one is carried on. Every matching is still
-    covered, so this is an exhaustive search, just fast enough for hypothesis.
+    partners and the same number of women per region satisfy every rule alike, have the
+    same fill tiers and extend alike, so only the best by (score, preferred edges) is
+    carried on. Every matching is still covered, so this is an exhaustive search, just
+    fast enough for hypothesis. Scores closer than SCORE_TIE count as equal (the test
+    scores are multiples of 1/4, so no tie is ever ambiguous).
     """
     n_r = len(p.regions)
     locked_of_dev: dict[int, int] = {}
@@ -133,9 +152,9 @@ def oracle(p: AssignmentProblem) -> Tiers | None:
     by_dev: list[list[int]] = [[] for _ in range(p.n_dev)]
     for e in range(p.n_edges):
         by_dev[int(p.edge_dev[e])].append(e)
-    # state (used partner mask, women per region) -> (score, edges)
-    states: dict[tuple[int, tuple[int, ...]], tuple[float, tuple[int, ...]]] = {
-        (0, (0,) * n_r): (0.0, ())
+    # state (used partner mask, women per region) -> (score, preferred, edges)
+    states: dict[tuple[int, tuple[int, ...]], tuple[float, int, tuple[int, ...]]] = {
+        (0, (0,) * n_r): (0.0, 0, ())
     }
     for d in range(p.n_dev):
         options: list[int | None]
@@ -143,11 +162,11 @@ def oracle(p: AssignmentProblem) -> Tiers | None:
             options = [locked_of_dev[d]]
         else:
             options = [None] + [e for e in by_dev[d] if int(p.edge_par[e]) not in locked_partners]
-        new: dict[tuple[int, tuple[int, ...]], tuple[float, tuple[int, ...]]] = {}
-        for (mask, women), (score, edges) in states.items():
+        new: dict[tuple[int, tuple[int, ...]], tuple[float, int, tuple[int, ...]]] = {}
+        for (mask, women), (score, kept, edges) in states.items():
             for e in options:
                 if e is None:
-                    key, val = (mask, women), (score, edges)
+                    key, val = (mask, women), (score, kept, edges)
                 else:
                     par = int(p.edge_par[e])
                     if mask >> par & 1:
@@ -156,18 +175,22 @@ def oracle(p: AssignmentProblem) -> Tiers | None:
                     if p.dev_female[d]:
                         w[int(p.par_region[par])] += 1
                     key = (mask | 1 << par, tuple(w))
-                    val = (score + float(p.edge_score[e]), (*edges, e))
-                if key not in new or val[0] > new[key][0]:
+                    val = (score + float(p.edge_score[e]), kept + int(prefer[e]), (*edges, e))
+                if key not in new or better(val[:2], new[key][:2]):
                     new[key] = val
         states = new
-    best: Tiers | None = None
-    for _, edges in states.values():
+    best: tuple[Tiers, int] | None = None
+    for _, kept, edges in states.values():
         chosen = list(edges)
         if rule_violations(p, chosen):
             continue
         t = tiers_of(p, chosen)
-        if best is None or t[:3] > best[:3] or (t[:3] == best[:3] and t[3] > best[3]):
-            best = t
+        if (
+            best is None
+            or t[:3] > best[0][:3]
+            or (t[:3] == best[0][:3] and better((t[3], kept), (best[0][3], best[1])))
+        ):
+            best = t, kept
     return best
 
 
@@ -324,3 +347,150 @@ def test_oracle_equals_plain_enumeration(p: AssignmentProblem) -> None:
         return
     assert best[:3] == plain[:3]
     assert best[3] == pytest.approx(plain[3], abs=1e-9)
+
+
+# --- the fifth tier: most preferred edges among the optima of tiers 1–4 ---------------------
+
+
+def prefer_flags(p: AssignmentProblem, seed: int, density: float) -> np.ndarray:
+    """Return random preferred flags, one per edge."""
+    rng = np.random.default_rng(seed)
+    return rng.random(p.n_edges) < density
+
+
+def brute_force_prefer(p: AssignmentProblem, prefer: np.ndarray) -> tuple[Tiers, int] | None:
+    """Plain enumeration of oracle_prefer's answer (for small instances)."""
+    best: tuple[Tiers, int] | None = None
+    for m in all_matchings(p):
+        if rule_violations(p, m):
+            continue
+        t, kept = tiers_of(p, m), sum(int(prefer[e]) for e in m)
+        if (
+            best is None
+            or t[:3] > best[0][:3]
+            or (t[:3] == best[0][:3] and better((t[3], kept), (best[0][3], best[1])))
+        ):
+            best = t, kept
+    return best
+
+
+def restrict_developers(p: AssignmentProblem, n: int) -> AssignmentProblem:
+    """Return ``p`` with only the edges of developers 0..n-1 (locks dropped)."""
+    sel = p.edge_dev < n
+    return AssignmentProblem(
+        n_dev=p.n_dev,
+        n_par=p.n_par,
+        edge_dev=p.edge_dev[sel],
+        edge_par=p.edge_par[sel],
+        edge_score=p.edge_score[sel],
+        par_region=p.par_region,
+        par_kind=p.par_kind,
+        dev_female=p.dev_female,
+        regions=p.regions,
+        n_kinds=p.n_kinds,
+    )
+
+
+@settings(deadline=None, max_examples=60)
+@given(problems(), st.integers(0, 2**32 - 1), st.sampled_from([0.3, 0.6, 1.0]))
+def test_oracle_prefer_equals_plain_enumeration(
+    p: AssignmentProblem, seed: int, density: float
+) -> None:
+    p = restrict_developers(p, 4)
+    prefer = prefer_flags(p, seed, density)
+    assert oracle_prefer(p, prefer) == brute_force_prefer(p, prefer)
+
+
+PREFER_SETTINGS = settings(
+    deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@PREFER_SETTINGS
+@given(
+    problems(),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([0.3, 0.6, 0.1, 1.0]),
+    st.sampled_from(["auto", "milp", "assignment"]),
+    st.booleans(),
+)
+def test_prefer_matches_oracle(
+    p: AssignmentProblem, seed: int, density: float, method: str, prune: bool
+) -> None:
+    prefer = prefer_flags(p, seed, density)
+    best = oracle_prefer(p, prefer)
+    if best is None:
+        with pytest.raises(InfeasibleLocksError):
+            solve(p, method=method, prune=prune, prefer=prefer)  # type: ignore[arg-type]
+        return
+    sol = solve(p, method=method, prune=prune, prefer=prefer)  # type: ignore[arg-type]
+    assert_matches(p, sol, best[0])
+    assert sol.preferred_kept == int(np.count_nonzero(prefer[sol.edges]))
+    assert sol.preferred_kept == best[1]
+
+
+@PREFER_SETTINGS
+@given(problems(), st.sampled_from(["auto", "milp"]))
+def test_prefer_own_edges_resolves_to_them(p: AssignmentProblem, method: str) -> None:
+    """With prefer = an optimum's edges that optimum is the only answer: any tier-optimal
+    pairing holding all |M| of them has |M| pairs (tier 3), so it is M."""
+    sol = check_against_oracle(p, method)
+    if sol is None:
+        return
+    prefer = np.zeros(p.n_edges, dtype=np.bool_)
+    prefer[sol.edges] = True
+    again = solve(p, method=method, prefer=prefer)  # type: ignore[arg-type]
+    assert again.edges.tolist() == sol.edges.tolist()
+    assert again.preferred_kept == sol.edges.shape[0]
+
+
+def two_by_two(scores: list[float]) -> AssignmentProblem:
+    """Return two developers, two partners, every pair allowed, one region of 2 places."""
+    return AssignmentProblem(
+        n_dev=2,
+        n_par=2,
+        edge_dev=np.array([0, 0, 1, 1], dtype=np.int64),
+        edge_par=np.array([0, 1, 0, 1], dtype=np.int64),
+        edge_score=np.array(scores),
+        par_region=np.array([0, 0], dtype=np.int64),
+        par_kind=np.array([0, 0], dtype=np.int64),
+        dev_female=np.array([False, False]),
+        regions=(RegionSpec(2, 0),),
+    )
+
+
+@pytest.mark.parametrize("method", ["auto", "assignment", "milp"])
+def test_prefer_breaks_ties_but_never_costs_score(method: str) -> None:
+    cross = np.array([False, True, True, False])
+    tied = two_by_two([4.0, 4.0, 4.0, 4.0])
+    assert solve(tied, method=method).preferred_kept == 0  # type: ignore[arg-type]
+    sol = solve(tied, method=method, prefer=cross)  # type: ignore[arg-type]
+    assert (sol.edges.tolist(), sol.total_score, sol.preferred_kept) == ([1, 2], 8.0, 2)
+    # 1e-4 less on a preferred edge: inside the first score row's slack (1e-7 × 8000), so
+    # the stage finds the preferred pairing, sees it scores less, and tightens the row.
+    worse = two_by_two([4000.0, 4000.0 - 1e-4, 4000.0, 4000.0])
+    sol = solve(worse, method=method, prefer=cross)  # type: ignore[arg-type]
+    assert (sol.edges.tolist(), sol.total_score, sol.preferred_kept) == ([0, 3], 8000.0, 0)
+    # 1e-9 less: below HiGHS's tolerances; the score is still never below the plain solve's.
+    tiny = two_by_two([4.0, 4.0 - 1e-9, 4.0, 4.0])
+    plain = solve(tiny, method="milp")
+    sol = solve(tiny, method=method, prefer=cross)  # type: ignore[arg-type]
+    assert sol.total_score >= plain.total_score
+
+
+def test_prefer_must_be_one_bool_per_edge() -> None:
+    p = AssignmentProblem(
+        n_dev=1,
+        n_par=1,
+        edge_dev=np.array([0], dtype=np.int64),
+        edge_par=np.array([0], dtype=np.int64),
+        edge_score=np.array([1.0]),
+        par_region=np.array([0], dtype=np.int64),
+        par_kind=np.array([0], dtype=np.int64),
+        dev_female=np.array([False]),
+        regions=(RegionSpec(1, 0),),
+    )
+    with pytest.raises(InvalidProblemError):
+        solve(p, prefer=np.array([True, False]))
+    with pytest.raises(InvalidProblemError):
+        solve(p, prefer=np.array([1]))  # type: ignore[arg-type]

@@ -28,6 +28,24 @@ The women-share row is not a network row, so with it each stage is first solved 
 integral x_e. Tiers are solved in stages rather than mixed into one weighted objective, so
 no precision is lost; stages whose optimum is already attained by an upper bound are
 skipped.
+
+The optional fifth tier (most chosen preferred edges, ``edge_prefer``) is one more stage
+after the score, with the fill rows kept. The score is held at its optimum without a score
+row where possible: one dual-simplex LP of the score stage gives optimal duals, and fixing
+what complementary slackness forces (variables with a nonzero reduced cost at their bound,
+rows with a nonzero dual tight) narrows the model to the optimal face, still integral
+without a women share (see _Model.restrict_to_optimal_face), so the preferred count is
+maximised by one more LP. Where that is not valid (a fractional LP optimum under a women
+share), the score is held by the row score · x ≥ opt − 1e-7·max(1, |opt|) instead (an exact
+"≥ opt" row could cut off the optimum itself within HiGHS's feasibility tolerance); that
+row is not a network row and its slack admits fractional points, so the stage goes through
+the LP-then-MILP check. Either way the answer is kept only when its exact (fsum) score is
+not below the score stage's pairing's (fsum is correctly rounded, so equal exact sums
+compare equal): a dual under the tolerance or the row's slack could admit a slightly worse
+pairing, in which case a score row halfway between the two scores is added and the stage
+re-run, and if that keeps failing (a difference below HiGHS's feasibility tolerance) the
+score stage's pairing is returned. So the fifth tier never costs any score against the
+pairing found without it.
 """
 
 from __future__ import annotations
@@ -37,7 +55,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
+from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, linprog, milp
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 from matcher.solver.problem import (
@@ -47,9 +65,16 @@ from matcher.solver.problem import (
     kinds_ok,
     women_share_ok,
 )
+from matcher.solver.quiet import native_stdout_to_stderr
 
 _INT_TOL = 1e-6
 _GAP_TOL = 1e-9
+# The preferred stage's score row: slack relative to max(1, |opt|), and how many times the
+# row is tightened before giving the fifth tier up (see module doc).
+_SCORE_SLACK = 1e-7
+_PREFER_TRIES = 3
+# A reduced cost or row dual counts as nonzero above this, relative to max(1, max|objective|).
+_DUAL_TOL = 1e-7
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,7 @@ class ComponentProblem:
     region_ids: tuple[int, ...]
     locked: npt.NDArray[np.int64]
     n_kinds: int
+    edge_prefer: npt.NDArray[np.bool_] | None = None
 
     def filled(self, chosen: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Return the pairs per local region."""
@@ -138,7 +164,7 @@ class _Model:
         for r, base in yz_base.items():
             for k in range(n_k):
                 ub[base + 2 * k] = cp.regions[r].reserved(k)
-        self.bounds = Bounds(lb, ub)
+        self.lb, self.ub = lb, ub
 
         rows: list[npt.NDArray[np.int64]] = []
         cols: list[npt.NDArray[np.int64]] = []
@@ -235,11 +261,12 @@ class _Model:
         self.score_vector = score_vec
         self.used_milp = False
 
-    def fix(self, vec: npt.NDArray[np.float64], value: int) -> None:
+    def fix(self, vec: npt.NDArray[np.float64], value: float) -> None:
         """Add the row vec · var ≥ value (a tier kept at its optimum)."""
         self.fixed.append((vec, float(value)))
 
-    def _run(self, objective: npt.NDArray[np.float64], integral: bool) -> OptimizeResult:
+    def _system(self) -> tuple[csr_matrix, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Return the rows lo ≤ A·var ≤ hi, the fixed tier rows last."""
         matrix = self.matrix
         lo, hi = self.row_lb, self.row_ub
         if self.fixed:
@@ -247,16 +274,81 @@ class _Model:
             matrix = vstack([matrix, extra], format="csr")
             lo = np.concatenate([lo, [val for _, val in self.fixed]])
             hi = np.concatenate([hi, np.full(len(self.fixed), np.inf)])
+        return matrix, lo, hi
+
+    def _run(self, objective: npt.NDArray[np.float64], integral: bool) -> OptimizeResult:
+        matrix, lo, hi = self._system()
         integrality = np.zeros(self.n_var, dtype=np.int8)
         if integral:
             integrality[: self.n_e] = 1
-        return milp(
-            -objective,
-            integrality=integrality,
-            bounds=self.bounds,
-            constraints=LinearConstraint(matrix, lo, hi),
-            options={"mip_rel_gap": 0.0, "presolve": True},
-        )
+        with native_stdout_to_stderr():
+            return milp(
+                -objective,
+                integrality=integrality,
+                bounds=Bounds(self.lb, self.ub),
+                constraints=LinearConstraint(matrix, lo, hi),
+                options={"mip_rel_gap": 0.0, "presolve": True},
+            )
+
+    def snapshot(self) -> tuple[npt.NDArray[np.float64], ...]:
+        """Return copies of the variable and row bounds (for restore)."""
+        return self.lb.copy(), self.ub.copy(), self.row_lb.copy(), self.row_ub.copy()
+
+    def restore(self, saved: tuple[npt.NDArray[np.float64], ...]) -> None:
+        """Put back bounds taken by snapshot."""
+        self.lb, self.ub, self.row_lb, self.row_ub = saved
+
+    def restrict_to_optimal_face(self, objective: npt.NDArray[np.float64]) -> bool:
+        """Narrow the bounds to the optimal face of max ``objective``; return whether done.
+
+        One dual-simplex LP gives an optimum x* and its duals. By complementary slackness,
+        every optimum sits at the bound of each variable with a nonzero reduced cost and
+        makes each row with a nonzero dual tight, so fixing those (at x*'s own bound, only
+        where the dual clears a tolerance of 1e-7·max(1, max|objective|)) keeps every
+        optimum and x* itself. Setting valid inequalities to equality gives a face of the
+        feasible polytope, so without a women share the narrowed LP is still integral, with
+        no score row. With one, the narrowing is only valid when x* is integral (then the
+        LP and MILP optima agree, and the MILP optima are the integral points of the LP
+        face); otherwise nothing is changed and False returned. The fixed tier rows are
+        tight at every feasible point already and are left alone.
+        """
+        matrix, lo, hi = self._system()
+        eq = lo == hi
+        up = np.flatnonzero(~eq & np.isfinite(hi))
+        down = np.flatnonzero(~eq & np.isfinite(lo))
+        with native_stdout_to_stderr():
+            res = linprog(
+                -objective,
+                A_ub=vstack([matrix[up], -matrix[down]], format="csr"),
+                b_ub=np.concatenate([hi[up], -lo[down]]),
+                A_eq=matrix[np.flatnonzero(eq)],
+                b_eq=lo[eq],
+                bounds=np.column_stack([self.lb, self.ub]),
+                method="highs-ds",
+            )
+        if res.status != 0 or res.x is None:
+            return False
+        x = np.asarray(res.x)
+        edges = x[: self.n_e]
+        chosen = np.flatnonzero(edges > 0.5).astype(np.int64)
+        if not (np.all(np.abs(edges - np.round(edges)) <= _INT_TOL) and self.cp.is_valid(chosen)):
+            return False
+        tol = _DUAL_TOL * max(1.0, float(np.abs(objective).max()))
+        at_lb = (np.asarray(res.lower.marginals) > tol) & (np.abs(x - self.lb) <= _INT_TOL)
+        at_ub = (np.asarray(res.upper.marginals) < -tol) & (np.abs(x - self.ub) <= _INT_TOL)
+        self.ub = np.where(at_lb, self.lb, self.ub)
+        self.lb = np.where(at_ub, self.ub, self.lb)
+        n_base = self.row_lb.shape[0]
+        duals = np.asarray(res.ineqlin.marginals)
+        tight_up = up[duals[: up.shape[0]] < -tol]
+        tight_down = down[duals[up.shape[0] :] < -tol]
+        tight_up = tight_up[tight_up < n_base]
+        tight_down = tight_down[tight_down < n_base]
+        self.row_lb = self.row_lb.copy()
+        self.row_ub = self.row_ub.copy()
+        self.row_lb[tight_up] = self.row_ub[tight_up]
+        self.row_ub[tight_down] = self.row_lb[tight_down]
+        return True
 
     def solve_stage(
         self, objective: npt.NDArray[np.float64], *, may_fail: bool = False
@@ -316,7 +408,7 @@ def _locks_break_women_share(cp: ComponentProblem) -> InfeasibleLocksError:
 
 
 def solve_flow(cp: ComponentProblem) -> ComponentResult:
-    """Solve one component exactly: fill tiers, then the score (see module doc).
+    """Solve one component exactly: fill tiers, the score, then preferred edges (module doc).
 
     First a probe: the best score with every fill tier at its upper bound. When that is
     feasible (the usual case: quotas can be met) it is the answer, since no pairing has a
@@ -359,11 +451,63 @@ def solve_flow(cp: ComponentProblem) -> ComponentResult:
         if current is not None and cp.tiers(probe[0]) != cp.tiers(current):
             raise SolverError("the score stage changed a fill tier (numerical trouble)")
     chosen, bound = probe
+    chosen = _most_preferred(model, chosen)
     score = math.fsum(cp.edge_score[chosen].tolist())
     gap = max(0.0, bound - score)
     if gap <= _GAP_TOL * max(1.0, abs(score)):
         gap = 0.0
     return ComponentResult(chosen, gap, True, "milp" if model.used_milp else "flow")
+
+
+def _most_preferred(model: _Model, chosen: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Return a pairing optimal for tiers 1–4 with the most preferred edges (module doc).
+
+    ``chosen`` is the score stage's pairing and the model still holds the fill-tier rows.
+    Skipped when there is nothing to prefer or ``chosen`` already reaches the bound
+    min(preferred edges, their distinct developers, their distinct partners).
+    """
+    cp = model.cp
+    pref = cp.edge_prefer
+    if pref is None or not pref.any():
+        return chosen
+    flagged = np.flatnonzero(pref)
+    most = min(
+        flagged.shape[0],
+        np.unique(cp.edge_dev[flagged]).shape[0],
+        np.unique(cp.edge_par[flagged]).shape[0],
+    )
+    kept = int(np.count_nonzero(pref[chosen]))
+    if kept >= most:
+        return chosen
+    opt = math.fsum(cp.edge_score[chosen].tolist())
+    tiers = cp.tiers(chosen)
+    objective = np.zeros(model.n_var)
+    objective[: model.n_e] = pref
+    saved = model.snapshot()
+    try:
+        on_face = model.restrict_to_optimal_face(model.score_vector)
+        slack: float | None = None if on_face else _SCORE_SLACK * max(1.0, abs(opt))
+        for _ in range(_PREFER_TRIES + 1):
+            if slack is not None:
+                model.fix(model.score_vector, opt - slack)
+            stage = model.solve_stage(objective, may_fail=True)
+            if slack is not None:
+                model.fixed.pop()
+            if stage is None:
+                break
+            found = stage[0]
+            score = math.fsum(cp.edge_score[found].tolist())
+            if cp.tiers(found) != tiers:
+                break  # numerical trouble: the fill rows were not kept
+            if score >= opt:
+                better = int(np.count_nonzero(pref[found])) >= kept
+                return found if better else chosen
+            # The face (a dual under tolerance) or the slack admitted a slightly worse
+            # pairing: exclude it with a score row and try again.
+            slack = (opt - score) / 2
+        return chosen
+    finally:
+        model.restore(saved)
 
 
 def _tier_upper_bounds(cp: ComponentProblem) -> tuple[int, int, int]:

@@ -196,7 +196,11 @@ def _spec_errors(spec: RegionSpec, n_kinds: int) -> list[str]:
 
 @dataclass(frozen=True)
 class Solution:
-    """Chosen pairs with their fill tiers, score, and proof of optimality."""
+    """Chosen pairs with their fill tiers, score, and proof of optimality.
+
+    ``preferred_kept`` counts the chosen edges flagged in ``solve(..., prefer=...)`` (the
+    fifth tier); it is 0 when no flags were given.
+    """
 
     edges: npt.NDArray[np.int64]
     filled: npt.NDArray[np.int64]
@@ -207,3 +211,4 @@ class Solution:
     gap: float
     method: str
     optimal: bool
+    preferred_kept: int = 0

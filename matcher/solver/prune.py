@@ -5,6 +5,10 @@ exact in the sense that *some* optimum of the pruned problem is an optimum of th
 one, with the same fill tiers and the same total score. Ties between equal scores are broken
 by edge index (lower index wins), so the result is deterministic. Prunings compose: each
 proof holds for any edge set, so an optimum survives every step of a chain.
+
+The side prunings also serve the solver's optional fifth tier (most preferred edges) when
+the preferred edges are passed in ``locked``: every exchange below removes an edge outside
+the kept set, hence not a preferred one, so it never lowers the preferred count.
 """
 
 from __future__ import annotations

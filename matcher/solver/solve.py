@@ -20,6 +20,7 @@ from matcher.solver.flow import ComponentProblem, ComponentResult, solve_flow
 from matcher.solver.problem import (
     AssignmentProblem,
     InfeasibleLocksError,
+    InvalidProblemError,
     Solution,
     SolverError,
     kinds_ok,
@@ -31,7 +32,13 @@ Method = Literal["auto", "assignment", "milp"]
 _METHOD_RANK = {"assignment": 0, "flow": 1, "milp": 2}
 
 
-def solve(problem: AssignmentProblem, *, method: Method = "auto", prune: bool = True) -> Solution:
+def solve(
+    problem: AssignmentProblem,
+    *,
+    method: Method = "auto",
+    prune: bool = True,
+    prefer: npt.NDArray[np.bool_] | None = None,
+) -> Solution:
     """Return an optimal pairing: priority fill, then min fill, then fill, then score.
 
     ``method="auto"`` uses the dense assignment path on every single-region component with
@@ -39,14 +46,23 @@ def solve(problem: AssignmentProblem, *, method: Method = "auto", prune: bool = 
     elsewhere; ``"assignment"`` uses the assignment path wherever it applies, whatever the
     size; ``"milp"`` uses HiGHS everywhere. ``prune=False`` turns the exact prunings off
     (for testing them). Raises InfeasibleLocksError when the locks cannot all be kept.
+
+    ``prefer`` (one flag per edge) adds a fifth tier: among the pairings optimal for the
+    four tiers, one with the most flagged edges (e.g. the previous result's pairs, so that
+    a re-solve moves as few of them as the optimum allows). The fifth tier is its own HiGHS
+    stage after the score (matcher.solver.flow), never a bonus on scores, and never returns
+    a lower score than that component's score stage. A component holding a flagged edge
+    skips the assignment fast path (so its score is exact to HiGHS's tolerances, as with
+    ``method="milp"``), and the prunings keep every flagged edge (see _prune).
     """
     problem.validate()
+    flags = _prefer_flags(problem, prefer)
     locked = np.unique(problem.locked).astype(np.int64)
     _check_locks(problem, locked)
     if not problem.regions:
-        return _finish(problem, np.zeros(0, dtype=np.int64), locked, 0.0, True, 0)
+        return _finish(problem, np.zeros(0, dtype=np.int64), locked, 0.0, True, 0, flags)
     edge_region = problem.par_region[problem.edge_par]
-    keep = _prune(problem, locked, edge_region, enabled=prune)
+    keep = _prune(problem, locked, edge_region, enabled=prune, prefer=flags)
     comp_of_region = _components(problem, keep, edge_region)
 
     chosen: list[npt.NDArray[np.int64]] = []
@@ -63,14 +79,32 @@ def solve(problem: AssignmentProblem, *, method: Method = "auto", prune: bool = 
         if edges.shape[0] == 0:
             continue
         region_ids = tuple(int(r) for r in np.flatnonzero(comp_of_region == c))
-        result, local_edges = _solve_component(problem, edges, region_ids, locked, method, prune)
+        result, local_edges = _solve_component(
+            problem, edges, region_ids, locked, method, prune, flags
+        )
         chosen.append(local_edges[result.edges])
         gap += result.gap
         optimal = optimal and result.optimal
         rank = max(rank, _METHOD_RANK[result.method])
 
     all_chosen = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
-    return _finish(problem, all_chosen.astype(np.int64), locked, gap, optimal, rank)
+    return _finish(problem, all_chosen.astype(np.int64), locked, gap, optimal, rank, flags)
+
+
+def _prefer_flags(
+    problem: AssignmentProblem, prefer: npt.NDArray[np.bool_] | None
+) -> npt.NDArray[np.bool_] | None:
+    """Return ``prefer`` as a checked boolean array, or None when nothing is flagged."""
+    if prefer is None:
+        return None
+    flags = np.asarray(prefer)
+    if flags.ndim != 1 or flags.shape[0] != problem.n_edges:
+        raise InvalidProblemError(
+            f"prefer must hold one flag per edge ({problem.n_edges}), got shape {flags.shape}"
+        )
+    if flags.dtype != np.bool_:
+        raise InvalidProblemError(f"prefer must be a boolean array, got {flags.dtype}")
+    return flags if bool(flags.any()) else None
 
 
 def _check_locks(problem: AssignmentProblem, locked: npt.NDArray[np.int64]) -> None:
@@ -133,11 +167,26 @@ def _prune(
     edge_region: npt.NDArray[np.int64],
     *,
     enabled: bool,
+    prefer: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.bool_]:
     """Return the edges worth keeping: usable ones, then the exact prunings when enabled.
 
     An edge of a (region, kind) that no valid pairing can use (cap 0) is dropped outright;
-    a locked one there was already rejected by _check_locks.
+    a locked one there was already rejected by _check_locks, and a preferred one is in no
+    valid pairing, so dropping it changes no tier.
+
+    With ``prefer`` every usable preferred edge is protected like a lock (passed in the
+    prunings' ``locked`` masks). Why the prunings stay exact for the fifth tier: each proof
+    in matcher.solver.prune takes an optimum M with an edge e outside the kept set and
+    builds M' = M − e + f (f kept) with the same fill tiers and a score not lower; the
+    protected edges are kept, so e is not preferred, and M' holds at least as many
+    preferred edges as M (f may or may not be one). The proofs use the ``locked`` mask only
+    to know that e is outside it, and find f's free end by counting M's pairs against the
+    cap, which protected edges do not change; so they hold word for word with more edges
+    protected. Hence a tier-1–5 optimum stays one after each exchange, and repeating ends
+    with a tier-1–5 optimum inside the kept edges. (The heaviest-edge pruning of the fast
+    path needs every vertex to have at most k edges, which protected edges could break;
+    components with a preferred edge never take that path, see _solve_component.)
     """
     n_r, n_k = len(problem.regions), problem.n_kinds
     mixed = np.array([s.has_kind_rules(n_k) for s in problem.regions], dtype=np.bool_)
@@ -154,10 +203,12 @@ def _prune(
     keep[locked] = True
     if not enabled:
         return keep
+    # locks and usable preferred edges, all inside ``keep`` (the searchsorted maps need it)
+    protect = locked if prefer is None else np.union1d(locked, np.flatnonzero(prefer & keep))
     if keep.all():
         # the common case: no copies of the (possibly huge) edge arrays
         sub = prune_developer_side(
-            problem.edge_dev, edge_group, problem.edge_score, group_cap, locked=locked
+            problem.edge_dev, edge_group, problem.edge_score, group_cap, locked=protect
         )
         keep &= sub
     else:
@@ -167,7 +218,7 @@ def _prune(
             edge_group[idx],
             problem.edge_score[idx],
             group_cap,
-            locked=np.searchsorted(idx, locked),
+            locked=np.searchsorted(idx, protect),
         )
         keep[idx[~sub]] = False
     del edge_group
@@ -191,7 +242,7 @@ def _prune(
         edge_class,
         problem.edge_score[idx],
         partner_cap,
-        locked=np.searchsorted(idx, locked),
+        locked=np.searchsorted(idx, protect),
     )
     keep[idx[~sub]] = False
     return keep
@@ -230,12 +281,21 @@ def _solve_component(
     locked: npt.NDArray[np.int64],
     method: Method,
     prune: bool,
+    prefer: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[ComponentResult, npt.NDArray[np.int64]]:
-    """Solve the component on ``edges``; return its result and the map local → global edge."""
+    """Solve the component on ``edges``; return its result and the map local → global edge.
+
+    A component with a preferred edge goes to HiGHS, which has the fifth tier; one without
+    needs none (every pairing of it keeps 0 preferred edges), so the fast path stays exact.
+    """
     specs = tuple(problem.regions[r] for r in region_ids)
     comp_locked = np.intersect1d(edges, locked)
+    comp_prefer = None if prefer is None else prefer[edges]
+    if comp_prefer is not None and not comp_prefer.any():
+        comp_prefer = None
     fast = (
-        method != "milp"
+        comp_prefer is None
+        and method != "milp"
         and len(specs) == 1
         and not specs[0].has_kind_rules(problem.n_kinds)
         and specs[0].share_fraction() is None
@@ -278,6 +338,7 @@ def _solve_component(
         region_ids=region_ids,
         locked=np.searchsorted(edges, comp_locked).astype(np.int64),
         n_kinds=problem.n_kinds,
+        edge_prefer=comp_prefer,
     )
     return solve_flow(cp), edges
 
@@ -289,6 +350,7 @@ def _finish(
     gap: float,
     optimal: bool,
     rank: int,
+    prefer: npt.NDArray[np.bool_] | None = None,
 ) -> Solution:
     """Check the merged pairing against every rule and build the Solution."""
     n_r, n_k = len(problem.regions), problem.n_kinds
@@ -329,4 +391,5 @@ def _finish(
         gap=gap,
         method=method,
         optimal=optimal,
+        preferred_kept=0 if prefer is None else int(np.count_nonzero(prefer[chosen])),
     )
