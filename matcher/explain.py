@@ -10,7 +10,7 @@ import numpy as np
 
 from matcher.errors import InputError, Problem, UsageError
 from matcher.models import Developer, Partner
-from matcher.pipeline import REASONS, Instance, build_instance, solve_instance
+from matcher.pipeline import REASONS, Instance, build_instance, pair_flags, solve_instance
 from matcher.previous import PreviousRun
 from matcher.reference import get_region
 from matcher.rules import RULE_TEXT, first_violations, violated_rules
@@ -111,11 +111,13 @@ def explain_person(
     block_pars = pars if side == "developer" else [pars[idx]]
     others: Sequence[Developer | Partner] = pars if side == "developer" else devs
     mine = (partner_of if side == "developer" else developer_of).get(
-        (devs if side == "developer" else pars)[idx].id)
+        (devs if side == "developer" else pars)[idx].id
+    )
     scores = score_block(developers=block_devs, partners=block_pars, config=config).score
     scores = scores.reshape(-1)
-    broken = first_violations(developers=block_devs, partners=block_pars, config=config,
-                              forbidden=forbidden).reshape(-1)
+    broken = first_violations(
+        developers=block_devs, partners=block_pars, config=config, forbidden=forbidden
+    ).reshape(-1)
     order = np.lexsort((np.arange(len(scores)), -scores))
     alternatives: list[Alternative] = []
     for k in order.tolist():
@@ -185,10 +187,15 @@ def cost_of_forcing(
     developer_id: str,
     partner_id: str,
 ) -> tuple[bool, str | None, int, int, float, float, float, tuple[PairChange, ...]]:
-    """Solve the run's problem with and without the pair locked and compare the optima."""
+    """Solve the run's problem with and without the pair locked and compare the optima.
+
+    The forced solve prefers the base solution's pairs: among its optima, the one that
+    changes the fewest of them is reported.
+    """
     locks = list(run.locks)
     base_inst = build_instance(run.dataset, run.config, locks=locks, forbid=run.forbid)
-    base = solve_instance(base_inst)
+    # Among tied optima, the base is the one the user saw (the pairs of the result folder).
+    base = solve_instance(base_inst, prefer=pair_flags(base_inst, run.pairs))
     if (developer_id, partner_id) in set(run.forbid):
         return (
             False,
@@ -204,7 +211,9 @@ def cost_of_forcing(
     forced_locks.append((developer_id, partner_id))
     try:
         forced_inst = build_instance(run.dataset, run.config, locks=forced_locks, forbid=run.forbid)
-        forced = solve_instance(forced_inst)
+        forced = solve_instance(
+            forced_inst, prefer=pair_flags(forced_inst, pair_scores(base_inst, base))
+        )
     except InputError as exc:
         text = "; ".join(p.message for p in exc.problems) or str(exc)
         return (False, text, 0, 0, 0.0, base.total_score, base.total_score, ())

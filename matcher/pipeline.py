@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from matcher.config import MatcherConfig, load_config
 from matcher.dataset import load_dataset
@@ -282,12 +283,37 @@ def build_instance(
     )
 
 
-def solve_instance(instance: Instance) -> Solution:
-    """Solve the instance exactly, naming regions in any error about locks."""
+def pair_flags(
+    instance: Instance, pairs: Iterable[tuple[str, str]]
+) -> npt.NDArray[np.bool_] | None:
+    """Return one flag per edge of ``instance``: is it one of ``pairs`` (developer id, partner id).
+
+    Pairs naming someone absent or with no edge (no longer allowed) are ignored, as no
+    pairing could hold them; None when no pair is flagged.
+    """
+    n_par = len(instance.partners)
+    wanted = [
+        instance.dev_index[d] * n_par + instance.par_index[p]
+        for d, p in pairs
+        if d in instance.dev_index and p in instance.par_index
+    ]
+    if not wanted:
+        return None
+    keys = instance.edges.dev * n_par + instance.edges.par
+    flags: npt.NDArray[np.bool_] = np.isin(keys, np.array(wanted, dtype=np.int64))
+    return flags if bool(flags.any()) else None
+
+
+def solve_instance(instance: Instance, *, prefer: npt.NDArray[np.bool_] | None = None) -> Solution:
+    """Solve the instance exactly, naming regions in any error about locks.
+
+    ``prefer`` (one flag per edge, see pair_flags) picks, among the optimal pairings, one
+    holding the most flagged edges.
+    """
     from matcher.solver import InfeasibleLocksError
 
     try:
-        return solve(instance.problem)
+        return solve(instance.problem, prefer=prefer)
     except InfeasibleLocksError as exc:
         text = str(exc)
         for code, i in instance.region_index.items():
@@ -314,10 +340,16 @@ def run_match(
     locks: Sequence[tuple[str, str]] = (),
     forbid: Iterable[tuple[str, str]] = (),
     diagnose: bool = True,
+    prefer_pairs: Iterable[tuple[str, str]] = (),
 ) -> MatchResult:
-    """Form the optimal pairs for a dataset and explain every shortfall and unpaired person."""
+    """Form the optimal pairs for a dataset and explain every shortfall and unpaired person.
+
+    Among the optimal pairings, the one keeping the most of ``prefer_pairs`` (developer id,
+    partner id) is chosen, e.g. a previous result's pairs, so that a re-solve moves as few
+    of them as the optimum allows.
+    """
     instance = build_instance(dataset, config, locks=locks, forbid=forbid)
-    solution = solve_instance(instance)
+    solution = solve_instance(instance, prefer=pair_flags(instance, prefer_pairs))
     result = assemble(instance, solution)
     if diagnose and result.shortfalls:
         from matcher.diagnosis import diagnose_shortfalls
@@ -547,19 +579,28 @@ def _no_candidates(side: Side, i: int, instance: Instance) -> tuple[str, str]:
     config = instance.config
     if side == "developer":
         dev = instance.developers[i]
-        first = first_violations(developers=[dev], partners=instance.partners, config=config,
-                                 forbidden=instance.forbidden).reshape(-1)
+        first = first_violations(
+            developers=[dev],
+            partners=instance.partners,
+            config=config,
+            forbidden=instance.forbidden,
+        ).reshape(-1)
         where, other = get_region(dev.region).name, "partner"
     else:
         par = instance.partners[i]
-        first = first_violations(developers=instance.developers, partners=[par],
-                                 config=config, forbidden=instance.forbidden).reshape(-1)
+        first = first_violations(
+            developers=instance.developers,
+            partners=[par],
+            config=config,
+            forbidden=instance.forbidden,
+        ).reshape(-1)
         where, other = get_region(par.region).name, "developer"
     allowed = int((first < 0).sum())
     if allowed:
         mine = "developers" if side == "developer" else "partners"
-        return "outscored", (f"the {allowed} compatible {other}(s) each had better-scoring "
-                             f"{mine} to choose from")
+        return "outscored", (
+            f"the {allowed} compatible {other}(s) each had better-scoring {mine} to choose from"
+        )
     reach = {RULES.index(code) for code in _REACH_RULES}
     in_reach = [int(k) for k in first.tolist() if k not in reach]
     counts: Counter[str] = Counter(RULES[k] for k in (in_reach or first.tolist()))
@@ -567,8 +608,10 @@ def _no_candidates(side: Side, i: int, instance: Instance) -> tuple[str, str]:
     if not counts:
         return code, f"there is no {other} at all"
     if not in_reach:
-        return code, (f"no {other} in reach of {where}: "
-                      + ", ".join(f"{RULE_TEXT[c]} ({n})" for c, n in sorted(counts.items())))
+        return code, (
+            f"no {other} in reach of {where}: "
+            + ", ".join(f"{RULE_TEXT[c]} ({n})" for c, n in sorted(counts.items()))
+        )
     return code, _rule_summary(counts, len(in_reach), other, where)
 
 

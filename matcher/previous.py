@@ -40,6 +40,8 @@ class PreviousRun:
     all_dropped: list[str] = field(default_factory=list)
     # Profiles of everyone dropped by earlier rematches (still listed as dropped downstream).
     dropped_people: list[Developer | Partner] = field(default_factory=list)
+    # Locks the user asked for (--lock or rules.locks), as opposed to pairs a rematch kept.
+    user_locks: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -127,6 +129,11 @@ def load_previous(folder: Path) -> PreviousRun:
         forbid = [
             (r.developer_id, r.partner_id) for r in read_pairs(by_role["forbid"], role="forbid")
         ]
+    user_locks: list[tuple[str, str]] = []
+    if "locks" in by_role:
+        user_locks = [
+            (r.developer_id, r.partner_id) for r in read_pairs(by_role["locks"], role="lock")
+        ]
     dataset.sources = [SourceFile(e["role"], e["path"], e["sha256"]) for e in inputs]
     all_dropped = list(manifest.get("rematch", {}).get("all_dropped", []))
     gone = set(all_dropped)
@@ -157,4 +164,5 @@ def load_previous(folder: Path) -> PreviousRun:
         list(manifest.get("rematch", {}).get("dropped", [])),
         all_dropped,
         dropped_people,
+        [pair for pair in user_locks if pair in set(pairs)],
     )

@@ -70,19 +70,27 @@ def rematch(run: PreviousRun, *, drop: list[str], reopen: bool = False) -> Remat
         partners=[p for p in run.dataset.partners if p.id not in gone],
     )
     kept = [(d, p) for d, p in run.pairs if d not in gone and p not in gone]
-    base_locks = [(d, p) for d, p in run.locks if d not in gone and p not in gone]
+    # --reopen keeps only the user's own locks; pairs an earlier rematch kept may move.
+    base_locks = [(d, p) for d, p in run.user_locks if d not in gone and p not in gone]
     # Only the result that is written gets the (costly) shortfall diagnosis.
-    stable = run_match(dataset, run.config, locks=sorted(set(kept) | set(base_locks)),
-                       forbid=run.forbid, diagnose=not reopen)
-    reopened = run_match(dataset, run.config, locks=base_locks, forbid=run.forbid,
-                         diagnose=reopen)
+    stable = run_match(
+        dataset,
+        run.config,
+        locks=sorted(set(kept) | set(base_locks)),
+        forbid=run.forbid,
+        diagnose=not reopen,
+    )
+    # Reopened, the previous pairs are preferred: of the optima, the one moving fewest.
+    reopened = run_match(
+        dataset, run.config, locks=base_locks, forbid=run.forbid, diagnose=reopen, prefer_pairs=kept
+    )
     result = reopened if reopen else stable
     previous = set(run.pairs)
+    now_reopened = {(p.developer.id, p.partner.id) for p in reopened.pairs}
     moved = sum(
         1
         for pair in previous
-        if pair not in {(p.developer.id, p.partner.id) for p in reopened.pairs}
-        and not (pair[0] in gone or pair[1] in gone)
+        if pair not in now_reopened and not (pair[0] in gone or pair[1] in gone)
     )
     people = {d.id: d for d in run.dataset.developers} | {p.id: p for p in run.dataset.partners}
     for pid in dropped:

@@ -68,7 +68,7 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_one() -> None:
     assert "matcher match examples/morocco --dry-run" in commands[0]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     test_command = commands[1].split("&& ", 1)[1]  # the part after creating the venv
-    assert test_command.replace('. .venv/bin/activate && ', "") in ci
+    assert test_command.replace(". .venv/bin/activate && ", "") in ci
 
 
 def test_python_api_example_runs(tmp_path: Path) -> None:

@@ -360,3 +360,23 @@ def test_chain_refuses_an_earlier_drop_and_explains_it(base: Path, tmp_path: Pat
     assert "dropped" in res.stderr
     run = load_previous(base / "re2")
     assert "D2" not in {d.id for d in run.dataset.developers}
+
+
+def test_pairs_kept_by_a_rematch_are_locks_but_not_user_locks(base: Path) -> None:
+    run = load_previous(base / "re")
+    assert set(run.locks) == set(pairs_in(base / "re")) - {
+        k for k, row in pairs_in(base / "re").items() if row["locked"] != "yes"
+    }
+    assert run.locks  # the kept pairs are locked for explain
+    assert run.user_locks == []  # but --reopen may move them
+
+
+def test_user_locks_survive_reopen(tmp_path: Path) -> None:
+    write_instance(tmp_path / "in", DEVELOPERS, PARTNERS, config_toml(QUOTAS), locks=[("D5", "P3")])
+    assert cli("match", tmp_path / "in", "--out", tmp_path / "out").exit_code == 0
+    assert load_previous(tmp_path / "out").user_locks == [("D5", "P3")]
+    res = cli("rematch", tmp_path / "out", "--drop", "D1", "--reopen", "--out", tmp_path / "re")
+    assert res.exit_code == 0, res.stderr
+    new = pairs_in(tmp_path / "re")
+    assert new[("D5", "P3")]["locked"] == "yes"
+    assert all(row["locked"] == "no" for key, row in new.items() if key != ("D5", "P3"))
