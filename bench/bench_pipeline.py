@@ -45,8 +45,10 @@ def main() -> None:
     print(f"  score+edges {t3 - t2:6.2f} s   ({len(instance.edges.dev)} edges kept)")
     print(f"  solve       {t4 - t3:6.2f} s   ({solution.method}, optimal={solution.optimal})")
     print(f"  reasons     {t5 - t4:6.2f} s   ({len(result.unpaired)} unpaired)")
-    print(f"  run_match with diagnosis {t6 - t5:6.2f} s "
-          f"({len(full.shortfalls)} short regions, {full.optimality.filled} pairs)")
+    print(
+        f"  run_match with diagnosis {t6 - t5:6.2f} s "
+        f"({len(full.shortfalls)} short regions, {full.optimality.filled} pairs)"
+    )
     print(f"  peak RSS    {peak_mib:6.0f} MiB")
 
 
