@@ -552,3 +552,34 @@ def test_partner_problems(
     ]
     if code == "bad-kind":
         assert "artisan" in (problems[0].hint or "")
+
+
+@pytest.mark.parametrize(
+    ("hours", "years", "expected"),
+    [
+        ("20h", "3 ans", (20.0, 3.0)),
+        ("12,5 h/semaine", "2 years", (12.5, 2.0)),
+        ("8 heures", "1 an", (8.0, 1.0)),
+        ("40 hours/week", "0", (40.0, 0.0)),
+        ("15", "4yrs", (15.0, 4.0)),
+    ],
+)
+def test_hours_and_years_accept_their_unit(
+    write_csv: WriteCsv, hours: str, years: str, expected: tuple[float, float]
+) -> None:
+    path = write_csv(
+        "developers.csv",
+        [[*DEV_HEADER, "availability_hours", "experience_years"], [*_dev(), hours, years]],
+    )
+    developers, problems, _ = read_developers(path)
+    assert _errors(problems) == []
+    assert (developers[0].availability_hours, developers[0].experience_years) == expected
+
+
+@pytest.mark.parametrize("hours", ["20 km", "h20", "vingt", "20h30"])
+def test_hours_with_another_unit_are_still_errors(write_csv: WriteCsv, hours: str) -> None:
+    path = write_csv("developers.csv", [[*DEV_HEADER, "availability_hours"], [*_dev(), hours]])
+    _, problems, _ = read_developers(path)
+    problem = _only(problems)
+    assert (problem.row, problem.column) == (2, "availability_hours")
+    assert "not a number" in problem.message

@@ -45,6 +45,11 @@ P = TypeVar("P", bound=Profile)
 _MOROCCO_LAT = (20.5, 36.5)
 _MOROCCO_LON = (-17.5, -0.5)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+_UNIT_FIELDS = frozenset({"availability_hours", "experience_years"})
+_UNIT = re.compile(
+    r"(h|hr|hrs|heures?|hours?)(/?(semaine|sem|week|wk|s|w))?$|(ans?|years?|yrs?)$",
+    re.IGNORECASE,
+)
 _EMPTY_HINTS = {
     "id": "give every row a unique id",
     "region": "give one of the 12 regions",
@@ -253,6 +258,9 @@ class _Row:
         if not text:
             return None
         cleaned = "".join(text.split()).replace("\u202f", "")
+        if field in _UNIT_FIELDS:
+            # Forms often say "20h", "20 h/semaine" or "3 ans": the unit is the column's own.
+            cleaned = _UNIT.sub("", cleaned)
         if not _NUMBER.fullmatch(cleaned):
             self.error(
                 field,
