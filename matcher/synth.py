@@ -21,35 +21,11 @@ from openpyxl.styles import Font
 from matcher.errors import OutputExistsError, UsageError
 from matcher.reference import PROVINCES, REGIONS, Province
 from matcher.reference.lookup import read_rows
+from matcher.templates import DEVELOPER_HEADERS, PARTNER_HEADERS
 
-DEVELOPER_FIELDS: tuple[str, ...] = (
-    "id",
-    "name",
-    "gender",
-    "region",
-    "province",
-    "skills",
-    "languages",
-    "sectors",
-    "availability_hours",
-    "experience_years",
-    "mobility",
-    "email",
-    "phone",
-)
-PARTNER_FIELDS: tuple[str, ...] = (
-    "id",
-    "name",
-    "kind",
-    "sector",
-    "region",
-    "province",
-    "needs",
-    "languages",
-    "availability_hours",
-    "email",
-    "phone",
-)
+# The canonical English headers are the ones `matcher init --lang en` writes.
+DEVELOPER_FIELDS: tuple[str, ...] = tuple(DEVELOPER_HEADERS["en"])
+PARTNER_FIELDS: tuple[str, ...] = tuple(PARTNER_HEADERS["en"])
 MESSY_DEVELOPER_HEADERS: tuple[str, ...] = (
     "identifiant",
     "nom",
