@@ -287,7 +287,10 @@ class _Model:
                 integrality=integrality,
                 bounds=Bounds(self.lb, self.ub),
                 constraints=LinearConstraint(matrix, lo, hi),
-                options={"mip_rel_gap": 0.0, "presolve": True},
+                # HiGHS's presolve (scipy 1.17) wrongly reports some of these small models
+                # infeasible, and sometimes crashes on them, when columns are fixed at 0;
+                # the models are already pruned, so presolve buys little here anyway.
+                options={"mip_rel_gap": 0.0, "presolve": False},
             )
 
     def snapshot(self) -> tuple[npt.NDArray[np.float64], ...]:
@@ -325,6 +328,7 @@ class _Model:
                 b_eq=lo[eq],
                 bounds=np.column_stack([self.lb, self.ub]),
                 method="highs-ds",
+                options={"presolve": False},
             )
         if res.status != 0 or res.x is None:
             return False
