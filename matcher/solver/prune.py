@@ -166,6 +166,7 @@ def prune_partner_side(
     partner_cap: npt.NDArray[np.int64],
     *,
     locked: npt.NDArray[np.int64] | None = None,
+    edge_cap: npt.NDArray[np.int64] | None = None,
 ) -> npt.NDArray[np.bool_]:
     """Keep each partner's best ``partner_cap[p]`` edges within each developer class.
 
@@ -182,12 +183,19 @@ def prune_partner_side(
     M' = M − (d, p) + (d', p) keeps the partner, so every region and kind count and tier,
     and keeps the class of the developer, so every women count; its score is not lower.
     Repeating ends with an optimum inside the kept edges.
+
+    ``edge_cap``, when given, replaces ``partner_cap[edge_par]`` edge by edge; it must be the
+    same for all edges of one (partner, class) and bound the pairs that developers of that
+    class can be in. The solver uses it for developers whose edges all lie in p's region:
+    they can only be paired there, so the region's max bounds them and the proof above
+    holds word for word with that smaller cap.
     """
     if edge_par.shape[0] == 0:
         return np.zeros(0, dtype=np.bool_)
     n_class = int(edge_class.max()) + 1
     key = edge_par.astype(np.int64) * n_class + edge_class
-    return _keep_top_per_key(key, edge_score, partner_cap[edge_par], locked)
+    caps = partner_cap[edge_par] if edge_cap is None else edge_cap
+    return _keep_top_per_key(key, edge_score, caps, locked)
 
 
 def heaviest_count(k: int) -> int:

@@ -237,12 +237,25 @@ def _prune(
     edge_class = np.where(
         women[edge_region[idx]], problem.dev_female[problem.edge_dev[idx]].astype(np.int64), 0
     ).astype(np.int64)
+    # Developers whose kept edges all lie in one region can only be paired there, so for
+    # them the region's own max bounds the pairs (see prune_partner_side's edge_cap).
+    dev_regions = np.zeros(problem.n_dev, dtype=np.int64)
+    np.add.at(dev_regions, np.unique(problem.edge_dev[idx] * n_r + edge_region[idx]) // n_r, 1)
+    single = dev_regions[problem.edge_dev[idx]] == 1
+    region_max = np.array([s.max for s in problem.regions], dtype=np.int64)
+    edge_class = edge_class * 2 + single
+    edge_cap = np.where(
+        single,
+        np.minimum(region_max[edge_region[idx]], partner_cap[problem.edge_par[idx]]),
+        partner_cap[problem.edge_par[idx]],
+    )
     sub = prune_partner_side(
         problem.edge_par[idx],
         edge_class,
         problem.edge_score[idx],
         partner_cap,
         locked=np.searchsorted(idx, protect),
+        edge_cap=edge_cap,
     )
     keep[idx[~sub]] = False
     return keep
