@@ -130,8 +130,8 @@ def validate(
         from matcher.dataset import load_dataset
         from matcher.render import dataset_summary, problems_text, summary_table
 
-        dev_f, par_f, conf_f = _inputs(folder, developers, partners, config)
         try:
+            dev_f, par_f, conf_f = _inputs(folder, developers, partners, config)
             if conf_f is not None:
                 load_config(conf_f)
             dataset = load_dataset(dev_f, par_f, sheet=sheet, encoding=encoding)

@@ -6,8 +6,15 @@ from pathlib import Path
 
 from matcher.errors import InputError, Problem, ProblemLog, UsageError
 from matcher.models import Dataset, Developer, Partner, SourceFile
-from matcher.readers.headers import DEVELOPER_COLUMNS, PARTNER_COLUMNS, Columns, map_headers
-from matcher.readers.profiles import read_developers, read_partners
+from matcher.readers.headers import (
+    DEVELOPER_COLUMNS,
+    DEVELOPER_REQUIRED,
+    PARTNER_COLUMNS,
+    PARTNER_REQUIRED,
+    Columns,
+    map_headers,
+)
+from matcher.readers.profiles import footer_rows, read_developers, read_partners
 from matcher.readers.table import EXTENSIONS, RawTable
 
 CONFIG_NAME = "matcher.toml"
@@ -43,11 +50,21 @@ def _find_one(folder: Path, role: str) -> Path:
     if readable:
         return readable[0]
     if named:
+        # The file is there but in a format matcher cannot read: invalid input, not usage.
+        problems = [
+            Problem(
+                p.name,
+                None,
+                None,
+                f"matcher cannot read {p.suffix or 'extension-less'} files",
+                f'open it in Excel and save it as {role}.xlsx ("Excel Workbook") or {role}.csv '
+                '("CSV UTF-8")',
+                code="bad-extension",
+            )
+            for p in named
+        ]
         listed = ", ".join(p.name for p in named)
-        raise UsageError(
-            f"{folder}: matcher cannot read {listed}; save it as {role}.xlsx or {role}.csv "
-            f"(CSV UTF-8)"
-        )
+        raise InputError(f"{folder}: matcher cannot read {listed}", problems)
     accepted = ", ".join(EXTENSIONS)
     raise UsageError(
         f"{folder}: no {role} file (looked for {role}.* with {accepted}); "
@@ -95,13 +112,21 @@ def _summary(log: ProblemLog) -> str:
     return f"{where}: invalid input ({count} error{'s' if count != 1 else ''})"
 
 
-def _ids(table: RawTable, columns: Columns) -> tuple[str | None, dict[str, int]]:
-    """Return the id header and the first row of each id in ``table``, whatever else is wrong."""
+def _ids(
+    table: RawTable, columns: Columns, required: tuple[str, ...]
+) -> tuple[str | None, dict[str, int]]:
+    """Return the id header and the first row of each id in ``table``, whatever else is wrong.
+
+    Totals and notes under the table are not people: their first cell is no id.
+    """
     mapping, _, _ = map_headers(table.headers, columns, file=table.file)
     header = mapping.get("id")
     rows: dict[str, int] = {}
     if header is not None:
+        footers = footer_rows(table.rows, mapping, required)
         for row in table.rows:
+            if row.number in footers:
+                continue
             rows.setdefault(row.cells.get(header, "").strip(), row.number)
     rows.pop("", None)
     return header, rows
@@ -109,8 +134,8 @@ def _ids(table: RawTable, columns: Columns) -> tuple[str | None, dict[str, int]]
 
 def _shared_ids(dev_table: RawTable, part_table: RawTable) -> list[Problem]:
     """Report every id used both by a developer and by a partner."""
-    _, dev_rows = _ids(dev_table, DEVELOPER_COLUMNS)
-    header, part_rows = _ids(part_table, PARTNER_COLUMNS)
+    _, dev_rows = _ids(dev_table, DEVELOPER_COLUMNS, DEVELOPER_REQUIRED)
+    header, part_rows = _ids(part_table, PARTNER_COLUMNS, PARTNER_REQUIRED)
     return [
         Problem(
             part_table.file,

@@ -53,7 +53,6 @@ def test_find_inputs(tmp_path: Path, names: list[str], expected: tuple[str, str]
         (["partners.csv"], "no developers file"),
         (["developers.csv"], "no partners file"),
         (["developers.csv", "developers.xlsx", "partners.csv"], "several developers files"),
-        (["developers.xls", "partners.csv"], "cannot read developers.xls"),
     ],
 )
 def test_find_inputs_problems(tmp_path: Path, names: list[str], words: str) -> None:
@@ -61,6 +60,16 @@ def test_find_inputs_problems(tmp_path: Path, names: list[str], words: str) -> N
         (tmp_path / name).write_text("x")
     with pytest.raises(UsageError, match=words):
         find_inputs(tmp_path)
+
+
+def test_find_inputs_unreadable_format_is_invalid_input(tmp_path: Path) -> None:
+    for name in ("developers.xls", "partners.csv"):
+        (tmp_path / name).write_text("x")
+    with pytest.raises(InputError, match=r"cannot read developers\.xls") as info:
+        find_inputs(tmp_path)
+    [problem] = info.value.problems
+    assert (problem.file, problem.row, problem.code) == ("developers.xls", None, "bad-extension")
+    assert "developers.xlsx" in (problem.hint or "")
 
 
 def test_find_inputs_needs_a_folder(tmp_path: Path) -> None:

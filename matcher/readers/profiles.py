@@ -27,7 +27,7 @@ from matcher.readers.headers import (
 from matcher.readers.table import RawRow, RawTable, read_table
 from matcher.reference import LookupFailure, Province, Region, get_region, resolve_province
 from matcher.reference import resolve_region as _resolve_region
-from matcher.text import quote, split_list, suggest
+from matcher.text import fold, quote, split_list, suggest
 from matcher.vocab import (
     SECTORS,
     SKILLS,
@@ -47,9 +47,34 @@ _MOROCCO_LON = (-17.5, -0.5)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _UNIT_FIELDS = frozenset({"availability_hours", "experience_years"})
 _UNIT = re.compile(
-    r"(h|hr|hrs|heures?|hours?)(/?(semaine|sem|week|wk|s|w))?$|(ans?|years?|yrs?)$",
+    r"(h|hr|hrs|heures?|hours?)((/|par|per|a)?(semaine|sem|week|wk|s|w))?$|(ans?|années?|years?|yrs?)$",
     re.IGNORECASE,
 )
+_MONTHS = re.compile(r"(mois|months?)$", re.IGNORECASE)
+_ABOUT = re.compile(r"^(~|≈|environ|env\.?|approximativement|approx\.?|about|around)", re.I)
+_RANGE = re.compile(
+    r"(\d+(?:[.,]\d+)?)[a-z]*(?:-|–|—|à|a|to|/)(\d+(?:[.,]\d+)?)[a-zéè/]*", re.IGNORECASE
+)
+_WORK_TIME = {
+    "mi temps": "20",
+    "demi temps": "20",
+    "temps partiel": "20",
+    "temps plein": "40",
+    "plein temps": "40",
+    "full time": "40",
+    "part time": "20",
+}
+# Cells that mean "nothing here" in Excel files: treated as empty in every column but names.
+_PLACEHOLDERS = frozenset({"n a", "na", "nd", "n d", "nan", "none", "null", "neant", "nil"})
+_PLACEHOLDER_MARKS = frozenset({"-", "--", "---", "–", "—", "/", "?", "."})
+# A row under the table that starts like this is a total or a note, not an application.
+_FOOTER = re.compile(
+    r"^(total|totaux|sous total|somme|sum|moyenne|average|nombre|nb|note|notes|remarques?|"
+    r"sources?|legende|commentaires?|signature|fait a|mise a jour|count)\b"
+)
+# Ways to join several values in one list item: "darija / français", "Français et Arabe".
+_JOINS = re.compile(r"\s*(?:/|&|\+|\bet\b|\band\b|\s[-–]\s)\s*", re.IGNORECASE)
+_QUALIFIED = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
 _EMPTY_HINTS = {
     "id": "give every row a unique id",
     "region": "give one of the 12 regions",
@@ -111,7 +136,23 @@ def _read(
         return [], log.items, table
     profiles: list[P] = []
     first_row: dict[str, int] = {}
+    footers = footer_rows(table.rows, mapping, required)
     for raw in table.rows:
+        if raw.number in footers:
+            missing = ", ".join(
+                f'"{mapping[f]}"' for f in required if f in mapping and not _cell(raw, mapping, f)
+            )
+            log.error(
+                table.file,
+                raw.number,
+                None,
+                "this row does not look like an application: most required columns are empty "
+                "(a total, a count or a note under the table?)",
+                f"delete the row (every row under the header is read as a person), or fill in "
+                f"{missing}",
+                code="not-a-record",
+            )
+            continue
         row = _Row(table.file, raw, mapping, log)
         profile = build(row)
         if row.id:
@@ -130,6 +171,44 @@ def _read(
     return profiles, log.items, table
 
 
+def _cell(raw: RawRow, mapping: dict[str, str], field: str) -> str:
+    """Return the stripped cell of ``field``; "" when absent or a placeholder such as "N/A"."""
+    header = mapping.get(field)
+    value = raw.cells.get(header, "").strip() if header is not None else ""
+    if field not in ("name", "first_name") and (
+        fold(value) in _PLACEHOLDERS or value in _PLACEHOLDER_MARKS
+    ):
+        return ""
+    return value
+
+
+def footer_rows(rows: list[RawRow], mapping: dict[str, str], required: Collection[str]) -> set[int]:
+    """Return the numbers of rows that are totals or notes rather than applications.
+
+    Such a row fills at most two required columns, and either starts with a word such as
+    "Total" or "NB", or sits with others like it at the bottom of the table.
+    """
+
+    def sparse(raw: RawRow) -> bool:
+        filled = sum(1 for f in required if _cell(raw, mapping, f))
+        if "name" in required and "name" not in mapping and _cell(raw, mapping, "first_name"):
+            filled += 1
+        return filled <= 2
+
+    def labelled(raw: RawRow) -> bool:
+        first = next((c for c in raw.cells.values() if c.strip()), "")
+        return bool(_FOOTER.match(fold(first)))
+
+    found = {raw.number for raw in rows if sparse(raw) and labelled(raw)}
+    for raw in reversed(rows):
+        if not sparse(raw):
+            break
+        found.add(raw.number)
+    if len(found) == len(rows):
+        return set()  # nothing but sparse rows: report what each one lacks instead
+    return found
+
+
 class _Row:
     """One row being validated: reads its cells by field and records located problems."""
 
@@ -143,9 +222,8 @@ class _Row:
         self.id = self.text("id")
 
     def text(self, field: str) -> str:
-        """Return the stripped cell of ``field``, or "" when the column is absent."""
-        header = self.mapping.get(field)
-        return self.raw.cells.get(header, "").strip() if header is not None else ""
+        """Return the stripped cell of ``field``; "" when absent or a placeholder ("N/A", "-")."""
+        return _cell(self.raw, self.mapping, field)
 
     def error(
         self, field: str, message: str, hint: str | None = None, code: str = "invalid"
@@ -216,12 +294,11 @@ class _Row:
             self.error("languages", "no language given", _EMPTY_HINTS["languages"], "empty")
         for item in items:
             try:
-                code = resolve_language(item)
+                found = _resolve_languages(item)
             except LookupFailure as exc:
                 self.error("languages", exc.message, exc.hint, "unknown-language")
                 continue
-            if code not in codes:
-                codes.append(code)
+            codes.extend(c for c in found if c not in codes)
         return tuple(codes)
 
     def tags(
@@ -233,7 +310,16 @@ class _Row:
     ) -> tuple[str, ...]:
         """Return the tags of a list cell; unknown ones are kept with a warning."""
         tags: list[str] = []
+        items: list[str] = []
         for item in split_list(self.text(field)):
+            parts = [p for p in _JOINS.split(item) if p.strip()]
+            # "web et mobile", "SEO / contenu": several tags when each part is one.
+            whole_known = normalise(item)[1]
+            if not whole_known and len(parts) > 1 and all(normalise(p)[1] for p in parts):
+                items.extend(parts)
+            else:
+                items.append(item)
+        for item in items:
             tag, known = normalise(item)
             if not known:
                 near = suggest(item, [*vocabulary, *vocabulary.values()])
@@ -258,18 +344,20 @@ class _Row:
         if not text:
             return None
         cleaned = "".join(text.split()).replace("\u202f", "")
+        scale = 1.0
         if field in _UNIT_FIELDS:
-            # Forms often say "20h", "20 h/semaine" or "3 ans": the unit is the column's own.
+            # Forms often say "20h", "20 h/semaine", "environ 20" or "3 ans": the unit is the
+            # column's own; months of experience are counted in years.
+            cleaned = _ABOUT.sub("", cleaned)
+            if field == "experience_years" and _MONTHS.search(cleaned):
+                cleaned, scale = _MONTHS.sub("", cleaned), 1 / 12
             cleaned = _UNIT.sub("", cleaned)
         if not _NUMBER.fullmatch(cleaned):
             self.error(
-                field,
-                f"{field} is not a number",
-                f"write {what} as a number, e.g. 20 or 12,5",
-                "bad-number",
+                field, f"{field} is not a number", self._number_hint(text, what), "bad-number"
             )
             return None
-        value = float(cleaned.replace(",", "."))
+        value = round(float(cleaned.replace(",", ".")) * scale, 2)
         if not low <= value <= high:
             self.error(
                 field,
@@ -279,6 +367,22 @@ class _Row:
             )
             return None
         return value
+
+    @staticmethod
+    def _number_hint(text: str, what: str) -> str:
+        """Return how to write a number the way matcher reads it, for what was written."""
+        compacted = "".join(text.split()).casefold()
+        span = _RANGE.fullmatch(compacted)
+        if span is not None:
+            low, high = (float(g.replace(",", ".")) for g in span.groups())
+            middle = f"{(low + high) / 2:g}".replace(".", ",")
+            return (
+                f"give one number, not a range: e.g. {middle} (the middle of {low:g} and {high:g})"
+            )
+        words = _WORK_TIME.get(fold(text))
+        if words is not None:
+            return f"write {what} as a number: e.g. {words} for {quote(text)}"
+        return f"write {what} as a number, e.g. 20 or 12,5"
 
     def coordinates(self) -> tuple[float | None, float | None]:
         """Return lat and lon, both or neither; warn when they fall outside Morocco."""
@@ -317,8 +421,18 @@ class _Row:
         try:
             return resolve(text)
         except LookupFailure as exc:
-            self.error(field, exc.message, exc.hint, f"bad-{field}")
-            return None
+            failure = exc
+        # "Agriculteur/Agricultrice", "F / Femme": one value written several ways.
+        parts = [p for p in _JOINS.split(text) if p.strip()]
+        if len(parts) > 1:
+            try:
+                found = {resolve(p) for p in parts}
+            except LookupFailure:
+                found = set()
+            if len(found) == 1:
+                return found.pop()
+        self.error(field, failure.message, failure.hint, f"bad-{field}")
+        return None
 
     def optional(self, field: str) -> str | None:
         """Return an optional free-text cell (email, phone) as given, or None when empty."""
@@ -335,6 +449,38 @@ class _Row:
             for field in fields:
                 self.error(field, f"{field} is not valid", code="invalid")
             return None
+
+
+def _resolve_languages(item: str) -> list[str]:
+    """Return the codes of one list item: "Tamazight (Tachelhit)", "darija / français"…
+
+    A qualifier in parentheses is read as the language when it names one (it is the more
+    precise), otherwise ignored ("Français (courant)"). Several languages joined by "/", "et",
+    "&", "+" or " - " are each read; words simply side by side ("arabe français") only when
+    every word names a language.
+    """
+    try:
+        return [resolve_language(item)]
+    except LookupFailure as exc:
+        failure = exc
+    qualified = _QUALIFIED.match(item)
+    if qualified is not None:
+        for candidate in (qualified.group(2).strip(), qualified.group(1).strip()):
+            if candidate:
+                try:
+                    return _resolve_languages(candidate)
+                except LookupFailure:
+                    continue
+    parts = [p.strip() for p in _JOINS.split(item) if p.strip()]
+    if len(parts) > 1:
+        return [code for part in parts for code in _resolve_languages(part)]
+    words = [w for w in re.split(r"[\s\-–]+", item) if w]
+    if len(words) > 1:
+        try:
+            return [resolve_language(w) for w in words]
+        except LookupFailure:
+            pass
+    raise failure
 
 
 def _common(row: _Row) -> dict[str, object]:

@@ -32,9 +32,10 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from matcher.errors import InputError, Problem, ProblemLog, UsageError
+from matcher.text import compact
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -115,7 +116,7 @@ def read_table(
     else:
         text, used = _decode(data, name, encoding, allow_legacy=True)
         tab = suffix == ".tsv"
-        headers, records, log = _read_csv(text, name, prefer_tab=tab)
+        headers, records, log = _read_csv(text, name, prefer_tab=tab, is_header=is_header)
     rows = _rows(name, headers, records, log)
     log.raise_if_errors(f"{name} cannot be read")
     return RawTable(name, path, headers, rows, digest, used)
@@ -170,6 +171,8 @@ def _line_of(data: bytes, offset: int) -> int:
 
 def _undecodable(file: str, data: bytes, exc: UnicodeDecodeError, encoding: str) -> NoReturn:
     hint = _SAVE_HINT
+    if file.casefold().endswith(JSON_EXTENSIONS):
+        hint = "save the JSON file as UTF-8, or pass --encoding (cp1252 or cp1256)"
     if data.startswith(b"PK\x03\x04"):
         hint = "this looks like an Excel workbook; give it the .xlsx extension"
     _fail(
@@ -255,18 +258,68 @@ def _is_arabic(char: str) -> bool:
 Records = list[tuple[int, list[str]]]
 
 
-def _read_csv(text: str, file: str, *, prefer_tab: bool) -> tuple[list[str], Records, ProblemLog]:
-    """Split CSV text into records numbered by the physical line each one starts on."""
+_SEP_LINE = re.compile(r'[ \t]*"?sep=([^\n"])"?[ \t]*(?:\n|$)', re.IGNORECASE)
+
+
+def _read_csv(
+    text: str, file: str, *, prefer_tab: bool, is_header: HeaderTest | None = None
+) -> tuple[list[str], Records, ProblemLog]:
+    """Split CSV text into records numbered by the line each one starts on.
+
+    A first line ``sep=;`` (Excel writes it, and hides it when opening the file) names the
+    delimiter; rows are then numbered as Excel shows them, without that line. Title rows above
+    the header are skipped as in workbooks: when no row among the first ones is a header
+    with the sniffed delimiter, the other delimiters are tried.
+    """
     log = ProblemLog()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    delimiter = _sniff_delimiter(text, prefer_tab=prefer_tab)
-    records = _parse_csv(text, file, delimiter)
-    while records and not any(c.strip() for c in records[0][1]):
-        records.pop(0)
+    sep = _SEP_LINE.match(text)
+    if sep is not None:
+        text = text[sep.end() :]
+        delimiters = [sep.group(1)]
+    else:
+        first = _sniff_delimiter(text, prefer_tab=prefer_tab)
+        delimiters = [first, *(d for d in ("\t", ";", ",") if d != first and d in text)]
+    # The sniffed delimiter decides, unless only another one finds the header row.
+    found: tuple[Records, int] | None = None
+    failure: InputError | None = None
+    for index, delimiter in enumerate(delimiters):
+        try:
+            parsed = _parse_csv(text, file, delimiter)
+        except InputError as exc:
+            # A wrong delimiter can make a quote look unclosed.
+            failure = exc if index == 0 else failure
+            continue
+        records = [r for r in parsed if any(c.strip() for c in r[1])]
+        at = _header_index(records, is_header)
+        if at is not None:
+            found = (records, at)
+            break
+        if index == 0:
+            found = (records, 0)  # nothing looks like a header: the first row is the header
+    else:
+        if failure is not None:
+            raise failure
+    assert found is not None
+    records, at = found
     if not records:
         _fail(file, "the file is empty", code="empty-file")
-    header_row, headers = records[0]
-    return _headers(file, header_row, headers, log), records[1:], log
+    header_row, headers = records[at]
+    return _headers(file, header_row, headers, log), records[at + 1 :], log
+
+
+def _header_index(records: Records, is_header: HeaderTest | None) -> int | None:
+    """Return the index of the header among the first rows, or None when none looks like one."""
+    if not records:
+        return None
+    if is_header is None:
+        return 0
+    for index, (number, cells) in enumerate(records):
+        if number > HEADER_SEARCH_ROWS:
+            break
+        if is_header(cells):
+            return index
+    return None
 
 
 def _sniff_delimiter(text: str, *, prefer_tab: bool) -> str:
@@ -367,46 +420,47 @@ def _read_xlsx(
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        hint = "open it in Excel and save it again as .xlsx"
-        _fail(
-            file,
-            f"cannot be opened as an Excel workbook ({type(exc).__name__})",
-            hint,
-            code="bad-workbook",
-        )
+        _not_a_workbook(path, file, exc)
     try:
         if sheet is None:
             ws = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            ws = book[sheet]
         else:
-            names = ", ".join(f'"{n}"' for n in book.sheetnames)
-            _fail(
-                file,
-                f'no sheet named "{sheet}"',
-                f"the workbook has: {names}",
-                code="sheet-not-found",
-            )
-        ws.reset_dimensions()  # stored dimensions are often wrong in files from other tools
-        records: Records = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_render(v) for v in values]
-            while cells and not cells[-1].strip():
-                cells.pop()
-            if cells:
-                records.append((number, cells))
+            ws = book[_sheet_name(file, sheet, book.sheetnames)]
+        records = _sheet_records(ws)
+        at = _header_index(records, is_header)
+        if at is None or not records:
+            # The first sheet may be a cover or instructions sheet: point to the data.
+            other = None
+            if sheet is None:
+                other = next(
+                    (
+                        s.title
+                        for s in book.worksheets[1:]
+                        if _header_index(_sheet_records(s), is_header) is not None
+                    ),
+                    None,
+                )
+            if other is not None:
+                state = "is empty" if not records else "has no header row"
+                _fail(
+                    file,
+                    f'the first sheet "{ws.title}" {state}; matcher reads the first sheet unless '
+                    "told otherwise",
+                    f'the data seems to be on sheet "{other}": pass --sheet "{other}", or move '
+                    "that sheet first",
+                    code="sheet-not-found",
+                )
     finally:
         book.close()
     if not records:
-        _fail(file, f'the sheet "{ws.title}" is empty', code="empty-file")
-    at = 0
-    if is_header is not None:
-        for index, (number, cells) in enumerate(records):
-            if number > HEADER_SEARCH_ROWS:
-                break
-            if is_header(cells):
-                at = index
-                break
+        _fail(
+            file,
+            f'the sheet "{ws.title}" is empty',
+            "put the header row and one row per person on this sheet, or choose the sheet "
+            "with --sheet",
+            code="empty-file",
+        )
+    at = at or 0
     header_row, header_cells = records[at]
     headers = _headers(file, header_row, header_cells, log)
     width = len(headers)
@@ -428,6 +482,54 @@ def _read_xlsx(
             continue
         shaped.append((number, (cells + [""] * width)[:width]))
     return headers, shaped, log
+
+
+def _sheet_records(ws: Any) -> Records:
+    """Return a worksheet's non-empty rows, numbered as Excel numbers them."""
+    ws.reset_dimensions()  # stored dimensions are often wrong in files from other tools
+    records: Records = []
+    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = [_render(v) for v in values]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if cells:
+            records.append((number, cells))
+    return records
+
+
+def _sheet_name(file: str, sheet: str, names: list[str]) -> str:
+    """Return the workbook's sheet ``sheet`` names, ignoring case, accents and spaces."""
+    if sheet in names:
+        return sheet
+    close = [n for n in names if compact(n) == compact(sheet)]
+    if len(close) == 1:
+        return close[0]
+    listed = ", ".join(f'"{n}"' for n in names)
+    _fail(file, f'no sheet named "{sheet}"', f"the workbook has: {listed}", code="sheet-not-found")
+
+
+def _not_a_workbook(path: Path, file: str, exc: Exception) -> NoReturn:
+    """Fail for a file named .xlsx that openpyxl cannot open, saying what it really is."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    save = 'open it in Excel and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8"'
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        # The OLE2 container of Excel 97-2003 files, also used for password-protected workbooks.
+        message = "this is an old Excel 97-2003 (.xls) workbook or a password-protected one"
+        hint = f"remove any password, then {save}"
+    elif head.startswith(b"PK"):
+        message = f"cannot be opened as an Excel workbook ({type(exc).__name__})"
+        hint = "it may be damaged, or another program's format: " + save
+    elif b"\x00" not in head and head.lstrip(codecs.BOM_UTF8 + b" \t\r\n").startswith(b"<"):
+        message = "this is a web page or XML file (HTML), not an Excel workbook"
+        hint = save
+    elif b"\x00" not in head:
+        message = "this is a text (CSV) file, not an Excel workbook, despite its .xlsx extension"
+        hint = f'rename it to "{path.stem}.csv"'
+    else:
+        message = f"cannot be opened as an Excel workbook ({type(exc).__name__})"
+        hint = save
+    _fail(file, message, hint, code="bad-workbook")
 
 
 def _render(value: object) -> str:
@@ -462,15 +564,23 @@ def _read_json(text: str, file: str) -> tuple[list[str], Records, ProblemLog]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        _fail(
-            file,
-            f"not valid JSON (line {exc.lineno}, column {exc.colno})",
-            "check the file with a JSON validator",
-            code="bad-json",
-        )
+        lines = _json_lines(text)
+        if lines is None:
+            _fail(
+                file,
+                f"not valid JSON (line {exc.lineno}, column {exc.colno})",
+                "check the file with a JSON validator",
+                code="bad-json",
+            )
+        document = lines
     items: object = document
     if isinstance(document, dict):
         key = next((k for k in JSON_LIST_KEYS if isinstance(document.get(k), list)), None)
+        lists = [k for k, v in document.items() if isinstance(v, list)]
+        if key is None and len(lists) == 1:
+            only = document[lists[0]]
+            if only and all(isinstance(r, dict) for r in only):
+                key = lists[0]  # an export's only list of records ("data", "results")
         if key is None:
             keys = ", ".join(f'"{k}"' for k in JSON_LIST_KEYS)
             _fail(
@@ -514,6 +624,23 @@ def _read_json(text: str, file: str) -> tuple[list[str], Records, ProblemLog]:
         records.append((number, cells))
     aligned: Records = [(n, [c.get(h, "") for h in headers]) for n, c in records]
     return _headers(file, 0, headers, log), aligned, log
+
+
+def _json_lines(text: str) -> list[object] | None:
+    """Return the records of a JSON Lines file (one object per line), or None if it is not one."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    records: list[object] = []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            return None
+        if not isinstance(record, dict):
+            return None
+        records.append(record)
+    return records
 
 
 def _json_cell(value: object) -> str | None:

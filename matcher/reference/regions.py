@@ -26,6 +26,11 @@ class Region:
     aliases: tuple[str, ...]
 
 
+# Spellings seen in application files beyond the reference table's aliases (which is shipped
+# unchanged, as its notice says).
+_MORE_ALIASES: dict[str, tuple[str, ...]] = {"MA-11": ("Laâyoune-Sakia Al Hamra",)}
+
+
 def _load() -> tuple[Region, ...]:
     regions = [
         Region(
@@ -37,7 +42,8 @@ def _load() -> tuple[Region, ...]:
             capital=row["capital"],
             capital_lat=float(row["capital_lat"]),
             capital_lon=float(row["capital_lon"]),
-            aliases=tuple(a.strip() for a in row["aliases"].split("|") if a.strip()),
+            aliases=tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
+            + _MORE_ALIASES.get(row["iso_3166_2"], ()),
         )
         for row in read_rows("regions.csv")
     ]

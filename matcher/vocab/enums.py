@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from matcher.models import Gender, Kind, Mobility
 from matcher.reference.lookup import LookupFailure
-from matcher.text import build_index, lookup, quote
+from matcher.text import build_index, fold, lookup, quote
 
 _T = TypeVar("_T", bound=str)
 
@@ -23,6 +23,8 @@ KIND_SYNONYMS: dict[Kind, tuple[str, ...]] = {
         "crafts",
         "maalem",
         "maâlem",
+        "coopérative artisanale",
+        "cooperative artisanale",
         "حرفي",
         "حرفية",
         "صانع تقليدي",
@@ -61,6 +63,8 @@ KIND_SYNONYMS: dict[Kind, tuple[str, ...]] = {
         "retailer",
         "seller",
         "boutique",
+        "commerce de détail",
+        "commerce de detail",
         "تاجر",
         "تاجرة",
     ),
@@ -76,15 +80,42 @@ GENDER_SYNONYMS: dict[Gender, tuple[str, ...]] = {
         "féminine",
         "fille",
         "girl",
+        "mme",
+        "madame",
+        "mlle",
+        "mademoiselle",
         "أنثى",
         "انثى",
         "امرأة",
     ),
-    "male": ("m", "h", "homme", "man", "men", "masculin", "garçon", "boy", "ذكر", "رجل"),
+    "male": (
+        "m",
+        "h",
+        "homme",
+        "man",
+        "men",
+        "masculin",
+        "garçon",
+        "boy",
+        "mr",
+        "monsieur",
+        "ذكر",
+        "رجل",
+    ),
     "other": ("autre", "x", "non-binary", "non binaire", "non-binaire", "nonbinary"),
 }
 MOBILITY_SYNONYMS: dict[Mobility, tuple[str, ...]] = {
-    "local": ("locale", "province", "provincial", "provinciale", "ma province", "own province"),
+    "local": (
+        "locale",
+        "province",
+        "provincial",
+        "provinciale",
+        "ma province",
+        "own province",
+        "province uniquement",
+        "uniquement ma province",
+        "dans ma province",
+    ),
     "region": (
         "régional",
         "regional",
@@ -93,6 +124,8 @@ MOBILITY_SYNONYMS: dict[Mobility, tuple[str, ...]] = {
         "région",
         "ma région",
         "own region",
+        "toute la région",
+        "dans ma région",
     ),
     "remote": (
         "à distance",
@@ -113,6 +146,11 @@ _GENDERS = build_index(GENDER_SYNONYMS)
 _MOBILITIES = build_index(MOBILITY_SYNONYMS)
 
 
+# Answers that do not name a value but are often written in these columns, and what to do.
+_KIND_VAGUE = frozenset({"cooperative", "cooperatives", "association", "groupement", "gie"})
+_YES_NO = frozenset({"oui", "non", "yes", "no", "o", "n", "y", "vrai", "faux", "true", "false"})
+
+
 def _resolve(
     index: Mapping[str, _T], text: str, what: str, accepted: str, *, personal: bool = False
 ) -> _T:
@@ -126,6 +164,12 @@ def _resolve(
 
 def resolve_kind(text: str) -> Kind:
     """Return the partner kind ``text`` names (artisan, farmer or merchant)."""
+    if fold(text) in _KIND_VAGUE:
+        raise LookupFailure(
+            f"{quote(text)} does not say which kind of partner it is",
+            "give its activity: artisan (coopérative artisanale), farmer (coopérative agricole) "
+            "or merchant (commerçant)",
+        )
     return _resolve(
         _KINDS,
         text,
@@ -147,6 +191,12 @@ def resolve_gender(text: str) -> Gender:
 
 def resolve_mobility(text: str) -> Mobility:
     """Return the mobility ``text`` names (local, region or remote)."""
+    if fold(text) in _YES_NO:
+        raise LookupFailure(
+            f"mobility {quote(text)} does not say how far the developer can work",
+            "write local (own province only), region (anywhere in own region, the default) "
+            "or remote (may also work with a partner in another region)",
+        )
     return _resolve(
         _MOBILITIES,
         text,
