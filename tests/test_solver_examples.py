@@ -1,0 +1,68 @@
+"""On the shipped example, every solver path reaches the same optimum."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from matcher.config import MatcherConfig, Mix, load_config
+from matcher.dataset import load_dataset
+from matcher.edges import build_edges
+from matcher.pipeline import Instance, build_instance
+from matcher.solver import solve
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "morocco"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> MatcherConfig:
+    return load_config(EXAMPLE / "matcher.toml")
+
+
+def _instance(config: MatcherConfig) -> Instance:
+    dataset = load_dataset(EXAMPLE / "developers.csv", EXAMPLE / "partners.csv")
+    return build_instance(dataset, config)
+
+
+@pytest.mark.parametrize("cross_region", ["never", "remote-only"])
+def test_assignment_and_milp_agree_on_the_example(
+    shipped: MatcherConfig, cross_region: str
+) -> None:
+    config = shipped.model_copy(
+        update={
+            "mix": Mix(),
+            "rules": shipped.rules.model_copy(update={"cross_region": cross_region}),
+        }
+    )
+    problem = _instance(config).problem
+    fast = solve(problem, method="assignment")
+    exact = solve(problem, method="milp", prune=False)
+    assert fast.filled.tolist() == exact.filled.tolist()
+    assert fast.total_score == pytest.approx(exact.total_score, abs=1e-6)
+    assert fast.optimal and exact.optimal
+    if cross_region == "never":
+        assert fast.method == "assignment"
+
+
+def test_pruning_keeps_the_optimum_of_the_shipped_config(shipped: MatcherConfig) -> None:
+    instance = _instance(shipped)
+    problem = instance.problem
+    # The same problem over every allowed pair: no pruning while scoring, none in the solver.
+    every = build_edges(
+        developers=instance.developers,
+        partners=instance.partners,
+        config=shipped,
+        region_index=instance.region_index,
+        group_cap=None,
+    )
+    assert len(every.dev) > len(problem.edge_dev)
+    unpruned = replace(
+        problem, edge_dev=every.dev, edge_par=every.par, edge_score=every.score, locked=every.locked
+    )
+    pruned = solve(problem)
+    full = solve(unpruned, method="milp", prune=False)
+    assert (pruned.priority_filled, pruned.min_filled) == (full.priority_filled, full.min_filled)
+    assert pruned.filled.tolist() == full.filled.tolist()
+    assert pruned.total_score == pytest.approx(full.total_score, abs=1e-6)
