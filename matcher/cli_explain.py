@@ -9,7 +9,14 @@ from typing import Annotated, Any
 import typer
 
 from matcher.cli import JsonOpt, _print_json, app, guarded, stdout
-from matcher.cli_match import BomOpt, ContactsOpt, ForceOpt, RedactOpt, output_options
+from matcher.cli_match import (
+    BomOpt,
+    ContactsOpt,
+    ExcelOpt,
+    ForceOpt,
+    RedactOpt,
+    output_options,
+)
 from matcher.errors import UsageError
 
 ResultArg = Annotated[Path, typer.Argument(help="A result folder written by `matcher match`.")]
@@ -100,6 +107,7 @@ def rematch(
     force: ForceOpt = False,
     as_json: JsonOpt = False,
     bom: BomOpt = False,
+    excel: ExcelOpt = False,
     contacts: ContactsOpt = False,
     redact: RedactOpt = False,
 ) -> None:
@@ -112,7 +120,7 @@ def rematch(
         from matcher.rematch import rematch as do_rematch
         from matcher.render import rematch_view, result_json
 
-        options = output_options(bom=bom, contacts=contacts, redact=redact)
+        options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
         assert isinstance(options, OutputOptions)
         ids = [x.strip() for x in (drop or "").split(",") if x.strip()]
         if drop_file is not None:
@@ -128,7 +136,7 @@ def rematch(
             out,
             outcome.result,
             options=options,
-            extra_files={"changes.csv": changes_csv(outcome.changes, bom=bom)},
+            extra_files={"changes.csv": changes_csv(outcome.changes, options=options)},
             extra_manifest=rematch_manifest(run, outcome),
         )
         if as_json:

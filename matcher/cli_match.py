@@ -48,7 +48,15 @@ RedactOpt = Annotated[
 ]
 
 
-def output_options(*, bom: bool, contacts: bool, redact: bool) -> object:
+ExcelOpt = Annotated[
+    bool,
+    typer.Option(
+        "--excel", help="Write CSV for French Excel: ';' separators, decimal commas, a BOM."
+    ),
+]
+
+
+def output_options(*, bom: bool, contacts: bool, redact: bool, excel: bool = False) -> object:
     """Build the output options, reading the pseudonym key from the environment."""
     from matcher.outputs import OutputOptions
 
@@ -61,7 +69,7 @@ def output_options(*, bom: bool, contacts: bool, redact: bool) -> object:
                 "MATCHER_REDACT_KEY environment variable"
             )
         key = raw.encode("utf-8")
-    return OutputOptions(bom=bom, contacts=contacts, redact_key=key)
+    return OutputOptions(bom=bom, contacts=contacts, redact_key=key, excel=excel)
 
 
 @app.command()
@@ -88,6 +96,7 @@ def match(
         typer.Option("--forbid", help="CSV of developer_id,partner_id pairs never to form."),
     ] = None,
     bom: BomOpt = False,
+    excel: ExcelOpt = False,
     contacts: ContactsOpt = False,
     redact: RedactOpt = False,
     sheet: SheetOpt = None,
@@ -100,7 +109,7 @@ def match(
         from matcher.pipeline import load_run_inputs, run_match
         from matcher.render import match_view, problems_text, result_json
 
-        options = output_options(bom=bom, contacts=contacts, redact=redact)
+        options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
         assert isinstance(options, OutputOptions)
         if not dry_run:
             check_writable(out, RESULT_FILES, force=force)

@@ -26,7 +26,7 @@ MANIFEST = "manifest.json"
 RESULT_FILES = (PAIRINGS, UNMATCHED, MANIFEST)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-_NUMBER = re.compile(r"-\d+(\.\d+)?")
+_NUMBER = re.compile(r"-\d+([.,]\d+)?")
 
 
 def excel_safe(value: object) -> str:
@@ -40,11 +40,28 @@ def excel_safe(value: object) -> str:
 
 @dataclass(frozen=True)
 class OutputOptions:
-    """How to write the files: BOM for Excel, contacts, pseudonymised names."""
+    """How to write the files: BOM or French Excel layout, contacts, pseudonymised names."""
 
     bom: bool = False
     contacts: bool = False
     redact_key: bytes | None = None
+    # French Excel: ";" between cells (its list separator), decimal commas, and a BOM.
+    excel: bool = False
+
+    @property
+    def delimiter(self) -> str:
+        """Return the cell separator."""
+        return ";" if self.excel else ","
+
+    @property
+    def with_bom(self) -> bool:
+        """Return whether the files start with a UTF-8 byte-order mark."""
+        return self.bom or self.excel
+
+    def number(self, value: float, digits: int) -> str:
+        """Return a number with ``digits`` decimals, with a decimal comma for French Excel."""
+        text = f"{value:.{digits}f}"
+        return text.replace(".", ",") if self.excel else text
 
 
 def pseudonym(key: bytes, person_id: str) -> str:
@@ -97,14 +114,14 @@ def pairing_rows(pairs: Sequence[Pair], options: OutputOptions) -> list[list[str
             _name(options, p.id, p.name),
             p.kind,
             p.sector,
-            f"{b.score:.2f}",
-            f"{b.skills:.3f}",
-            f"{b.languages:.3f}",
-            f"{b.distance:.3f}",
-            f"{b.sector:.3f}",
-            f"{b.availability:.3f}",
+            options.number(b.score, 2),
+            options.number(b.skills, 3),
+            options.number(b.languages, 3),
+            options.number(b.distance, 3),
+            options.number(b.sector, 3),
+            options.number(b.availability, 3),
             ";".join(b.shared_languages),
-            f"{b.distance_km:.1f}",
+            options.number(b.distance_km, 1),
             "yes" if pair.locked else "no",
             "yes" if b.cross_region else "no",
         ]
@@ -132,14 +149,21 @@ def unmatched_rows(unpaired: Sequence[Unpaired], options: OutputOptions) -> list
     return rows
 
 
-def csv_bytes(rows: Iterable[Sequence[object]], *, bom: bool = False) -> bytes:
+def csv_bytes(
+    rows: Iterable[Sequence[object]], *, bom: bool = False, delimiter: str = ","
+) -> bytes:
     """Return rows as CSV bytes (UTF-8, CRLF), every cell made formula-safe."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
         writer.writerow([excel_safe(cell) for cell in row])
     data = buffer.getvalue().encode("utf-8")
     return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def options_csv(rows: Iterable[Sequence[object]], options: OutputOptions) -> bytes:
+    """Return rows as CSV bytes laid out as the output options ask."""
+    return csv_bytes(rows, bom=options.with_bom, delimiter=options.delimiter)
 
 
 def check_writable(out: Path, names: Sequence[str], *, force: bool) -> None:
@@ -207,7 +231,8 @@ def manifest(
         ],
         "config": result.config.model_dump(mode="json"),
         "options": {
-            "bom": options.bom,
+            "bom": options.with_bom,
+            "excel": options.excel,
             "contacts": options.contacts,
             "redacted": options.redact_key is not None,
         },
@@ -253,8 +278,8 @@ def result_files(
 ) -> dict[str, bytes]:
     """Return every output file of a run as bytes, the manifest last."""
     files = {
-        PAIRINGS: csv_bytes(pairing_rows(result.pairs, options), bom=options.bom),
-        UNMATCHED: csv_bytes(unmatched_rows(result.unpaired, options), bom=options.bom),
+        PAIRINGS: options_csv(pairing_rows(result.pairs, options), options),
+        UNMATCHED: options_csv(unmatched_rows(result.unpaired, options), options),
     }
     files.update(extra_files or {})
     files[MANIFEST] = manifest(result, files, options=options, extra=extra_manifest)

@@ -45,8 +45,13 @@ class PreviousRun:
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
+    """Read a CSV matcher wrote, with "," or (``--excel``) ";" between cells."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [{k: _cell(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+        header = handle.readline()
+        handle.seek(0)  # utf-8-sig strips the BOM again from the start
+        delimiter = ";" if ";" in header else ","
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        return [{k: _cell(v) for k, v in row.items()} for row in reader]
 
 
 def load_previous(folder: Path) -> PreviousRun:

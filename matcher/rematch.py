@@ -8,6 +8,7 @@ from typing import Literal
 
 from matcher.errors import InputError, Problem
 from matcher.models import Developer
+from matcher.outputs import OutputOptions, options_csv
 from matcher.pipeline import MatchResult, Pair, Unpaired, run_match
 from matcher.previous import PreviousRun
 
@@ -157,9 +158,8 @@ def _changes(run: PreviousRun, pairs: list[Pair], gone: set[str]) -> list[PairCh
     return out
 
 
-def changes_csv(changes: list[PairChange], *, bom: bool = False) -> bytes:
+def changes_csv(changes: list[PairChange], *, options: OutputOptions) -> bytes:
     """Return changes.csv: kept, removed and added pairs with their reasons."""
-    from matcher.outputs import csv_bytes
 
     rows: list[list[str]] = [
         ["change", "region_code", "developer_id", "partner_id", "score", "reason"]
@@ -172,11 +172,11 @@ def changes_csv(changes: list[PairChange], *, bom: bool = False) -> bytes:
                 c.region,
                 c.developer_id,
                 c.partner_id,
-                "" if c.score is None else f"{c.score:.2f}",
+                "" if c.score is None else options.number(c.score, 2),
                 c.reason,
             ]
         )
-    return csv_bytes(rows, bom=bom)
+    return options_csv(rows, options)
 
 
 def rematch_manifest(run: PreviousRun, outcome: RematchResult) -> dict[str, object]:

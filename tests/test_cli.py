@@ -714,3 +714,30 @@ def test_folder_without_a_developers_file_is_a_usage_error(small: Path, tmp_path
 def test_neither_folder_nor_files_is_a_usage_error() -> None:
     result = expect(run(["validate"]), 2)
     assert "--developers" in result.stderr
+
+
+def test_excel_layout_for_french_excel_and_read_back(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    expect(run(["match", small, "--out", out, "--excel"]), 0)
+    plain = tmp_path / "plain"
+    expect(run(["match", small, "--out", plain]), 0)
+    data = (out / "pairings.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf" + b"region_code;region;developer_id;")
+    excel_rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    plain_rows = read_rows(plain / "pairings.csv")
+    assert [r["partner_id"] for r in excel_rows] == [r["partner_id"] for r in plain_rows]
+    # same numbers, with decimal commas
+    assert [r["score"] for r in excel_rows] == [r["score"].replace(".", ",") for r in plain_rows]
+    assert all("," in r["score"] and "." not in r["score"] for r in excel_rows)
+    # explain and --lock read the Excel layout back
+    some = excel_rows[0]["developer_id"]
+    shown = expect(run(["explain", out, "--developer", some, "--json"]), 0)
+    assert json.loads(shown.stdout)["partner_of"] == excel_rows[0]["partner_id"]
+    relocked = tmp_path / "relocked"
+    expect(run(["match", small, "--out", relocked, "--lock", out / "pairings.csv"]), 0)
+    locked = {
+        (r["developer_id"], r["partner_id"])
+        for r in read_rows(relocked / "pairings.csv")
+        if r["locked"] == "yes"
+    }
+    assert locked == {(r["developer_id"], r["partner_id"]) for r in excel_rows}
