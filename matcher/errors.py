@@ -28,12 +28,14 @@ class Problem:
     def location(self) -> str:
         """Return "file, row N, column "c"" with whatever parts are known."""
         parts: list[str] = []
+        # In a TOML config the places are lines and keys, not rows and columns.
+        config = bool(self.file and self.file.endswith(".toml"))
         if self.file:
             parts.append(self.file)
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"{'line' if config else 'row'} {self.row}")
         if self.column:
-            parts.append(f'column "{self.column}"')
+            parts.append(f'{"key" if config else "column"} "{self.column}"')
         return ", ".join(parts)
 
     def __str__(self) -> str:

@@ -273,7 +273,7 @@ def test_validate_invalid_folder_json(invalid_call: Path) -> None:
 def test_validate_bad_config_exits_3_with_the_key(small: Path) -> None:
     (small / "matcher.toml").write_text("[rulez]\nmin_score = 3\n", encoding="utf-8")
     result = expect(run(["validate", small]), 3)
-    assert 'matcher.toml, column "rulez": unknown key; did you mean "rules"?' in result.stderr
+    assert 'matcher.toml, key "rulez": unknown key; did you mean "rules"?' in result.stderr
     data = json.loads(expect(run(["validate", small, "--json"]), 3).stdout)
     assert data["ok"] is False
     assert [(e["file"], e["column"], e["code"]) for e in data["errors"]] == [
@@ -673,7 +673,7 @@ def test_bad_config_stops_match_before_writing(small: Path, tmp_path: Path) -> N
     (small / "matcher.toml").write_text('[rules]\ncross_region = "sometimes"\n', encoding="utf-8")
     out = tmp_path / "out"
     result = expect(run(["match", small, "--out", out]), 3)
-    assert 'column "rules.cross_region"' in result.stderr
+    assert 'key "rules.cross_region"' in result.stderr
     assert '"remote-only"' in result.stderr
     assert not out.exists()
 

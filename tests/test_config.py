@@ -334,7 +334,7 @@ def test_invalid_toml_gives_the_line(tmp_path: Path) -> None:
     assert problem.file == "matcher.toml"
     assert problem.row == 5
     assert "not valid TOML" in problem.message
-    assert "row 5" in str(problem)
+    assert "line 5" in str(problem)
 
 
 def test_config_file_errors_name_the_file(tmp_path: Path) -> None:
