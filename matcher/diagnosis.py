@@ -116,17 +116,26 @@ def diagnose_shortfalls(
         if reach[report.code] < wanted:
             causes.append(f"only {reach[report.code]} developer(s) can work here")
         helps = gains[report.code]
-        causes.extend(relax.cause for relax, _ in helps)
+        # The relaxations that help most name the cause; the others are listed after them.
+        best_n = max((n for _, n in helps), default=0)
+        best = [relax for relax, n in helps if n == best_n]
+        others = [(relax, n) for relax, n in helps if n < best_n]
+        causes.extend(relax.cause for relax in best)
         if not causes:
             causes.append(
                 "the compatible developers are needed by other regions or a rule "
                 "combination blocks the remaining places"
             )
         text = f"{report.name}: {wanted} wanted, {report.filled} possible — " + "; ".join(causes)
-        if helps:
-            text += "; " + "; ".join(
-                f"{relax.label} would give {n} of {wanted}" for relax, n in helps
-            )
+        if best:
+            labels = [relax.label for relax in best]
+            if len(labels) == 1:
+                text += f"; {labels[0]} would give {best_n} of {wanted}"
+            else:
+                joined = ", ".join(labels[:-1]) + " or " + labels[-1]
+                text += f"; {joined} would each give {best_n} of {wanted}"
+            if others:
+                text += " (" + ", ".join(f"{relax.label}: {n}" for relax, n in others) + ")"
         else:
             text += "; no single rule relaxation would fill more"
         out.append(

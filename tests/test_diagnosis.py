@@ -246,3 +246,40 @@ def test_strict_shortfall_exits_4(tmp_path: Path, strict: bool) -> None:
     res = cli("match", folder, "--out", out, *(["--strict"] if strict else []))
     assert res.exit_code == (4 if strict else 0)
     assert (out / "pairings.csv").exists() is (not strict)
+
+
+def test_several_relaxations_best_first_then_the_others(tmp_path: Path) -> None:
+    # D2 shares no language; D3 and D4 live in Rabat and may not cross into the region.
+    devs = [
+        dev("D1"),
+        dev("D2", province=MOHAMMADIA, languages="es;en"),
+        dev("D3", region="MA-04", province=RABAT),
+        dev("D4", region="MA-04", province=RABAT),
+    ]
+    pars = [par("P1"), par("P2", province=MOHAMMADIA), par("P3", province=SETTAT)]
+    folder = write_instance(tmp_path / "in", devs, pars, config_toml({"MA-06": 3}))
+    report = region(run(folder))
+    assert report.filled == 1
+    assert dict(report.relaxations) == {"mobility": 3, "language": 2}
+    assert report.diagnosis is not None
+    assert report.diagnosis.endswith(
+        "allowing developers from other regions would give 3 of 3 "
+        "(without the shared-language rule: 2)"
+    )
+    # the cause named is the best relaxation's, not the others'
+    assert "developers from other regions may not work here" in report.diagnosis
+    assert "too few pairs share a language" not in report.diagnosis
+
+
+def test_equally_good_relaxations_are_named_together(tmp_path: Path) -> None:
+    devs = [dev("D1"), dev("D2", province=MOHAMMADIA, languages="es;en")]
+    devs.append(dev("D3", region="MA-04", province=RABAT))
+    pars = [par("P1"), par("P2", province=MOHAMMADIA)]
+    folder = write_instance(tmp_path / "in", devs, pars, config_toml({"MA-06": 2}))
+    report = region(run(folder))
+    assert report.filled == 1
+    assert report.diagnosis is not None
+    assert report.diagnosis.endswith(
+        "allowing developers from other regions or without the shared-language rule "
+        "would each give 2 of 2"
+    )
