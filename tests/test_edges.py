@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from profiles import dev, par
 
 from matcher.config import MatcherConfig
 from matcher.edges import EdgeSet, build_edges
@@ -18,37 +19,6 @@ from matcher.scoring import breakdown, score_block
 
 REGION_INDEX = {r.code: i for i, r in enumerate(REGIONS)}
 N_GROUPS = len(REGIONS) * len(KINDS)
-
-
-def dev(**fields: Any) -> Developer:
-    """Return a developer with sensible defaults."""
-    base: dict[str, Any] = {
-        "id": "D-1",
-        "name": "d",
-        "region": "MA-04",
-        "province": "04.421",
-        "languages": ("fr",),
-        "skills": ("web",),
-        "sectors": ("textile",),
-    }
-    base.update(fields)
-    return Developer.model_validate(base)
-
-
-def par(**fields: Any) -> Partner:
-    """Return a partner with sensible defaults."""
-    base: dict[str, Any] = {
-        "id": "P-1",
-        "name": "p",
-        "region": "MA-04",
-        "province": "04.421",
-        "kind": "artisan",
-        "sector": "textile",
-        "languages": ("fr",),
-        "needs": ("web",),
-    }
-    base.update(fields)
-    return Partner.model_validate(base)
 
 
 def random_people(seed: int, n_dev: int, n_par: int) -> tuple[list[Developer], list[Partner]]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from profiles import dev, par
 
 from matcher.config import MatcherConfig
 from matcher.models import KINDS, Developer, Partner
@@ -24,37 +25,6 @@ from matcher.scoring import score_block
 # Rabat prefecture and Salé prefecture (both Rabat-Salé-Kénitra, ~5 km apart), Casablanca
 # prefecture (Casablanca-Settat, ~83 km from Rabat).
 RABAT, SALE, CASA = "04.421", "04.441", "06.141"
-
-
-def dev(**fields: Any) -> Developer:
-    """Return a Rabat developer who pairs well with ``par()`` unless told otherwise."""
-    base: dict[str, Any] = {
-        "id": "D-1",
-        "name": "d",
-        "region": "MA-04",
-        "province": RABAT,
-        "languages": ("fr",),
-        "skills": ("web",),
-        "sectors": ("textile",),
-    }
-    base.update(fields)
-    return Developer.model_validate(base)
-
-
-def par(**fields: Any) -> Partner:
-    """Return a Rabat partner who pairs well with ``dev()`` unless told otherwise."""
-    base: dict[str, Any] = {
-        "id": "P-1",
-        "name": "p",
-        "region": "MA-04",
-        "province": RABAT,
-        "kind": "artisan",
-        "sector": "textile",
-        "languages": ("fr",),
-        "needs": ("web",),
-    }
-    base.update(fields)
-    return Partner.model_validate(base)
 
 
 def config(**rules: Any) -> MatcherConfig:

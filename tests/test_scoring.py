@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 import numpy as np
+import profiles
 import pytest
 
 from matcher.config import CRITERIA, MatcherConfig
@@ -20,34 +21,13 @@ HERE = {"lat": 34.0, "lon": -6.8}
 
 
 def dev(**fields: Any) -> Developer:
-    """Return a developer who matches ``par()`` perfectly unless told otherwise."""
-    base: dict[str, Any] = {
-        "id": "D-1",
-        "name": "d",
-        "region": "MA-04",
-        "languages": ("fr",),
-        "skills": ("web",),
-        "sectors": ("textile",),
-        **HERE,
-    }
-    base.update(fields)
-    return Developer.model_validate(base)
+    """Return a developer placed HERE who matches ``par()`` perfectly unless told otherwise."""
+    return profiles.dev(**{"province": None, **HERE, **fields})
 
 
 def par(**fields: Any) -> Partner:
-    """Return a partner who matches ``dev()`` perfectly unless told otherwise."""
-    base: dict[str, Any] = {
-        "id": "P-1",
-        "name": "p",
-        "region": "MA-04",
-        "kind": "artisan",
-        "sector": "textile",
-        "languages": ("fr",),
-        "needs": ("web",),
-        **HERE,
-    }
-    base.update(fields)
-    return Partner.model_validate(base)
+    """Return a partner placed HERE who matches ``dev()`` perfectly unless told otherwise."""
+    return profiles.par(**{"province": None, **HERE, **fields})
 
 
 def config(**sections: Any) -> MatcherConfig:
