@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -75,18 +76,7 @@ class DeveloperFeatures:
 
     def take(self, rows: Int64s) -> DeveloperFeatures:
         """Return the features of the developers at ``rows``, in that order."""
-        return DeveloperFeatures(
-            region=self.region[rows],
-            province=self.province[rows],
-            mobility=self.mobility[rows],
-            lat=self.lat[rows],
-            lon=self.lon[rows],
-            hours=self.hours[rows],
-            skills=self.skills[rows],
-            languages=self.languages[rows],
-            sectors=self.sectors[rows],
-            has_sectors=self.has_sectors[rows],
-        )
+        return _take_rows(self, rows)
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,19 +100,15 @@ class PartnerFeatures:
 
     def take(self, cols: Int64s) -> PartnerFeatures:
         """Return the features of the partners at ``cols``, in that order."""
-        return PartnerFeatures(
-            region=self.region[cols],
-            province=self.province[cols],
-            kind=self.kind[cols],
-            lat=self.lat[cols],
-            lon=self.lon[cols],
-            hours=self.hours[cols],
-            needs=self.needs[cols],
-            n_needs=self.n_needs[cols],
-            languages=self.languages[cols],
-            first_language=self.first_language[cols],
-            sector=self.sector[cols],
-        )
+        return _take_rows(self, cols)
+
+
+_Features = TypeVar("_Features", DeveloperFeatures, PartnerFeatures)
+
+
+def _take_rows(features: _Features, rows: Int64s) -> _Features:
+    """Return a copy of per-person feature arrays restricted to ``rows`` (every field)."""
+    return replace(features, **{f.name: getattr(features, f.name)[rows] for f in fields(features)})
 
 
 @lru_cache(maxsize=65536)
