@@ -121,20 +121,35 @@ def validate(
     config: ConfOpt = None,
     sheet: SheetOpt = None,
     encoding: EncOpt = None,
+    quotas: Annotated[
+        bool,
+        typer.Option(
+            "--quotas/--no-quotas",
+            help="Also solve once to say how many pairs each region can form.",
+        ),
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Check the input files: a summary per region, then warnings and errors."""
 
     def body() -> None:
-        from matcher.config import load_config
-        from matcher.dataset import load_dataset
+        from matcher.pipeline import load_run_inputs, run_match
         from matcher.render import dataset_summary, problems_text, summary_table
 
         try:
             dev_f, par_f, conf_f = _inputs(folder, developers, partners, config)
-            if conf_f is not None:
-                load_config(conf_f)
-            dataset = load_dataset(dev_f, par_f, sheet=sheet, encoding=encoding)
+            dataset, cfg, locks, forbid = load_run_inputs(
+                developers=dev_f,
+                partners=par_f,
+                config_path=conf_f,
+                sheet=sheet,
+                encoding=encoding,
+            )
+            result = (
+                run_match(dataset, cfg, locks=locks, forbid=forbid, diagnose=False)
+                if quotas
+                else None
+            )
         except InputError as exc:
             if as_json:
                 _print_json(
@@ -147,7 +162,7 @@ def validate(
                 )
                 raise typer.Exit(exc.exit_code) from None
             raise
-        rows = dataset_summary(dataset)
+        rows = dataset_summary(dataset, result)
         if as_json:
             _print_json(
                 {
@@ -161,6 +176,11 @@ def validate(
         stdout.print(summary_table(rows))
         if dataset.warnings:
             stderr.print(problems_text(dataset.warnings), end="")
+        if result is not None and result.shortfalls:
+            stdout.print(
+                f"[yellow]{len(result.shortfalls)} region(s) cannot reach their quota[/]; "
+                "`matcher match --dry-run` says why"
+            )
         stdout.print(
             f"[green]ok:[/] {len(dataset.developers)} developers and "
             f"{len(dataset.partners)} partners are valid"

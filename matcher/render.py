@@ -30,8 +30,12 @@ def problems_text(problems: Sequence[Problem]) -> Text:
     return text
 
 
-def dataset_summary(dataset: Dataset) -> list[dict[str, Any]]:
-    """Return per-region counts: developers, partners by kind, top languages."""
+def dataset_summary(dataset: Dataset, result: MatchResult | None = None) -> list[dict[str, Any]]:
+    """Return per-region counts: developers, partners by kind, top languages.
+
+    With a match result, also the pairs wanted and the pairs the rules make possible.
+    """
+    reports = {r.code: r for r in result.regions} if result else {}
     rows = []
     for region in REGIONS:
         devs = [d for d in dataset.developers if d.region == region.code]
@@ -51,11 +55,20 @@ def dataset_summary(dataset: Dataset) -> list[dict[str, Any]]:
                 ],
             }
         )
+        report = reports.get(region.code)
+        if report is not None:
+            rows[-1].update(
+                wanted_min=report.min,
+                wanted_max=report.max,
+                possible=report.filled,
+                short=report.shortfall,
+            )
     return rows
 
 
 def summary_table(rows: Sequence[dict[str, Any]]) -> Table:
-    """Return the validate summary as a table."""
+    """Return the validate summary as a table (with quotas when they were checked)."""
+    quotas = bool(rows) and "possible" in rows[0]
     table = Table(title="Applications per region", title_justify="left")
     table.add_column("Code")
     table.add_column("Region")
@@ -64,24 +77,33 @@ def summary_table(rows: Sequence[dict[str, Any]]) -> Table:
     for kind in KINDS:
         table.add_column(kind.capitalize() + "s", justify="right")
     table.add_column("Top languages")
+    if quotas:
+        table.add_column("Wanted", justify="right")
+        table.add_column("Possible", justify="right")
     for row in rows:
-        table.add_row(
+        cells = [
             row["code"],
             row["region"],
             str(row["developers"]),
             str(row["partners"]),
             *(str(row["partners_by_kind"][k]) for k in KINDS),
             ", ".join(row["top_languages"]),
-        )
-    table.add_row(
+        ]
+        if quotas:
+            low, high = row["wanted_min"], row["wanted_max"]
+            cells += [str(high) if low == high else f"{low}–{high}", str(row["possible"])]
+        table.add_row(*cells, style="red" if quotas and row["short"] else None)
+    totals = [
         "",
         "Total",
         str(sum(r["developers"] for r in rows)),
         str(sum(r["partners"] for r in rows)),
         *(str(sum(r["partners_by_kind"][k] for r in rows)) for k in KINDS),
         "",
-        style="bold",
-    )
+    ]
+    if quotas:
+        totals += [str(sum(r["wanted_max"] for r in rows)), str(sum(r["possible"] for r in rows))]
+    table.add_row(*totals, style="bold")
     return table
 
 

@@ -741,3 +741,21 @@ def test_excel_layout_for_french_excel_and_read_back(small: Path, tmp_path: Path
         if r["locked"] == "yes"
     }
     assert locked == {(r["developer_id"], r["partner_id"]) for r in excel_rows}
+
+
+def test_validate_says_how_many_pairs_each_region_can_form() -> None:
+    result = expect(run(["validate", MOROCCO, "--json"]), 0)
+    rows = {r["code"]: r for r in json.loads(result.stdout)["regions"]}
+    match = expect(run(["match", MOROCCO, "--dry-run", "--json"]), 0)
+    filled = {r["code"]: r["filled"] for r in json.loads(match.stdout)["regions"]}
+    assert {code: r["possible"] for code, r in rows.items()} == filled
+    assert (rows["MA-12"]["wanted_max"], rows["MA-12"]["short"]) == (10, 10 - filled["MA-12"])
+    text = expect(run(["validate", MOROCCO]), 0)
+    assert "Possible" in text.stdout
+    assert "1 region(s) cannot reach their quota" in text.stdout
+
+
+def test_validate_no_quotas_skips_the_solve() -> None:
+    result = expect(run(["validate", MOROCCO, "--no-quotas", "--json"]), 0)
+    assert all("possible" not in r for r in json.loads(result.stdout)["regions"])
+    assert "Possible" not in expect(run(["validate", MOROCCO, "--no-quotas"]), 0).stdout
