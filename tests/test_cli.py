@@ -759,3 +759,16 @@ def test_validate_no_quotas_skips_the_solve() -> None:
     result = expect(run(["validate", MOROCCO, "--no-quotas", "--json"]), 0)
     assert all("possible" not in r for r in json.loads(result.stdout)["regions"])
     assert "Possible" not in expect(run(["validate", MOROCCO, "--no-quotas"]), 0).stdout
+
+
+def test_morocco_regions_with_enough_supply_get_ten_and_the_others_are_diagnosed() -> None:
+    data = json.loads(expect(run(["match", MOROCCO, "--dry-run", "--json"]), 0).stdout)
+    for region in data["regions"]:
+        enough = region["developers"] >= 10 and region["partners"] >= 10
+        if enough:
+            assert region["filled"] == 10, region["code"]
+            assert region["diagnosis"] is None
+        else:
+            assert region["filled"] < 10
+            assert region["diagnosis"].startswith(f"{region['name']}: 10 wanted, ")
+    assert [r["code"] for r in data["regions"] if r["shortfall"]] == ["MA-12"]
