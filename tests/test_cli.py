@@ -772,3 +772,39 @@ def test_morocco_regions_with_enough_supply_get_ten_and_the_others_are_diagnosed
             assert region["filled"] < 10
             assert region["diagnosis"].startswith(f"{region['name']}: 10 wanted, ")
     assert [r["code"] for r in data["regions"] if r["shortfall"]] == ["MA-12"]
+
+
+def test_morocco_drop_three_and_nobody_else_moves(morocco_run: Run, tmp_path: Path) -> None:
+    before = read_rows(morocco_run.out / "pairings.csv")
+    dropped = [before[0]["developer_id"], before[5]["partner_id"], before[-1]["developer_id"]]
+    out = tmp_path / "after"
+    expect(run(["rematch", morocco_run.out, "--drop", ",".join(dropped), "--out", out]), 0)
+    after = {(r["developer_id"], r["partner_id"]): r for r in read_rows(out / "pairings.csv")}
+    untouched = [
+        (r["developer_id"], r["partner_id"])
+        for r in before
+        if r["developer_id"] not in dropped and r["partner_id"] not in dropped
+    ]
+    assert len(untouched) == len(before) - 3
+    assert all(after[pair]["locked"] == "yes" for pair in untouched)
+    assert not {p for pair in after for p in pair} & set(dropped)
+    reasons = {r["id"]: r["reason"] for r in read_rows(out / "unmatched.csv")}
+    assert all(reasons[i] == "dropped" for i in dropped)
+
+
+@pytest.mark.parametrize("row", [0, 57, -1])
+def test_morocco_explain_any_paired_and_unpaired_person(morocco_run: Run, row: int) -> None:
+    pair = read_rows(morocco_run.out / "pairings.csv")[row]
+    shown = json.loads(
+        expect(
+            run(["explain", morocco_run.out, "--partner", pair["partner_id"], "--json"]), 0
+        ).stdout
+    )
+    assert shown["partner_of"] == pair["developer_id"]
+    assert shown["breakdown"]["score"] == pytest.approx(float(pair["score"]), abs=0.01)
+    alone = read_rows(morocco_run.out / "unmatched.csv")[row]
+    flag = "--developer" if alone["side"] == "developer" else "--partner"
+    shown = json.loads(
+        expect(run(["explain", morocco_run.out, flag, alone["id"], "--json"]), 0).stdout
+    )
+    assert (shown["reason"], shown["detail"]) == (alone["reason"], alone["detail"])
