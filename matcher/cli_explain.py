@@ -114,14 +114,13 @@ def rematch(
     """Remove people who left, keep every other pair, refill the freed places optimally."""
 
     def body() -> None:
-        from matcher.outputs import RESULT_FILES, OutputOptions, check_writable, write_result
+        from matcher.outputs import RESULT_FILES, check_writable, write_result
         from matcher.previous import load_previous
         from matcher.rematch import changes_csv, read_drop_file, rematch_manifest
         from matcher.rematch import rematch as do_rematch
         from matcher.render import rematch_view, result_json
 
         options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
-        assert isinstance(options, OutputOptions)
         ids = [x.strip() for x in (drop or "").split(",") if x.strip()]
         if drop_file is not None:
             ids += read_drop_file(drop_file)

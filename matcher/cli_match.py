@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +24,9 @@ from matcher.cli import (
     stdout,
 )
 from matcher.errors import ShortfallError, UsageError
+
+if TYPE_CHECKING:  # the outputs module (numpy, scipy) is imported only when a command runs
+    from matcher.outputs import OutputOptions
 
 OutOpt = Annotated[
     Path, typer.Option("--out", help="Folder for pairings.csv, unmatched.csv, manifest.json.")
@@ -56,7 +59,9 @@ ExcelOpt = Annotated[
 ]
 
 
-def output_options(*, bom: bool, contacts: bool, redact: bool, excel: bool = False) -> object:
+def output_options(
+    *, bom: bool, contacts: bool, redact: bool, excel: bool = False
+) -> OutputOptions:
     """Build the output options, reading the pseudonym key from the environment."""
     from matcher.outputs import OutputOptions
 
@@ -105,12 +110,11 @@ def match(
     """Form the optimal pairs: preview with --dry-run, or write them to --out."""
 
     def body() -> None:
-        from matcher.outputs import RESULT_FILES, OutputOptions, check_writable, write_result
+        from matcher.outputs import RESULT_FILES, check_writable, write_result
         from matcher.pipeline import load_run_inputs, run_match
-        from matcher.render import match_view, problems_text, result_json
+        from matcher.render import match_view, result_json
 
         options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
-        assert isinstance(options, OutputOptions)
         if not dry_run:
             check_writable(out, RESULT_FILES, force=force)
         dev_f, par_f, conf_f = _inputs(folder, developers, partners, config)
@@ -138,7 +142,6 @@ def match(
                     f"{len(result.warnings)} warning(s) about the input files; "
                     "run `matcher validate` to see them"
                 )
-            del problems_text
         if strict and short:
             raise ShortfallError(
                 f"{len(short)} region(s) fall short of their quota: "

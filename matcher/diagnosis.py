@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from matcher.config import MatcherConfig, Mix
 from matcher.models import Dataset
 from matcher.pipeline import MatchResult, RegionReport, build_instance, solve_instance
+from matcher.rules import may_cross_regions
 
 
 @dataclass(frozen=True)
@@ -149,13 +150,10 @@ def _developers_in_reach(dataset: Dataset, config: MatcherConfig) -> dict[str, i
     from matcher.reference import REGIONS
 
     counts = {r.code: 0 for r in REGIONS}
-    policy = config.rules.cross_region
     for dev in dataset.developers:
-        for code in counts:
-            if (
-                code == dev.region
-                or (policy == "always" and dev.mobility != "local")
-                or (policy == "remote-only" and dev.mobility == "remote")
-            ):
+        if may_cross_regions(mobility=dev.mobility, config=config):
+            for code in counts:
                 counts[code] += 1
+        else:
+            counts[dev.region] += 1
     return counts

@@ -12,8 +12,7 @@ from matcher.errors import InputError, Problem, UsageError
 from matcher.models import Developer, Partner
 from matcher.pipeline import REASONS, Instance, build_instance, pair_flags, solve_instance
 from matcher.previous import PreviousRun
-from matcher.reference import get_region
-from matcher.rules import RULE_TEXT, first_violations, violated_rules
+from matcher.rules import first_violations, violated_rules
 from matcher.scoring import Breakdown, breakdown, score_block
 from matcher.solver import Solution
 
@@ -247,13 +246,3 @@ def pair_scores(instance: Instance, solution: Solution) -> dict[tuple[str, str],
         p = instance.partners[int(instance.edges.par[e])].id
         out[(d, p)] = float(instance.edges.score[e])
     return out
-
-
-def region_name(code: str) -> str:
-    """Return a region's official name."""
-    return get_region(code).name
-
-
-def rule_sentences(codes: tuple[str, ...]) -> list[str]:
-    """Return the sentence of each broken rule."""
-    return [RULE_TEXT[c] for c in codes]
