@@ -1,6 +1,6 @@
 """Run the command-line interface with ``python -m matcher``."""
 
-from matcher.cli import main
+from matcher.cli.application import main
 
 if __name__ == "__main__":
     main()

@@ -2,82 +2,36 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from matcher.cli import (
+from matcher.cli.options import (
+    BomOpt,
     ConfOpt,
+    ContactsOpt,
     DevOpt,
     EncOpt,
+    ExcelOpt,
     FolderArg,
+    ForceOpt,
     JsonOpt,
+    OutOpt,
     ParOpt,
+    RedactOpt,
     SheetOpt,
-    _inputs,
-    _print_json,
-    app,
+    StrictOpt,
     guarded,
+    output_options,
+    print_json,
+    resolve_inputs,
     stderr,
     stdout,
 )
-from matcher.errors import ShortfallError, UsageError
-
-if TYPE_CHECKING:  # the outputs module (numpy, scipy) is imported only when a command runs
-    from matcher.outputs import OutputOptions
-
-OutOpt = Annotated[
-    Path, typer.Option("--out", help="Folder for pairings.csv, unmatched.csv, manifest.json.")
-]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")]
-StrictOpt = Annotated[
-    bool,
-    typer.Option(
-        "--strict", help="Exit 4 (and write nothing) when a region falls short of its quota."
-    ),
-]
-BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV files with a UTF-8 BOM (Excel).")]
-ContactsOpt = Annotated[
-    bool,
-    typer.Option(
-        "--contacts", help="Also export emails and phones (personal data: only when needed)."
-    ),
-]
-RedactOpt = Annotated[
-    bool,
-    typer.Option("--redact", help="Replace names by keyed pseudonyms (key in MATCHER_REDACT_KEY)."),
-]
+from matcher.errors import ShortfallError
 
 
-ExcelOpt = Annotated[
-    bool,
-    typer.Option(
-        "--excel", help="Write CSV for French Excel: ';' separators, decimal commas, a BOM."
-    ),
-]
-
-
-def output_options(
-    *, bom: bool, contacts: bool, redact: bool, excel: bool = False
-) -> OutputOptions:
-    """Build the output options, reading the pseudonym key from the environment."""
-    from matcher.outputs import OutputOptions
-
-    key = None
-    if redact:
-        raw = os.environ.get("MATCHER_REDACT_KEY", "")
-        if len(raw) < 8:
-            raise UsageError(
-                "--redact needs a secret key of 8 characters or more in the "
-                "MATCHER_REDACT_KEY environment variable"
-            )
-        key = raw.encode("utf-8")
-    return OutputOptions(bom=bom, contacts=contacts, redact_key=key, excel=excel)
-
-
-@app.command()
 def match(
     folder: FolderArg = None,
     developers: DevOpt = None,
@@ -117,7 +71,7 @@ def match(
         options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
         if not dry_run:
             check_writable(out, RESULT_FILES, force=force)
-        dev_f, par_f, conf_f = _inputs(folder, developers, partners, config)
+        dev_f, par_f, conf_f = resolve_inputs(folder, developers, partners, config)
         dataset, cfg, locks, forbids = load_run_inputs(
             developers=dev_f,
             partners=par_f,
@@ -134,7 +88,7 @@ def match(
             data["written"] = (
                 [] if dry_run or (strict and short) else [str(out / n) for n in RESULT_FILES]
             )
-            _print_json(data)
+            print_json(data)
         else:
             stdout.print(match_view(result))
             if result.warnings:

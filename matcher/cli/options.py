@@ -1,0 +1,155 @@
+"""What every command shares: the consoles, the error boundary, options and input lookup."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from matcher.errors import InputError, MatcherError, UsageError
+
+if TYPE_CHECKING:  # the outputs module (numpy, scipy) is imported only when a command runs
+    from matcher.outputs import OutputOptions
+
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+T = TypeVar("T")
+
+
+def _fail(exc: MatcherError) -> NoReturn:
+    from matcher.render import problems_text
+
+    stderr.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+    if isinstance(exc, InputError):
+        stderr.print(problems_text([*exc.problems, *exc.warnings]), soft_wrap=True, end="")
+    raise typer.Exit(exc.exit_code)
+
+
+def guarded(func: Callable[[], T]) -> T:
+    """Run a command body, turning library errors into a message and an exit code."""
+    try:
+        return func()
+    except MatcherError as exc:
+        _fail(exc)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # the last line of defence: never a traceback for users
+        if os.environ.get("MATCHER_DEBUG"):
+            raise
+        stderr.print(
+            f"[bold red]unexpected error:[/] {type(exc).__name__}. "
+            "Set MATCHER_DEBUG=1 to see details, and report it."
+        )
+        raise typer.Exit(1) from None
+
+
+FolderArg = Annotated[
+    Path | None,
+    typer.Argument(help="Folder holding developers.*, partners.* and (optionally) matcher.toml."),
+]
+DevOpt = Annotated[Path | None, typer.Option("--developers", help="Developers file.")]
+ParOpt = Annotated[Path | None, typer.Option("--partners", help="Partners file.")]
+ConfOpt = Annotated[Path | None, typer.Option("--config", help="matcher.toml to use.")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet (default: first).")]
+EncOpt = Annotated[
+    str | None, typer.Option("--encoding", help="Force the CSV encoding (utf-8, cp1252, cp1256…).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead.")]
+
+
+def resolve_inputs(
+    folder: Path | None, developers: Path | None, partners: Path | None, config: Path | None
+) -> tuple[Path, Path, Path | None]:
+    """Return the developers, partners and config paths from a folder and/or options."""
+    from matcher.dataset import find_inputs
+
+    found_config: Path | None = None
+    if folder is not None:
+        if not folder.is_dir():
+            raise UsageError(
+                f"{folder} is not a folder; give a folder or --developers and --partners"
+            )
+        dev_f, par_f, found_config = find_inputs(folder)
+        developers, partners = developers or dev_f, partners or par_f
+    if developers is None or partners is None:
+        raise UsageError("give a folder, or both --developers and --partners")
+    for path in (developers, partners, config):
+        if path is not None and not path.exists():
+            raise UsageError(f"{path} does not exist")
+    return developers, partners, config or found_config
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON on stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+OutOpt = Annotated[
+    Path, typer.Option("--out", help="Folder for pairings.csv, unmatched.csv, manifest.json.")
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")]
+StrictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Exit 4 (and write nothing) when a region falls short of its quota."
+    ),
+]
+BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV files with a UTF-8 BOM (Excel).")]
+ContactsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--contacts", help="Also export emails and phones (personal data: only when needed)."
+    ),
+]
+RedactOpt = Annotated[
+    bool,
+    typer.Option("--redact", help="Replace names by keyed pseudonyms (key in MATCHER_REDACT_KEY)."),
+]
+
+
+ExcelOpt = Annotated[
+    bool,
+    typer.Option(
+        "--excel", help="Write CSV for French Excel: ';' separators, decimal commas, a BOM."
+    ),
+]
+
+
+def output_options(
+    *, bom: bool, contacts: bool, redact: bool, excel: bool = False
+) -> OutputOptions:
+    """Build the output options, reading the pseudonym key from the environment."""
+    from matcher.outputs import OutputOptions
+
+    key = None
+    if redact:
+        raw = os.environ.get("MATCHER_REDACT_KEY", "")
+        if len(raw) < 8:
+            raise UsageError(
+                "--redact needs a secret key of 8 characters or more in the "
+                "MATCHER_REDACT_KEY environment variable"
+            )
+        key = raw.encode("utf-8")
+    return OutputOptions(bom=bom, contacts=contacts, redact_key=key, excel=excel)
+
+
+ResultArg = Annotated[Path, typer.Argument(help="A result folder written by `matcher match`.")]
+
+
+def jsonable(obj: Any) -> Any:
+    """Turn dataclasses, tuples and floats into JSON-ready values (floats to 4 places)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {k: jsonable(v) for k, v in dataclasses.asdict(obj).items()}
+    if isinstance(obj, tuple | list):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, float):
+        return round(obj, 4)
+    return obj

@@ -1,0 +1,86 @@
+"""The ``rematch`` command: remove people who left and refill their places."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from matcher.cli.options import (
+    BomOpt,
+    ContactsOpt,
+    ExcelOpt,
+    ForceOpt,
+    JsonOpt,
+    RedactOpt,
+    ResultArg,
+    guarded,
+    jsonable,
+    output_options,
+    print_json,
+    stdout,
+)
+from matcher.errors import UsageError
+
+
+def rematch(
+    result: ResultArg,
+    drop: Annotated[
+        str | None, typer.Option("--drop", help="Ids of people who left, comma-separated.")
+    ] = None,
+    drop_file: Annotated[
+        Path | None,
+        typer.Option("--drop-file", help="A file with one id per line (or an 'id' column)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the new result.")] = Path(
+        "out-rematch"
+    ),
+    reopen: Annotated[
+        bool,
+        typer.Option("--reopen", help="Re-solve everything instead of keeping the other pairs."),
+    ] = False,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+    bom: BomOpt = False,
+    excel: ExcelOpt = False,
+    contacts: ContactsOpt = False,
+    redact: RedactOpt = False,
+) -> None:
+    """Remove people who left, keep every other pair, refill the freed places optimally."""
+
+    def body() -> None:
+        from matcher.outputs import RESULT_FILES, check_writable, write_result
+        from matcher.previous import load_previous
+        from matcher.rematch import changes_csv, read_drop_file, rematch_manifest
+        from matcher.rematch import rematch as do_rematch
+        from matcher.render import rematch_view, result_json
+
+        options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
+        ids = [x.strip() for x in (drop or "").split(",") if x.strip()]
+        if drop_file is not None:
+            ids += read_drop_file(drop_file)
+        if not ids:
+            raise UsageError("give the ids who left with --drop ID[,ID…] or --drop-file F")
+        if out.resolve() == result.resolve():
+            raise UsageError("--out must be a new folder, not the result being re-matched")
+        check_writable(out, (*RESULT_FILES, "changes.csv"), force=force)
+        run = load_previous(result)
+        outcome = do_rematch(run, drop=ids, reopen=reopen)
+        write_result(
+            out,
+            outcome.result,
+            options=options,
+            extra_files={"changes.csv": changes_csv(outcome.changes, options=options)},
+            extra_manifest=rematch_manifest(run, outcome),
+        )
+        if as_json:
+            data = result_json(outcome.result)
+            data["changes"] = [jsonable(c) for c in outcome.changes]
+            data["moved_if_reopened"] = outcome.moved_if_reopened
+            print_json(data)
+        else:
+            stdout.print(rematch_view(outcome))
+            stdout.print(f"wrote {out}")
+
+    guarded(body)

@@ -1,0 +1,97 @@
+"""The ``regions``, ``init`` and ``synth`` commands: reference data, templates, test data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from matcher.cli.options import JsonOpt, guarded, print_json, stdout
+from matcher.errors import UsageError
+
+
+def regions(as_json: JsonOpt = False) -> None:
+    """List the 12 regions with their codes and every accepted name."""
+    from matcher.reference import REGIONS, region_names
+    from matcher.render import regions_table
+
+    if as_json:
+        print_json(
+            [
+                {
+                    "code": r.code,
+                    "hcp_code": r.hcp_code,
+                    "name": r.name,
+                    "name_ar": r.name_ar,
+                    "name_en": r.name_en,
+                    "capital": r.capital,
+                    "accepted": region_names(r),
+                }
+                for r in REGIONS
+            ]
+        )
+        return
+    stdout.print(regions_table(REGIONS))
+
+
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder to create the templates in.")],
+    lang: Annotated[str, typer.Option("--lang", help="Header language: fr or en.")] = "fr",
+) -> None:
+    """Write empty developers.csv and partners.csv and a commented matcher.toml."""
+
+    def body() -> None:
+        from matcher.errors import OutputExistsError
+        from matcher.outputs import write_files
+        from matcher.templates import (
+            CONFIG_TEMPLATE,
+            DEVELOPER_HEADERS,
+            PARTNER_HEADERS,
+            header_line,
+        )
+
+        if lang not in ("fr", "en"):
+            raise UsageError(f'--lang must be "fr" or "en", not "{lang}"')
+        files = {
+            "developers.csv": header_line(DEVELOPER_HEADERS[lang]).encode(),  # type: ignore[index]
+            "partners.csv": header_line(PARTNER_HEADERS[lang]).encode(),  # type: ignore[index]
+            "matcher.toml": CONFIG_TEMPLATE.encode(),
+        }
+        existing = [n for n in files if (folder / n).exists()]
+        if existing:
+            raise OutputExistsError(
+                f"{folder} already holds {', '.join(existing)}; nothing was written"
+            )
+        write_files(folder, files)
+        stdout.print(f"wrote {', '.join(str(folder / n) for n in files)}")
+
+    guarded(body)
+
+
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
+    n_dev: Annotated[int, typer.Option("--developers", min=1, help="Developers.")] = 600,
+    n_par: Annotated[int, typer.Option("--partners", min=1, help="Partners.")] = 900,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2026,
+    messy: Annotated[
+        bool,
+        typer.Option(
+            "--messy", help="Write as staff send it: cp1252 CSV and an XLSX, French headers."
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+) -> None:
+    """Generate a realistic synthetic call for applications (deterministic)."""
+
+    def body() -> None:
+        from matcher.synth import generate, write_call, write_messy
+
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"{out} exists and is not a folder")
+        call = generate(developers=n_dev, partners=n_par, seed=seed)
+        writer = write_messy if messy else write_call
+        paths = writer(call, out, overwrite=force)
+        stdout.print("wrote " + ", ".join(str(p) for p in paths))
+
+    guarded(body)

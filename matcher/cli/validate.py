@@ -1,0 +1,99 @@
+"""The ``validate`` command: are the files clean, can every region be filled?"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from matcher.cli.options import (
+    ConfOpt,
+    DevOpt,
+    EncOpt,
+    FolderArg,
+    JsonOpt,
+    ParOpt,
+    SheetOpt,
+    guarded,
+    print_json,
+    resolve_inputs,
+    stderr,
+    stdout,
+)
+from matcher.errors import InputError
+
+
+def validate(
+    folder: FolderArg = None,
+    developers: DevOpt = None,
+    partners: ParOpt = None,
+    config: ConfOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncOpt = None,
+    quotas: Annotated[
+        bool,
+        typer.Option(
+            "--quotas/--no-quotas",
+            help="Also solve once to say how many pairs each region can form.",
+        ),
+    ] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check the input files: a summary per region, then warnings and errors."""
+
+    def body() -> None:
+        from matcher.pipeline import load_run_inputs, run_match
+        from matcher.render import dataset_summary, problems_text, summary_table
+
+        try:
+            dev_f, par_f, conf_f = resolve_inputs(folder, developers, partners, config)
+            dataset, cfg, locks, forbid = load_run_inputs(
+                developers=dev_f,
+                partners=par_f,
+                config_path=conf_f,
+                sheet=sheet,
+                encoding=encoding,
+            )
+            result = (
+                run_match(dataset, cfg, locks=locks, forbid=forbid, diagnose=False)
+                if quotas
+                else None
+            )
+        except InputError as exc:
+            if as_json:
+                print_json(
+                    {
+                        "ok": False,
+                        "regions": [],
+                        "errors": [p.to_dict() for p in exc.problems],
+                        "warnings": [p.to_dict() for p in exc.warnings],
+                    }
+                )
+                raise typer.Exit(exc.exit_code) from None
+            raise
+        rows = dataset_summary(dataset, result)
+        if as_json:
+            print_json(
+                {
+                    "ok": True,
+                    "regions": rows,
+                    "errors": [],
+                    "warnings": [w.to_dict() for w in dataset.warnings],
+                }
+            )
+            return
+        stdout.print(summary_table(rows))
+        if dataset.warnings:
+            stderr.print(problems_text(dataset.warnings), end="")
+        if result is not None and result.shortfalls:
+            stdout.print(
+                f"[yellow]{len(result.shortfalls)} region(s) cannot reach their quota[/]; "
+                "`matcher match --dry-run` says why"
+            )
+        stdout.print(
+            f"[green]ok:[/] {len(dataset.developers)} developers and "
+            f"{len(dataset.partners)} partners are valid"
+            + (f" ({len(dataset.warnings)} warning(s))" if dataset.warnings else "")
+        )
+
+    guarded(body)
