@@ -43,7 +43,6 @@ def bench(rows: int, config: MatcherConfig) -> None:
         folder = Path(tmp)
         call = timed("synth", lambda: generate(developers=rows, partners=rows, seed=1))
         timed("write CSV", lambda: write_call(call, folder))
-        del call
         dev, par = folder / "developers.csv", folder / "partners.csv"
         timed("parse CSV (both)", lambda: (read_table(dev), read_table(par)))
         dataset = timed("read + validate (both)", lambda: load_dataset(dev, par))
