@@ -209,6 +209,33 @@ def _overlap(left: Float32s, right: Float32s) -> Float32s:
     return counts
 
 
+def _places(lat: Float64s, lon: Float64s) -> tuple[Float64s, Int64s]:
+    """Return the distinct (lat, lon) places and, per person, the index of theirs."""
+    places, at = np.unique(np.column_stack([lat, lon]), axis=0, return_inverse=True)
+    return places, at.reshape(-1).astype(np.int64)
+
+
+def _pair_km(
+    dev_lat: Float64s, dev_lon: Float64s, par_lat: Float64s, par_lon: Float64s
+) -> Float64s:
+    """Return the distance of every pair, computed once per pair of distinct places.
+
+    Most people are placed at their province's centroid, so a block of millions of pairs
+    holds a few thousand distinct distances; the trigonometry runs on those and the block is
+    gathered from them. Every distance still comes from haversine_km's one ufunc path, so
+    the values are bit-identical to computing each pair directly.
+    """
+    dev_places, dev_at = _places(dev_lat, dev_lon)
+    par_places, par_at = _places(par_lat, par_lon)
+    if 4 * len(dev_places) * len(par_places) > len(dev_lat) * len(par_lat):
+        return haversine_km(dev_lat[:, None], dev_lon[:, None], par_lat[None, :], par_lon[None, :])
+    table = haversine_km(
+        dev_places[:, 0:1], dev_places[:, 1:2], par_places[None, :, 0], par_places[None, :, 1]
+    )
+    km: Float64s = table[dev_at[:, None], par_at[None, :]]
+    return km
+
+
 def score_features(
     *, developers: DeveloperFeatures, partners: PartnerFeatures, config: MatcherConfig
 ) -> ScoreBlock:
@@ -224,12 +251,7 @@ def score_features(
     languages *= 0.5
     languages[_overlap(developers.languages, partners.first_language) > 0] = 1.0
 
-    km = haversine_km(
-        developers.lat[:, None],
-        developers.lon[:, None],
-        partners.lat[None, :],
-        partners.lon[None, :],
-    )
+    km = _pair_km(developers.lat, developers.lon, partners.lat, partners.lon)
     distance_km = km.astype(np.float32)
     km /= config.rules.max_distance_km
     np.subtract(1.0, km, out=km)
