@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from matcher import __version__
-from matcher.cli import explain, match, rematch, setup, validate
+from matcher.cli import explain, interrupt, match, rematch, setup, validate
 from matcher.cli.options import stdout
 
 app = typer.Typer(
@@ -48,4 +49,9 @@ app.command(name="rematch")(rematch.rematch)
 
 def main() -> None:
     """Run the command-line interface."""
+    # matcher scores on its own threads over many small matrix products; BLAS threads on top
+    # only spin (twice the CPU for the same wall time). Set before numpy is first imported.
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    interrupt.install()
     app()

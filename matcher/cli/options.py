@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.console import Console
 
+from matcher.cli import interrupt
 from matcher.errors import InputError, MatcherError, UsageError
 
 if TYPE_CHECKING:  # the outputs module (numpy, scipy) is imported only when a command runs
@@ -36,7 +37,7 @@ def _fail(exc: MatcherError) -> NoReturn:
 def guarded(func: Callable[[], T]) -> T:
     """Run a command body, turning library errors into a message and an exit code."""
     try:
-        return func()
+        return interrupt.run(func)
     except MatcherError as exc:
         _fail(exc)
     except typer.Exit:

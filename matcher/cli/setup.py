@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from matcher.cli import interrupt
 from matcher.cli.options import JsonOpt, guarded, print_json, stdout
 from matcher.errors import UsageError
 
@@ -63,7 +64,8 @@ def init(
             raise OutputExistsError(
                 f"{folder} already holds {', '.join(existing)}; nothing was written"
             )
-        write_files(folder, files)
+        with interrupt.committing():
+            write_files(folder, files)
         stdout.print(f"wrote {', '.join(str(folder / n) for n in files)}")
 
     guarded(body)
@@ -91,7 +93,8 @@ def synth(
             raise UsageError(f"{out} exists and is not a folder")
         call = generate(developers=n_dev, partners=n_par, seed=seed)
         writer = write_messy if messy else write_call
-        paths = writer(call, out, overwrite=force)
+        with interrupt.committing():
+            paths = writer(call, out, overwrite=force)
         stdout.print("wrote " + ", ".join(str(p) for p in paths))
 
     guarded(body)
