@@ -71,15 +71,18 @@ def _contenders(*, score: Float64s, allowed: Bools, col_group: Int64s, group_cap
     # the bytes.
     rounded = score.astype(np.float32)
     for group in np.unique(col_group):
-        cols = np.flatnonzero(col_group == group)
+        found = np.flatnonzero(col_group == group)
         cap = int(group_cap[group])
         if cap <= 0:
             continue
-        if cap >= len(cols):
+        cols: slice | Int64s = found
+        if found[-1] - found[0] + 1 == len(found):
+            cols = slice(int(found[0]), int(found[-1]) + 1)  # a view instead of a copy
+        if cap >= len(found):
             out[:, cols] = allowed[:, cols]
             continue
         sub = np.where(allowed[:, cols], rounded[:, cols], np.float32(-np.inf))
-        threshold = np.partition(sub, len(cols) - cap, axis=1)[:, len(cols) - cap]
+        threshold = np.partition(sub, len(found) - cap, axis=1)[:, len(found) - cap]
         out[:, cols] = allowed[:, cols] & (sub >= threshold[:, None])
     return out
 
@@ -225,6 +228,11 @@ def build_edges(
     tasks: list[_Chunk] = []
     for region in np.unique(par_feat.region):
         cols = par_by_id[par_feat.region[par_by_id] == region]
+        if par_group is not None:
+            # Each group's partners side by side, in id order within the group: the pruning
+            # ranks a developer's edges within one group only, so its ties are unchanged,
+            # and the contenders select on column slices instead of copies.
+            cols = cols[np.argsort(par_group[cols], kind="stable")]
         region_par = par_feat.take(cols)
         col_of = np.full(n_par, -1, dtype=np.int64)
         col_of[cols] = np.arange(len(cols), dtype=np.int64)
