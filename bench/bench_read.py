@@ -16,11 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from matcher.config import MatcherConfig, Quotas
-from matcher.dataset import load_dataset
-from matcher.pipeline import build_instance
-from matcher.readers.table import read_table
-from matcher.synth import generate, write_call
+from matcher.tuning import tune_process
+
+tune_process()  # as the CLI does, before numpy is imported
+
+from matcher.config import MatcherConfig, Quotas  # noqa: E402
+from matcher.dataset import load_dataset  # noqa: E402
+from matcher.pipeline import build_instance  # noqa: E402
+from matcher.readers.table import read_table  # noqa: E402
+from matcher.synth import generate, write_call  # noqa: E402
 
 T = TypeVar("T")
 

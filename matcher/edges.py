@@ -29,6 +29,7 @@ Bools = npt.NDArray[np.bool_]
 
 # The machine this serves has two cores; more threads only add memory (one block each).
 _MAX_WORKERS = 2
+_CELLS_PER_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,6 +191,7 @@ def build_edges(
 ) -> EdgeSet:
     """Score and filter every pair that may be formed, region by region, in developer chunks.
 
+    A chunk holds at most ``chunk_rows`` developers, fewer against a large region.
     Only developers who may work in a partner's region are scored against it. With
     ``group_cap`` (indexed by ``region_index[region] * len(KINDS) + kind``), each developer
     keeps only their best ``group_cap[g]`` edges per partner group ``g``. Locked pairs
@@ -245,10 +247,13 @@ def build_edges(
         candidates = dev_by_id[reach]
         # A developer's edges into this region all fall in one chunk, and edges into other
         # regions belong to other groups, so pruning chunk by chunk is exact.
-        for start in range(0, len(candidates), chunk_rows):
+        # About a million cells a chunk: its arrays then stay in cache-friendly, reusable
+        # memory (larger blocks were faulted in and zeroed afresh on every chunk).
+        step = max(1, min(chunk_rows, _CELLS_PER_CHUNK // max(len(cols), 1)))
+        for start in range(0, len(candidates), step):
             tasks.append(
                 _Chunk(
-                    rows=candidates[start : start + chunk_rows],
+                    rows=candidates[start : start + step],
                     cols=cols,
                     partners=region_par,
                     forbidden=region_forbid,

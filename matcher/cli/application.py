@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -10,6 +9,7 @@ import typer
 from matcher import __version__
 from matcher.cli import explain, interrupt, match, rematch, setup, validate
 from matcher.cli.options import stdout
+from matcher.tuning import tune_process
 
 app = typer.Typer(
     name="matcher",
@@ -49,9 +49,6 @@ app.command(name="rematch")(rematch.rematch)
 
 def main() -> None:
     """Run the command-line interface."""
-    # matcher scores on its own threads over many small matrix products; BLAS threads on top
-    # only spin (twice the CPU for the same wall time). Set before numpy is first imported.
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
+    tune_process()  # before numpy is first imported
     interrupt.install()
     app()
