@@ -54,8 +54,25 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return [{k: _cell(v) for k, v in row.items()} for row in reader]
 
 
+_WORKBOOK = "pairings.xlsx"  # matcher.workbook.WORKBOOK, without importing openpyxl early
+
+
+def _read_pairings(folder: Path) -> list[dict[str, str]]:
+    """Read the pairs of a result: pairings.csv, or pairings.xlsx when only it was kept."""
+    if (folder / PAIRINGS).exists() or not (folder / _WORKBOOK).exists():
+        return _read_csv(folder / PAIRINGS)
+    from matcher.pairs_file import read_pair_records
+
+    return read_pair_records(folder / _WORKBOOK)
+
+
 def load_previous(folder: Path) -> PreviousRun:
-    """Read a result folder and its inputs; raise StaleResultError when anything changed."""
+    """Read a result folder and its inputs; raise StaleResultError when anything changed.
+
+    ``folder`` may also be the folder's pairings.csv or pairings.xlsx.
+    """
+    if folder.is_file() and folder.name in (PAIRINGS, _WORKBOOK):
+        folder = folder.parent
     manifest_path = folder / MANIFEST
     if not manifest_path.exists():
         raise UsageError(
@@ -104,8 +121,12 @@ def load_previous(folder: Path) -> PreviousRun:
                     code="stale",
                 )
             )
-    for name in (PAIRINGS, UNMATCHED):
+    for name in (PAIRINGS, UNMATCHED, _WORKBOOK):
         path = folder / name
+        # A result forwarded as its workbook alone may lack pairings.csv; nothing else may go.
+        spare = name == PAIRINGS and (folder / _WORKBOOK).exists() and _WORKBOOK in outputs
+        if spare and not path.exists():
+            continue
         if name in outputs and (not path.exists() or sha256_file(path) != outputs[name]):
             problems.append(
                 Problem(
@@ -151,7 +172,7 @@ def load_previous(folder: Path) -> PreviousRun:
         developers=[d for d in dataset.developers if d.id not in gone],
         partners=[p for p in dataset.partners if p.id not in gone],
     )
-    pairs_rows = _read_csv(folder / PAIRINGS)
+    pairs_rows = _read_pairings(folder)
     pairs = [(r["developer_id"], r["partner_id"]) for r in pairs_rows]
     locks = [(r["developer_id"], r["partner_id"]) for r in pairs_rows if r["locked"] == "yes"]
     reasons = {

@@ -141,6 +141,14 @@ def output_options(
     return OutputOptions(bom=bom, contacts=contacts, redact_key=key, excel=excel)
 
 
+XlsxOpt = Annotated[
+    bool,
+    typer.Option(
+        "--xlsx", help="Also write pairings.xlsx: a summary, a sheet per region, the unmatched."
+    ),
+]
+
+
 ResultArg = Annotated[Path, typer.Argument(help="A result folder written by `matcher match`.")]
 
 
