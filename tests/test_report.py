@@ -368,3 +368,42 @@ def test_fill_class(filled: int, wanted: int, expected: str) -> None:
         "MA-01", "x", False, 0, wanted, filled, wanted - filled, None, None, {}, [], {}, []
     )
     assert fill_class(region) == expected
+
+
+def _catalog() -> dict[str, str]:
+    """The French catalog's entries (msgid -> msgstr), read from the .po file."""
+    import ast
+
+    po = ROOT / "matcher" / "locale" / "fr" / "LC_MESSAGES" / "matcher.po"
+    entries = re.findall(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', po.read_text("utf-8"), re.M)
+
+    def text(lines: str) -> str:
+        return "".join(ast.literal_eval(x) for x in lines.splitlines() if x)
+
+    return {text(i): text(s) for i, s in entries if text(i)}
+
+
+def test_the_page_speaks_french(result: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gettext
+
+    from matcher import i18n
+
+    catalog = _catalog()
+
+    class French(gettext.NullTranslations):
+        def gettext(self, message: str) -> str:
+            return catalog.get(message, message)
+
+    monkeypatch.setitem(i18n._state, "translation", French())
+    monkeypatch.setitem(i18n._state, "language", "fr")
+    html = render_report(load_report(result)).decode()
+    assert '<html lang="fr">' in html
+    for french in (
+        "Synthèse nationale",
+        "Places pourvues par région",
+        "optimal : aucun autre appariement ne pourvoit plus de places ni n&#39;obtient",
+        "Binômes en Fès-Meknès",
+        "Fichiers d&#39;entrée (SHA-256)",
+    ):
+        assert french in html, french
+    assert "National summary" not in html and "Pairs in " not in html
