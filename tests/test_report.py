@@ -407,3 +407,27 @@ def test_the_page_speaks_french(result: Path, monkeypatch: pytest.MonkeyPatch) -
     ):
         assert french in html, french
     assert "National summary" not in html and "Pairs in " not in html
+
+
+def test_what_if_lists_the_relaxations_the_sentence_does_not_name(copy: Path) -> None:
+    data = manifest(copy)
+    dakhla = next(r for r in data["regions"] if r["code"] == "MA-12")
+    assert dakhla["relaxations"] == {"mobility": 9}
+    dakhla["relaxations"] = {"mobility": 9, "distance": 8}
+    (copy / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    run(["report", copy])
+    html = (copy / "report.html").read_text(encoding="utf-8")
+    assert "allowing developers from other regions would give 9 of 10</li>" not in html
+    assert "What if:" in html
+    assert "allowing twice the distance would give 8 of 10" in html
+    assert "allowing developers from other regions would give 9 of 10" in html  # the sentence
+    assert html.count("allowing developers from other regions would give 9 of 10") == 2
+
+
+@pytest.mark.parametrize("target", ["elsewhere/page.html", "elsewhere"])
+def test_out_puts_the_page_elsewhere(copy: Path, tmp_path: Path, target: str) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    run(["report", copy, "--out", tmp_path / target])
+    written = tmp_path / target if target.endswith(".html") else tmp_path / target / "report.html"
+    assert written.read_bytes().startswith(b"<!DOCTYPE html>")
+    assert not (copy / "report.html").exists()

@@ -49,6 +49,12 @@ def relaxation_label(key: str) -> str:
     }.get(key, key)
 
 
+def named_relaxations(region: RegionView) -> list[str]:
+    """Return the what-if keys the region's shortfall sentence already names."""
+    text = region.diagnosis or ""
+    return [key for key in region.relaxations if relaxation_label(key) in text]
+
+
 def proof_line(objective: dict[str, Any]) -> str:
     """Return what the solver proved about the pairing, in words."""
     if objective.get("optimal") and not objective.get("gap"):
@@ -99,6 +105,7 @@ def _env() -> Any:
         reason_label=reason_label,
         side_label=side_label,
         relaxation_label=relaxation_label,
+        named=named_relaxations,
         kind_label=kind_label,
         criterion_label=criterion_label,
     )
