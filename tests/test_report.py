@@ -218,6 +218,23 @@ def test_every_chart_has_a_text_alternative(loaded: dict[str, Any]) -> None:
     assert page.locator("th[scope=col]").count() > 50
 
 
+def test_prints_on_a4_one_region_per_page(browser: Any, result: Path) -> None:
+    page = browser.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    page.goto((result / "report.html").resolve().as_uri())
+    page.emulate_media(media="print")
+    assert page.locator("nav").is_hidden()
+    pdf = page.pdf(format="A4", print_background=True)
+    page.close()
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    # The summary and charts, then each of the 12 regions from a new page, then the audit.
+    assert 14 <= pages <= 40
+    a4 = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert a4 is not None  # A4 is 595 x 842 points (Chromium rounds via pixels)
+    assert abs(float(a4[1]) - 595.3) < 1.5 and abs(float(a4[2]) - 841.9) < 1.5
+
+
 # ---------------------------------------------------------------- the file itself
 
 
@@ -314,24 +331,65 @@ def test_not_a_result_folder(tmp_path: Path) -> None:
     assert "holds no manifest.json" in outcome.stderr
 
 
-def test_clubs_are_listed_and_placed_when_present(copy: Path) -> None:
-    pairs = csv_rows(copy / "pairings.csv")[:3]
-    with (copy / "clubs.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["club_id", "region_code", "region", "seat", "developer_id", "partner_id"])
+CLUB_HEADER = [
+    "club_id", "region_code", "region", "seat_code", "seat", "developer_id", "partner_id",
+    "partner_kind", "partner_km", "developer_km", "developer_remote", "travel_km", "kept",
+]  # fmt: skip
+
+
+def write_clubs(folder: Path, *, seat_code: str, seat: str, made_from: str | None) -> None:
+    """Write clubs.csv and clubs.json the way `matcher clubs` does, for MA-01's first pairs."""
+    pairs = [r for r in csv_rows(folder / "pairings.csv") if r["region_code"] == "MA-01"][:3]
+    with (folder / "clubs.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(CLUB_HEADER)
         for p in pairs:
             writer.writerow(
-                ["C-MA-01-1", "MA-01", p["region"], "Tanger", p["developer_id"], p["partner_id"]]
-            )
-    (copy / "clubs.json").write_text(
-        json.dumps({"clubs": [{"club_id": "C-MA-01-1", "seat": {"lat": 35.77, "lon": -5.8}}]}),
-        encoding="utf-8",
-    )
+                ["MA-01-C1", "MA-01", p["region"], seat_code, seat, p["developer_id"],
+                 p["partner_id"], p["partner_kind"], "12.0", "3.0", "no", "15.0", "no"]
+            )  # fmt: skip
+    body = {
+        "tool": "matcher",
+        "command": "clubs",
+        "pairings_sha256": made_from,
+        "clubs": [{"id": "MA-01-C1", "seat_code": seat_code, "seat": seat, "size": 3,
+                   "mean_travel_km": 14.25}],
+    }  # fmt: skip
+    (folder / "clubs.json").write_text(json.dumps(body), encoding="utf-8")
+
+
+def test_clubs_are_listed_and_placed_when_present(copy: Path) -> None:
+    digest = hashlib.sha256((copy / "pairings.csv").read_bytes()).hexdigest()
+    write_clubs(copy, seat_code="01.511", seat="Tanger-Assilah", made_from=digest)
     run(["report", copy])
     html = (copy / "report.html").read_text(encoding="utf-8")
-    assert '<td>C-MA-01-1</td><td>Tanger</td><td class="num">3</td>' in html
-    assert re.search(r'<circle class="seat" cx="-[\d.]+" cy="-[\d.]+" r="5">', html)
-    assert "club C-MA-01-1 meets in Tanger (3 pairs)" in html
+    assert (
+        '<td>MA-01-C1</td><td>Tanger-Assilah</td><td class="num">3</td><td class="num">14.2</td>'
+        in html
+    )
+    assert "club MA-01-C1 meets in Tanger-Assilah (3 pairs)" in html
+    seat = re.search(r'<circle class="seat" cx="(-[\d.]+)" cy="(-[\d.]+)" r="5">', html)
+    assert seat is not None
+    from matcher.reference import get_province
+    from matcher.report.regionmap import project
+
+    tangier = get_province("01.511")
+    assert (float(seat[1]), float(seat[2])) == project(tangier.lat, tangier.lon)
+
+
+def test_a_seat_is_placed_by_name_without_clubs_json(copy: Path) -> None:
+    write_clubs(copy, seat_code="", seat="Tétouan", made_from=None)
+    (copy / "clubs.json").unlink()
+    run(["report", copy])
+    html = (copy / "report.html").read_text(encoding="utf-8")
+    assert "club MA-01-C1 meets in Tétouan (3 pairs)" in html and 'class="seat"' in html
+
+
+def test_clubs_of_other_pairs_are_refused(copy: Path) -> None:
+    write_clubs(copy, seat_code="01.511", seat="Tanger-Assilah", made_from="0" * 64)
+    outcome = run(["report", copy], code=3)
+    assert "clubs.json: was made from another pairings.csv" in outcome.stderr
+    assert not (copy / "report.html").exists()
 
 
 def test_no_clubs_no_seat(result: Path) -> None:

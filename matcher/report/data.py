@@ -60,6 +60,7 @@ class Club:
     pairs: int
     lat: float | None
     lon: float | None
+    mean_travel_km: float | None = None
 
 
 @dataclass(frozen=True)
@@ -229,30 +230,54 @@ def _pair(row: dict[str, str], *, contacts: bool) -> PairLine:
     )
 
 
-def _clubs(folder: Path) -> list[Club]:
-    """Return the clubs of ``matcher clubs`` (clubs.csv, places from clubs.json), if any."""
+def _clubs(folder: Path, pairings_sha256: str | None) -> list[Club]:
+    """Return the clubs of ``matcher clubs`` (clubs.csv, with clubs.json's details), if any."""
     if not (folder / CLUBS_CSV).exists():
         return []
     rows = read_rows(folder / CLUBS_CSV)
     if not rows or "club_id" not in rows[0]:
         return []
+    details = _club_details(folder / CLUBS_JSON)
+    made_from = details.pop("", {}).get("pairings_sha256")
+    if made_from and pairings_sha256 and made_from != pairings_sha256:
+        raise StaleResultError(
+            _("the clubs of {folder} were formed from other pairs").format(folder=folder),
+            [
+                _problem(
+                    CLUBS_JSON,
+                    _("was made from another pairings.csv"),
+                    _("run `matcher clubs` again, or remove clubs.csv and clubs.json"),
+                )
+            ],
+        )
     header = rows[0]
     records = [dict(zip(header, r, strict=False)) for r in rows[1:]]
-    places = _club_places(folder / CLUBS_JSON)
     members: Counter[str] = Counter(r["club_id"] for r in records)
     first: dict[str, dict[str, str]] = {}
     for r in records:
         first.setdefault(r["club_id"], r)
     clubs = []
     for club_id, r in sorted(first.items()):
+        detail = details.get(club_id, {})
         region, seat = r.get("region_code", ""), r.get("seat", "")
-        lat, lon = places.get(club_id) or _seat_place(seat, region)
-        clubs.append(Club(club_id, region, seat, members[club_id], lat, lon))
+        lat, lon = _place(detail) or _seat_place(r.get("seat_code", ""), seat, region)
+        travel = detail.get("mean_travel_km")
+        clubs.append(
+            Club(
+                club_id,
+                region,
+                seat,
+                members[club_id],
+                lat,
+                lon,
+                float(travel) if isinstance(travel, int | float) else None,
+            )
+        )
     return clubs
 
 
-def _club_places(path: Path) -> dict[str, tuple[float, float]]:
-    """Return each club's coordinates from clubs.json, whatever shape it has."""
+def _club_details(path: Path) -> dict[str, dict[str, Any]]:
+    """Return clubs.json's entry for each club id (and, under "", the file's own fields)."""
     if not path.exists():
         return {}
     try:
@@ -260,28 +285,29 @@ def _club_places(path: Path) -> dict[str, tuple[float, float]]:
     except ValueError:
         return {}
     items = data.get("clubs", []) if isinstance(data, dict) else data
-    places: dict[str, tuple[float, float]] = {}
+    found: dict[str, dict[str, Any]] = {"": data if isinstance(data, dict) else {}}
     for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict):
-            continue
-        club_id = item.get("club_id", item.get("id"))
-        seat = item.get("seat")
-        where = seat if isinstance(seat, dict) else item
-        for lat_key, lon_key in (("seat_lat", "seat_lon"), ("lat", "lon")):
-            lat, lon = where.get(lat_key), where.get(lon_key)
-            if (
-                club_id is not None
-                and isinstance(lat, int | float)
-                and isinstance(lon, int | float)
-            ):
-                places[str(club_id)] = (float(lat), float(lon))
-                break
-    return places
+        if isinstance(item, dict) and item.get("id", item.get("club_id")) is not None:
+            found[str(item.get("id", item.get("club_id")))] = item
+    return found
 
 
-def _seat_place(seat: str, region: str) -> tuple[float | None, float | None]:
-    """Place a seat by its province's centroid or its region's capital, else not at all."""
-    province = find_province(seat) if seat else None
+def _place(detail: dict[str, Any]) -> tuple[float, float] | None:
+    """Return a club's coordinates when clubs.json gives them."""
+    seat = detail.get("seat")
+    where = seat if isinstance(seat, dict) else detail
+    for lat_key, lon_key in (("seat_lat", "seat_lon"), ("lat", "lon")):
+        lat, lon = where.get(lat_key), where.get(lon_key)
+        if isinstance(lat, int | float) and isinstance(lon, int | float):
+            return float(lat), float(lon)
+    return None
+
+
+def _seat_place(code: str, seat: str, region: str) -> tuple[float | None, float | None]:
+    """Place a seat by its province (code, then name) or its region's capital, else not at all."""
+    province = find_province(code) if code else None
+    if province is None and seat:
+        province = find_province(seat)
     if province is not None:
         return province.lat, province.lon
     for r in REGIONS:
@@ -303,7 +329,7 @@ def load_report(folder: Path, *, names: bool = True, contacts: bool = False) -> 
     for row in unmatched_rows[1:]:
         record = dict(zip(u_header, row, strict=False))
         unpaired[(record.get("region_code", ""), record["side"], record["reason"])] += 1
-    clubs = _clubs(folder)
+    clubs = _clubs(folder, manifest["outputs"].get(PAIRINGS))
     config = manifest.get("config", {})
     priority = set(config.get("priority", {}).get("regions", []))
     regions = []
