@@ -262,6 +262,8 @@ def test_same_result_same_bytes_and_owner_only(result: Path, copy: Path) -> None
     run(["report", copy])
     first = (copy / "report.html").read_bytes()
     run(["report", copy, "--force"])
+    # The copy lives in another folder: the page depends on the result, not on where it is.
+    assert copy.parent != result.parent
     assert (copy / "report.html").read_bytes() == first == (result / "report.html").read_bytes()
     assert stat.S_IMODE((copy / "report.html").stat().st_mode) == 0o600
 
@@ -489,3 +491,18 @@ def test_out_puts_the_page_elsewhere(copy: Path, tmp_path: Path, target: str) ->
     written = tmp_path / target if target.endswith(".html") else tmp_path / target / "report.html"
     assert written.read_bytes().startswith(b"<!DOCTYPE html>")
     assert not (copy / "report.html").exists()
+
+
+def test_a_french_excel_result_reads_the_same(result: Path, tmp_path: Path) -> None:
+    out = tmp_path / "excel"
+    run(["match", MOROCCO, "--out", out, "--excel"])
+    assert b";" in (out / "pairings.csv").read_bytes().splitlines()[0]
+    run(["report", out, "--xlsx"])
+    page = (out / "report.html").read_text(encoding="utf-8")
+    tables = re.findall(r'<table class="pairs">.*?</table>', page, flags=re.S)
+    plain = (result / "report.html").read_text(encoding="utf-8")
+    assert tables == re.findall(r'<table class="pairs">.*?</table>', plain, flags=re.S)
+    assert 'id="mean-score">88.8<' in page
+    ws = openpyxl.load_workbook(out / WORKBOOK).worksheets[1]
+    first = next(ws.iter_rows(min_row=2, max_row=2, values_only=True))
+    assert first[8] == 93.33 and first[13] == 0.333
