@@ -501,8 +501,15 @@ def solve_composition(
             add([(q(k, kd), 1.0), *holders], -np.inf, 0.0)
         add([(g(k), 2.0)] + [(q(k, kd), -1.0) for kd in range(n_kind)], -np.inf, 0.0)
     integrality = np.ones(n_var, dtype=np.int8)
+    ub = np.ones(n_var)
+    # Number clubs by their first member: pair i is in one of clubs 0..i. Every partition
+    # keeps one numbering, so no optimum is lost and the search skips the copies.
+    for i in range(n):
+        for k in range(i + 1, k_max):
+            for s in range(m):
+                ub[x(k, i, s)] = 0.0
     x_opt, bound, optimal = _run_milp(
-        c, integrality, np.zeros(n_var), np.ones(n_var), rows, row_lb, row_ub, time_limit
+        c, integrality, np.zeros(n_var), ub, rows, row_lb, row_ub, time_limit
     )
     if x_opt is None:
         return None
