@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from matcher import i18n
 from matcher.clubs import (
     KeptClub,
     Member,
@@ -337,3 +343,63 @@ def test_deal_mixes_kinds_and_balances_sizes() -> None:
 def test_is_good(specs: list[tuple[str, list[str]]], good: bool) -> None:
     members = [member(k, kind=kind, languages=langs) for k, (kind, langs) in enumerate(specs)]
     assert is_good(members) is good
+
+
+CLUB_MODULES = [
+    "matcher/clubs.py",
+    "matcher/club_files.py",
+    "matcher/club_explain.py",
+    "matcher/cli/clubs.py",
+]
+PO = Path(__file__).resolve().parent.parent / "matcher/locale/fr/LC_MESSAGES/matcher.po"
+
+
+def messages(path: Path) -> list[str]:
+    """Return the literal strings a module passes to ``_()``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "_"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ]
+
+
+def test_every_clubs_message_has_a_french_translation_with_its_placeholders() -> None:
+    catalog = read_po(PO.open("rb"))
+    root = PO.parents[4]
+    found = [m for module in CLUB_MODULES for m in messages(root / module)]
+    assert len(found) > 20
+    placeholder = re.compile(r"\{[^}]*\}")
+    for msgid in found:
+        entry = catalog.get(msgid)
+        assert entry is not None and entry.string, msgid
+        assert sorted(placeholder.findall(entry.string)) == sorted(placeholder.findall(msgid))
+
+
+def test_warnings_speak_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The catalog is compiled into a private locale folder, as a build would.
+    target = tmp_path / "fr" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with (target / "matcher.mo").open("wb") as handle:
+        write_mo(handle, read_po(PO.open("rb")))
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.set_language("fr")
+    try:
+        out = form_region(
+            REGION,
+            [member(0, home=3, dev_home=3)],
+            low=6,
+            high=10,
+            developer_weight=1,
+            time_limit=10,
+        )
+    finally:
+        i18n.set_language("en")
+    assert out.warnings == [
+        "Guelmim-Oued Noun : un seul binôme ; il forme un club à lui seul, qui se réunit à Tan-Tan"
+    ]
