@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix
 
 from matcher.errors import UsageError
@@ -38,8 +38,14 @@ if TYPE_CHECKING:
     from matcher.previous import PreviousRun
 
 IntArray = npt.NDArray[np.int64]
-# Beyond this many pair × club × seat variables the composition tier is dealt, not solved.
+# Beyond this many open pair × club × seat variables the composition tier is dealt, not
+# solved; beyond the dense count the model is not even built.
 COMPOSITION_MAX_VARIABLES = 20_000
+COMPOSITION_DENSE_LIMIT = 300_000
+# Up to this many pair × seat placements tier 1 adds x[i, s] ≤ y[s]: on small regions the
+# tighter relaxation halves the search, on large ones the extra rows cost more than they save
+# (bench/bench_clubs.py: 50 pairs 0.85 → 0.36 s, 500 pairs 0.5 → 1.4 s with the rows).
+STRONG_ROWS_MAX = 1_000
 # The composition tier is not started with less time than this left in the region's budget.
 COMPOSITION_MIN_SECONDS = 0.2
 
@@ -325,6 +331,10 @@ def solve_travel(
         if soft:
             lower.append((nx + m + na + s, 1.0))
         add(lower, 0.0, np.inf)
+    if n_free * m <= STRONG_ROWS_MAX:
+        for fi in range(n_free):
+            for s in range(m):
+                add([(fi * m + s, 1.0), (nx + s, -1.0)], -np.inf, 0.0)
     for j, club in enumerate(kept):
         base = len(club.members)
         joins = [(nx + m + fi * n_kept + j, 1.0) for fi in range(n_free)]
@@ -401,6 +411,57 @@ def _fallback(
     )
 
 
+def open_seats(cost: IntArray, *, low: int, high: int, travel: int) -> npt.NDArray[np.bool_]:
+    """Return which (pair, seat) placements some pairing of travel ≤ ``travel`` may use.
+
+    Reduced-cost fixing on tier 1's LP relaxation: with LP optimum z and reduced cost d of
+    "pair i at seat s", every pairing that places i at s travels at least z + d, so where
+    that exceeds ``travel`` no least-travel pairing does it. The composition tier then
+    leaves those placements out, which keeps its optimum and makes it far smaller.
+    """
+    n, m = int(cost.shape[0]), int(cost.shape[1])
+    nx = n * m
+    k_max = max(1, n // max(low, 1))
+    c = np.concatenate([cost.reshape(-1).astype(np.float64), np.zeros(m)])
+    eq_rows, eq_cols = np.repeat(np.arange(n), m), np.arange(nx)
+    a_eq = coo_matrix((np.ones(nx), (eq_rows, eq_cols)), shape=(n, nx + m))
+    ub_r: list[int] = []
+    ub_c: list[int] = []
+    ub_v: list[float] = []
+    for s in range(m):
+        for row, sign in ((2 * s, 1.0), (2 * s + 1, -1.0)):
+            ub_r += [row] * n + [row]
+            ub_c += [i * m + s for i in range(n)] + [nx + s]
+            ub_v += [sign] * n + [-sign * (high if sign > 0 else low)]
+    # x[i, s] ≤ y[s]: a pair meets at a seat only if a club does, the strong p-median row
+    # that keeps the relaxation from opening fractions of clubs.
+    for i in range(n):
+        for s in range(m):
+            row = 2 * m + i * m + s
+            ub_r += [row, row]
+            ub_c += [i * m + s, nx + s]
+            ub_v += [1.0, -1.0]
+    n_rows = 2 * m + nx
+    a_ub = coo_matrix((ub_v, (ub_r, ub_c)), shape=(n_rows, nx + m))
+    bounds = [(0.0, 1.0)] * nx + [(0.0, float(k_max))] * m
+    with native_stdout_to_stderr():
+        res = linprog(
+            c,
+            A_ub=a_ub.tocsr(),
+            b_ub=np.zeros(n_rows),
+            A_eq=a_eq.tocsr(),
+            b_eq=np.ones(n),
+            bounds=bounds,
+            method="highs",
+        )
+    if res.status != 0 or res.x is None:
+        return np.ones((n, m), dtype=bool)
+    reduced = np.asarray(res.lower.marginals)[:nx].reshape(n, m)
+    # Costs are whole metres: a margin of a metre (or a millionth) absorbs LP round-off.
+    margin = max(1.0, 1e-6 * float(travel))
+    return np.asarray(float(res.fun) + reduced <= travel + margin)
+
+
 def deal(
     indices: Sequence[int], clubs: int, *, kinds: Sequence[str], ids: Sequence[str]
 ) -> list[list[int]]:
@@ -431,6 +492,7 @@ def solve_composition(
     speaks: npt.NDArray[np.bool_],
     kind: IntArray,
     time_limit: float,
+    allowed: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[list[tuple[int, list[int]]], int, bool] | None:
     """Among placements of travel ≤ ``travel``, form the most clubs that share and mix.
 
@@ -505,9 +567,10 @@ def solve_composition(
     # Number clubs by their first member: pair i is in one of clubs 0..i. Every partition
     # keeps one numbering, so no optimum is lost and the search skips the copies.
     for i in range(n):
-        for k in range(i + 1, k_max):
+        for k in range(k_max):
             for s in range(m):
-                ub[x(k, i, s)] = 0.0
+                if k > i or (allowed is not None and not allowed[i, s]):
+                    ub[x(k, i, s)] = 0.0
     x_opt, bound, optimal = _run_milp(
         c, integrality, np.zeros(n_var), ub, rows, row_lb, row_ub, time_limit
     )
@@ -652,11 +715,12 @@ def _compose(
         _store(out, groups)
         return
     out.composition_optimal = False
-    if out.status == "kept" or most * n * len(out.seats) > COMPOSITION_MAX_VARIABLES:
+    if out.status == "kept" or most * n * len(out.seats) > COMPOSITION_DENSE_LIMIT:
         _store(out, groups)
         return
+    allowed = open_seats(cost, low=low, high=high, travel=sol.travel)
     left = time_limit - (time.perf_counter() - started)
-    if left < COMPOSITION_MIN_SECONDS:
+    if most * int(allowed.sum()) > COMPOSITION_MAX_VARIABLES or left < COMPOSITION_MIN_SECONDS:
         _store(out, groups)
         return
     languages = sorted({lang for m in members for lang in m.languages})
@@ -664,7 +728,14 @@ def _compose(
     speaks = speaks.reshape(n, len(languages))
     kind = np.array([KINDS.index(m.partner_kind) for m in members], dtype=np.int64)
     found = solve_composition(
-        cost, travel=sol.travel, low=low, high=high, speaks=speaks, kind=kind, time_limit=left
+        cost,
+        travel=sol.travel,
+        low=low,
+        high=high,
+        speaks=speaks,
+        kind=kind,
+        time_limit=left,
+        allowed=allowed,
     )
     if found is not None:
         clubs, bound, optimal = found

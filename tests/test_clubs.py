@@ -22,6 +22,7 @@ from matcher.clubs import (
     distances,
     form_region,
     is_good,
+    open_seats,
     parse_size,
     partition_possible,
     possible_sizes,
@@ -76,19 +77,21 @@ def partitions(items: list[int]) -> Iterator[list[list[int]]]:
             yield [*part[:k], [first, *part[k]], *part[k + 1 :]]
 
 
-def oracle(members: Sequence[Member], cost: np.ndarray, low: int, high: int) -> tuple[int, int]:
-    """Return (least travel, most clubs sharing and mixing at that travel) by enumeration."""
-    best: tuple[int, int] | None = None
+def oracle(
+    members: Sequence[Member], cost: np.ndarray, low: int, high: int
+) -> tuple[int, int, list[list[list[int]]]]:
+    """Return (least travel, most clubs sharing and mixing at it, partitions of least travel)."""
+    scored = []
     for part in partitions(list(range(len(members)))):
         if not all(low <= len(block) <= high for block in part):
             continue
         # Seats may hold several clubs, so each club meets at its own best seat.
         travel = sum(int(cost[block].sum(axis=0).min()) for block in part)
         good = sum(is_good([members[i] for i in block]) for block in part)
-        if best is None or (travel, -good) < (best[0], -best[1]):
-            best = (travel, good)
-    assert best is not None
-    return best
+        scored.append((travel, good, part))
+    least = min(t for t, _, _ in scored)
+    best = [(g, part) for t, g, part in scored if t == least]
+    return least, max(g for g, _ in best), [part for _, part in best]
 
 
 member_specs = st.tuples(
@@ -125,7 +128,7 @@ def test_clubs_match_the_brute_force_oracle(case: tuple[list[Member], int, int, 
     out = form_region(REGION, members, low=low, high=high, developer_weight=weight, time_limit=10)
     partner_km, developer_km = distances(members, SEATS)
     cost = travel_metres(partner_km, developer_km, developer_weight=weight)
-    travel, good = oracle(members, cost, low, high)
+    travel, good, optima = oracle(members, cost, low, high)
 
     placed = sorted(i for club in out.clubs for i in club.members)
     assert placed == list(range(len(members)))  # every pair in exactly one club
@@ -139,6 +142,13 @@ def test_clubs_match_the_brute_force_oracle(case: tuple[list[Member], int, int, 
     )
     assert out.composition_optimal
     assert out.good_clubs == good == out.good_bound
+    # Reduced-cost fixing never rules out a placement that a least-travel pairing uses.
+    allowed = open_seats(cost, low=low, high=high, travel=travel)
+    for part in optima:
+        totals = [cost[block].sum(axis=0) for block in part]
+        for block, t in zip(part, totals, strict=True):
+            for s in np.flatnonzero(t == t.min()):
+                assert allowed[block, s].all()
     assert out.good_clubs == sum(is_good([members[i] for i in c.members]) for c in out.clubs)
 
 
