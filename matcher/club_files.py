@@ -82,7 +82,8 @@ def clubs_rows(result: ClubsResult) -> list[list[str]]:
     rows = [CLUB_COLUMNS]
     for region in result.regions:
         for club in sorted(region.clubs, key=lambda c: c.id):
-            for t in member_travel(region, club, weight=result.developer_weight):
+            travel = member_travel(region, club, weight=result.developer_weight)
+            for i, t in zip(club.members, travel, strict=True):
                 rows.append(
                     [
                         club.id,
@@ -97,7 +98,7 @@ def clubs_rows(result: ClubsResult) -> list[list[str]]:
                         f"{t.developer_km:.1f}",
                         "yes" if t.remote else "no",
                         f"{t.travel_km:.1f}",
-                        "yes" if club.kept else "no",
+                        "yes" if i in region.kept_members else "no",
                     ]
                 )
     return rows

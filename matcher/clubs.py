@@ -127,6 +127,7 @@ class RegionClubs:
     status: str  # optimal | time_limit | infeasible_size | one_pair | no_pairs | kept
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    kept_members: frozenset[int] = frozenset()  # members that stayed in their kept club
 
     @property
     def gap(self) -> float:
@@ -613,6 +614,7 @@ def form_region(
     ids = [m.partner_id for m in members]
     kinds = [m.partner_kind for m in members]
     fixed = frozenset(i for club in kept for i in club.members)
+    out.kept_members = fixed
     groups: list[tuple[int, list[int], str | None]] = []  # (seat, members, kept id)
     if kept:
         sol = solve_travel(cost, low=low, high=high, time_limit=time_limit, kept=kept, fixed=fixed)

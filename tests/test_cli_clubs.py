@@ -226,6 +226,7 @@ def test_keep_moves_no_kept_member_after_a_rematch(tmp_path: Path) -> None:
         )
     added = [p for p in pairs if p not in {(r["developer_id"], r["partner_id"]) for r in old}]
     assert len(added) == 1
+    assert new[added[0]]["kept"] == "no"
     assert "Kept clubs of clubs.csv: no kept member moved." in flat(res.stdout)
 
 
