@@ -369,6 +369,7 @@ def solve_travel(
         lower_bound = sum(int(cost[i, club.seat]) for club in kept for i in club.members)
     else:
         lower_bound = math.ceil(bound - 1e-6)
+        optimal = lower_bound >= travel  # whole metres: reaching the travel proves it
     return TravelSolution(
         seat_of=seat_of,
         clubs_at=xi[nx : nx + m].copy(),
@@ -389,7 +390,11 @@ def _fallback(
     fixed: frozenset[int],
     bound: float | None,
 ) -> TravelSolution:
-    """Return a feasible placement when HiGHS found none in time: all free pairs at one seat."""
+    """Return a feasible placement when HiGHS found none in time, and the LP's bound.
+
+    Every free pair starts at its nearest seat; while some seat holds a count no split into
+    clubs fits, the emptiest such seat is closed and its pairs go to their nearest open seat.
+    """
     n, m = cost.shape
     free = [i for i in range(n) if i not in fixed]
     seat_of = np.full(n, -1, dtype=np.int64)
@@ -398,17 +403,42 @@ def _fallback(
             seat_of[i] = club.seat
     clubs_at = np.zeros(m, dtype=np.int64)
     if free:
-        best = int(np.argmin(cost[free].sum(axis=0)))
-        seat_of[free] = best
-        count = len(free)
-        clubs_at[best] = next((k for k in range(1, count + 1) if k * low <= count <= k * high), 1)
+        open_ = np.ones(m, dtype=bool)
+        seat_of[free] = np.argmin(cost[free], axis=1)
+        while True:
+            counts = np.bincount(seat_of[free], minlength=m)
+            wrong = [
+                s
+                for s in range(m)
+                if counts[s] and not partition_possible(int(counts[s]), low, high)
+            ]
+            if not wrong or open_.sum() == 1:
+                break
+            worst = min(wrong, key=lambda s: (counts[s], s))
+            open_[worst] = False
+            movers = [i for i in free if seat_of[i] == worst]
+            masked = np.where(open_[None, :], cost[movers], np.iinfo(np.int64).max)
+            seat_of[movers] = np.argmin(masked, axis=1)
+        counts = np.bincount(seat_of[free], minlength=m)
+        for s in range(m):
+            count = int(counts[s])
+            if count:
+                clubs_at[s] = next(
+                    (k for k in range(1, count + 1) if k * low <= count <= k * high), 1
+                )
     travel = int(cost[np.arange(n), seat_of].sum()) if n else 0
+    if not kept:
+        found = relaxation(cost, low=low, high=high)
+        if found is not None:
+            bound = max(bound or 0.0, found[0])
+    proved = 0 if bound is None or kept else min(travel, math.ceil(bound - 1e-6))
     return TravelSolution(
         seat_of=seat_of,
         clubs_at=clubs_at,
         travel=travel,
-        bound=0 if bound is None or kept else min(travel, math.ceil(bound - 1e-6)),
-        optimal=False,
+        bound=proved,
+        # Costs are whole metres, so a bound that reaches the travel proves it least.
+        optimal=not kept and proved >= travel,
     )
 
 
@@ -420,6 +450,19 @@ def open_seats(cost: IntArray, *, low: int, high: int, travel: int) -> npt.NDArr
     that exceeds ``travel`` no least-travel pairing does it. The composition tier then
     leaves those placements out, which keeps its optimum and makes it far smaller.
     """
+    found = relaxation(cost, low=low, high=high)
+    if found is None:
+        return np.ones(cost.shape, dtype=bool)
+    z, reduced = found
+    # Costs are whole metres: a margin of a metre (or a millionth) absorbs LP round-off.
+    margin = max(1.0, 1e-6 * float(travel))
+    return np.asarray(z + reduced <= travel + margin)
+
+
+def relaxation(
+    cost: IntArray, *, low: int, high: int
+) -> tuple[float, npt.NDArray[np.float64]] | None:
+    """Return tier 1's LP optimum (a lower bound on travel) and each placement's reduced cost."""
     n, m = int(cost.shape[0]), int(cost.shape[1])
     nx = n * m
     k_max = max(1, n // max(low, 1))
@@ -456,11 +499,8 @@ def open_seats(cost: IntArray, *, low: int, high: int, travel: int) -> npt.NDArr
             method="highs",
         )
     if res.status != 0 or res.x is None:
-        return np.ones((n, m), dtype=bool)
-    reduced = np.asarray(res.lower.marginals)[:nx].reshape(n, m)
-    # Costs are whole metres: a margin of a metre (or a millionth) absorbs LP round-off.
-    margin = max(1.0, 1e-6 * float(travel))
-    return np.asarray(float(res.fun) + reduced <= travel + margin)
+        return None
+    return float(res.fun), np.asarray(res.lower.marginals)[:nx].reshape(n, m)
 
 
 def deal(

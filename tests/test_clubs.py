@@ -18,6 +18,7 @@ from matcher import i18n
 from matcher.clubs import (
     KeptClub,
     Member,
+    _fallback,
     deal,
     distances,
     form_region,
@@ -413,3 +414,22 @@ def test_warnings_speak_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert out.warnings == [
         "Guelmim-Oued Noun : un seul binôme ; il forme un club à lui seul, qui se réunit à Tan-Tan"
     ]
+
+
+def test_fallback_placement_fits_the_sizes_and_bounds_honestly() -> None:
+    # Nearest seats give counts 5, 4 and 3: none fits clubs of 6–10, so seats are closed,
+    # emptiest first, until every count splits.
+    rng = np.random.default_rng(3)
+    near = [0] * 5 + [1] * 4 + [2] * 3
+    cost = rng.integers(50_000, 90_000, size=(12, 3)).astype(np.int64)
+    for i, s in enumerate(near):
+        cost[i, s] = int(rng.integers(0, 10_000))
+    sol = _fallback(cost, low=6, high=10, kept=(), fixed=frozenset(), bound=None)
+    counts = np.bincount(sol.seat_of, minlength=3)
+    assert all(c == 0 or partition_possible(int(c), 6, 10) for c in counts)
+    assert int((counts > 0).sum()) == 1  # each closing leaves a count below 6 until one seat
+    assert sol.clubs_at[counts > 0].tolist() == [2]
+    assert sol.travel == int(cost[np.arange(12), sol.seat_of].sum())
+    best = solve_travel(cost, low=6, high=10, time_limit=10)
+    assert sol.bound <= best.travel <= sol.travel
+    assert sol.optimal is (sol.bound >= sol.travel)
