@@ -321,3 +321,21 @@ def test_explain_refuses_edited_clubs(tmp_path: Path, result: Path) -> None:
     res = cli("explain", copy, "--club", "C-01")
     assert res.exit_code == 3
     assert "the clubs of" in flat(res.stderr) and "no longer match its pairs" in flat(res.stderr)
+
+
+def test_explain_person_warns_about_stale_clubs_and_still_explains(
+    tmp_path: Path, result: Path
+) -> None:
+    copy = tmp_path / "out"
+    shutil.copytree(result, copy)
+    (copy / CLUBS_JSON).write_text("{}", encoding="utf-8")
+    res = cli("explain", copy, "--developer", "D00")
+    assert res.exit_code == 0, res.stderr
+    assert "warning: the clubs of" in flat(res.stderr)
+    assert "is in club" not in flat(res.stdout) and "developer D00" in flat(res.stdout)
+
+
+def test_clubs_files_hold_no_names(result: Path) -> None:
+    text = (result / CLUBS_CSV).read_text(encoding="utf-8")
+    text += (result / CLUBS_JSON).read_text(encoding="utf-8")
+    assert "Dev D" not in text and "Partner P" not in text
