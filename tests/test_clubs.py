@@ -1,4 +1,5 @@
-"""Regional clubs: the p-median against a brute-force oracle, the size rules, and --keep."""
+"""Regional clubs (clubs.py and its MILPs, club_solver.py): the p-median against a brute-force
+oracle, the size rules, and --keep."""
 
 from __future__ import annotations
 
@@ -15,20 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matcher import i18n
+from matcher.club_solver import KeptClub, _fallback, open_seats, partition_possible, solve_travel
 from matcher.clubs import (
-    KeptClub,
     Member,
-    _fallback,
     deal,
     distances,
     form_region,
     is_good,
-    open_seats,
     parse_size,
-    partition_possible,
     possible_sizes,
     region_seats,
-    solve_travel,
     travel_metres,
 )
 from matcher.errors import UsageError
@@ -358,6 +355,7 @@ def test_is_good(specs: list[tuple[str, list[str]]], good: bool) -> None:
 
 CLUB_MODULES = [
     "matcher/clubs.py",
+    "matcher/club_solver.py",
     "matcher/club_files.py",
     "matcher/club_explain.py",
     "matcher/cli/clubs.py",
