@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher import i18n
+from matcher import clubs, i18n
 from matcher.club_solver import KeptClub, _fallback, open_seats, partition_possible, solve_travel
 from matcher.clubs import (
     Member,
@@ -431,3 +431,53 @@ def test_fallback_placement_fits_the_sizes_and_bounds_honestly() -> None:
     best = solve_travel(cost, low=6, high=10, time_limit=10)
     assert sol.bound <= best.travel <= sol.travel
     assert sol.optimal is (sol.bound >= sol.travel)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(regions(), st.data())
+def test_keep_never_moves_a_kept_member(
+    case: tuple[list[Member], int, int, float], data: st.DataObject
+) -> None:
+    members, low, high, weight = case
+    n = len(members)
+    # Some members are kept, in clubs of at most `high`, each at some seat.
+    kept_count = data.draw(st.integers(1, n))
+    chunks = data.draw(st.lists(st.integers(1, high), min_size=1, max_size=kept_count))
+    kept: list[KeptClub] = []
+    start = 0
+    for k, size in enumerate(chunks):
+        block = tuple(range(start, min(start + size, kept_count)))
+        if block:
+            kept.append(KeptClub(f"C-{k + 1:02d}", data.draw(st.integers(0, 3)), block))
+        start += size
+    kept_ids = {c.id for c in kept}
+    out = form_region(
+        REGION, members, low=low, high=high, developer_weight=weight, time_limit=10, kept=kept
+    )
+    by_id = {c.id: c for c in out.clubs if c.id in kept_ids}
+    for club in kept:
+        assert set(club.members) <= set(by_id[club.id].members)
+        assert by_id[club.id].seat == SEATS[club.seat]
+    assert sorted(i for c in out.clubs for i in c.members) == list(range(n))
+    assert all(len(c.members) <= high for c in out.clubs)
+    assert out.kept_members == frozenset(i for c in kept for i in c.members)
+    assert out.bound_km <= out.travel_km
+
+
+def test_a_large_composition_is_dealt_and_says_best_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    members = [
+        member(0, home=1, dev_home=1, kind="artisan", languages=["ary"]),
+        member(1, home=1, dev_home=1, kind="artisan", languages=["mey"]),
+        member(2, home=1, dev_home=1, kind="farmer", languages=["mey"]),
+        member(3, home=1, dev_home=1, kind="farmer", languages=["ary"]),
+    ]
+    # Dealt by kind, P00 goes with P02 and P01 with P03: no club shares a language.
+    monkeypatch.setattr(clubs, "COMPOSITION_MAX_VARIABLES", 0)
+    out = form_region(REGION, members, low=2, high=2, developer_weight=1, time_limit=10)
+    assert out.optimal and out.travel_km == 0  # tier 1 is still proved
+    assert not out.composition_optimal
+    assert out.good_clubs == 0 and out.good_bound == 2
+    assert out.good_clubs == sum(is_good([members[i] for i in c.members]) for c in out.clubs)
+    monkeypatch.undo()
+    solved = form_region(REGION, members, low=2, high=2, developer_weight=1, time_limit=10)
+    assert solved.good_clubs == 2 and solved.composition_optimal
