@@ -21,6 +21,7 @@ COMMANDS = sorted(COMMAND.commands)  # type: ignore[attr-defined]
 
 def test_every_command_is_registered() -> None:
     assert COMMANDS == [
+        "clubs",
         "explain",
         "init",
         "match",
