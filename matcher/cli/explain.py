@@ -8,24 +8,26 @@ import typer
 
 from matcher.cli.options import JsonOpt, ResultArg, guarded, jsonable, print_json, stdout
 from matcher.errors import UsageError
+from matcher.i18n import N_, _
 
 
 def explain(
     result: ResultArg,
     developer: Annotated[
-        str | None, typer.Option("--developer", help="Explain this developer's pair, or why none.")
+        str | None,
+        typer.Option("--developer", help=N_("Explain this developer's pair, or why none.")),
     ] = None,
     partner: Annotated[
-        str | None, typer.Option("--partner", help="Explain this partner's pair, or why none.")
+        str | None, typer.Option("--partner", help=N_("Explain this partner's pair, or why none."))
     ] = None,
     pair: Annotated[
         str | None,
         typer.Option(
-            "--pair", help="DEV,PARTNER: the pair's breakdown and the cost of forcing it."
+            "--pair", help=N_("DEV,PARTNER: the pair's breakdown and the cost of forcing it.")
         ),
     ] = None,
     top: Annotated[
-        int, typer.Option("--top", min=1, max=50, help="How many alternatives to list.")
+        int, typer.Option("--top", min=1, max=50, help=N_("How many alternatives to list."))
     ] = 5,
     as_json: JsonOpt = False,
 ) -> None:
@@ -38,12 +40,12 @@ def explain(
 
         chosen = [x for x in (developer, partner, pair) if x]
         if len(chosen) != 1:
-            raise UsageError("give exactly one of --developer, --partner or --pair")
+            raise UsageError(_("give exactly one of --developer, --partner or --pair"))
         run = load_previous(result)
         if pair:
             parts = [x.strip() for x in pair.split(",")]
             if len(parts) != 2 or not all(parts):
-                raise UsageError('--pair takes "DEVELOPER_ID,PARTNER_ID"')
+                raise UsageError(_('--pair takes "DEVELOPER_ID,PARTNER_ID"'))
             pe = explain_pair(run, developer_id=parts[0], partner_id=parts[1])
             if as_json:
                 print_json(jsonable(pe))
