@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from matcher.errors import ConfigError, Problem
+from matcher.i18n import _
 from matcher.models import KINDS, Kind
 
 CrossRegion = Literal["never", "remote-only", "always"]
@@ -248,16 +249,16 @@ def config_problems(exc: ValidationError, *, file: str) -> list[Problem]:
         key = ".".join(str(p) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
             problems.append(
-                Problem(file, None, key, "unknown key", _suggest_key(loc), code="unknown_key")
+                Problem(file, None, key, _("unknown key"), _suggest_key(loc), code="unknown_key")
             )
             continue
         msg = str(err["msg"])
         msg = msg.removeprefix("Value error, ")
         hint = None
         if err["type"] == "literal_error" and "cross_region" in key:
-            hint = 'use "never", "remote-only" or "always"'
+            hint = _('use "never", "remote-only" or "always"')
         elif "Kind" in msg or (loc and loc[-1] not in ("min", "max") and "kind" in key):
-            hint = f"kinds are {', '.join(KINDS)}"
+            hint = _("kinds are {value}").format(value=", ".join(KINDS))
         problems.append(Problem(file, None, key, msg, hint, code="bad_value"))
     return problems
 
@@ -269,7 +270,9 @@ def parse_config(
     try:
         config = MatcherConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{file} is invalid", config_problems(exc, file=file)) from None
+        raise ConfigError(
+            _("{file} is invalid").format(file=file), config_problems(exc, file=file)
+        ) from None
     if base_dir is not None:
         rules = config.rules
         updates: dict[str, Path | None] = {}
@@ -290,12 +293,17 @@ def load_config(path: Path | None) -> MatcherConfig:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(
-            f"{path.name} not found", [Problem(path.name, None, None, "file not found")]
+            _("{name} not found").format(name=path.name),
+            [Problem(path.name, None, None, _("file not found"))],
         ) from None
     except UnicodeDecodeError:
         raise ConfigError(
-            f"{path.name} is not UTF-8",
-            [Problem(path.name, None, None, "the file is not UTF-8 text", "save it as UTF-8")],
+            _("{name} is not UTF-8").format(name=path.name),
+            [
+                Problem(
+                    path.name, None, None, _("the file is not UTF-8 text"), _("save it as UTF-8")
+                )
+            ],
         ) from None
     try:
         data = tomllib.loads(text)
@@ -303,14 +311,14 @@ def load_config(path: Path | None) -> MatcherConfig:
         found = re.search(r"\(at line (\d+)", str(exc))
         line = int(found.group(1)) if found else None
         raise ConfigError(
-            f"{path.name} is not valid TOML",
+            _("{name} is not valid TOML").format(name=path.name),
             [
                 Problem(
                     path.name,
                     line,
                     None,
-                    f"not valid TOML ({str(exc).split(' (at')[0]})",
-                    "check the quotes, brackets and '=' signs on that line",
+                    _("not valid TOML ({value})").format(value=str(exc).split(" (at")[0]),
+                    _("check the quotes, brackets and '=' signs on that line"),
                 )
             ],
         ) from None

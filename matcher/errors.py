@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from matcher.i18n import _
+
 Severity = Literal["error", "warning"]
 
 
@@ -33,9 +35,10 @@ class Problem:
         if self.file:
             parts.append(self.file)
         if self.row is not None:
-            parts.append(f"{'line' if config else 'row'} {self.row}")
+            parts.append((_("line {n}") if config else _("row {n}")).format(n=self.row))
         if self.column:
-            parts.append(f'{"key" if config else "column"} "{self.column}"')
+            where = _('key "{name}"') if config else _('column "{name}"')
+            parts.append(where.format(name=self.column))
         return ", ".join(parts)
 
     def __str__(self) -> str:

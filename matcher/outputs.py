@@ -17,6 +17,7 @@ from typing import Any
 from matcher import __version__
 from matcher.errors import OutputExistsError, UsageError
 from matcher.hashing import sha256_bytes
+from matcher.i18n import _
 from matcher.pipeline import MatchResult, Pair, Unpaired
 from matcher.reference import get_region
 
@@ -169,19 +170,21 @@ def options_csv(rows: Iterable[Sequence[object]], options: OutputOptions) -> byt
 def check_writable(out: Path, names: Sequence[str], *, force: bool) -> None:
     """Refuse (exit 5) when any output already exists and ``force`` is not set."""
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a folder")
+        raise UsageError(_("{out} exists and is not a folder").format(out=out))
     existing = [n for n in names if (out / n).exists()]
     if existing and not force:
         raise OutputExistsError(
-            f"{out} already holds {', '.join(existing)}; use --force to overwrite, "
-            f"or choose another --out folder"
+            _(
+                "{out} already holds {value}; use --force to overwrite, or "
+                "choose another --out folder"
+            ).format(out=out, value=", ".join(existing))
         )
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:
     """Write every file to a temporary name first, then rename them all (owner-only)."""
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a folder")
+        raise UsageError(_("{out} exists and is not a folder").format(out=out))
     out.mkdir(parents=True, exist_ok=True)
     temps: list[tuple[str, Path]] = []
     try:
@@ -194,7 +197,7 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
         for name, tmp_path in temps:
             os.replace(tmp_path, out / name)
     finally:
-        for _, leftover in temps:
+        for _name, leftover in temps:
             if leftover.exists():
                 leftover.unlink()
 

@@ -12,6 +12,7 @@ from matcher.config import MatcherConfig, load_config
 from matcher.dataset import load_dataset
 from matcher.errors import InputError, Problem, StaleResultError, UsageError
 from matcher.hashing import sha256_file
+from matcher.i18n import _
 from matcher.models import Dataset, Developer, Partner, SourceFile
 from matcher.outputs import MANIFEST, PAIRINGS, UNMATCHED
 from matcher.pairs_file import read_pairs
@@ -59,7 +60,9 @@ def load_previous(folder: Path) -> PreviousRun:
     manifest_path = folder / MANIFEST
     if not manifest_path.exists():
         raise UsageError(
-            f"{folder} holds no {MANIFEST}; give a folder written by `matcher match --out`"
+            _(
+                "{folder} holds no {MANIFEST}; give a folder written by `matcher match --out`"
+            ).format(folder=folder, MANIFEST=MANIFEST)
         )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -67,14 +70,14 @@ def load_previous(folder: Path) -> PreviousRun:
         outputs = manifest["outputs"]
     except (ValueError, KeyError, TypeError):
         raise InputError(
-            f"{MANIFEST} is damaged",
+            _("{MANIFEST} is damaged").format(MANIFEST=MANIFEST),
             [
                 Problem(
                     MANIFEST,
                     None,
                     None,
-                    "not a manifest written by matcher",
-                    "run `matcher match` again",
+                    _("not a manifest written by matcher"),
+                    _("run `matcher match` again"),
                 )
             ],
         ) from None
@@ -87,8 +90,10 @@ def load_previous(folder: Path) -> PreviousRun:
                     entry["file"],
                     None,
                     None,
-                    f"the {entry['role']} file of this run is missing ({path})",
-                    "restore it, or run `matcher match` again",
+                    _("the {entry} file of this run is missing ({path})").format(
+                        entry=entry["role"], path=path
+                    ),
+                    _("restore it, or run `matcher match` again"),
                     code="stale",
                 )
             )
@@ -98,9 +103,11 @@ def load_previous(folder: Path) -> PreviousRun:
                     entry["file"],
                     None,
                     None,
-                    f"the {entry['role']} file has changed since the run "
-                    "(its SHA-256 differs from the manifest)",
-                    "run `matcher match` again, or restore the file",
+                    _(
+                        "the {entry} file has changed since the run (its SHA-256 "
+                        "differs from the manifest)"
+                    ).format(entry=entry["role"]),
+                    _("run `matcher match` again, or restore the file"),
                     code="stale",
                 )
             )
@@ -112,13 +119,15 @@ def load_previous(folder: Path) -> PreviousRun:
                     name,
                     None,
                     None,
-                    "was changed or removed after the run",
-                    "results must not be edited; run `matcher match` again",
+                    _("was changed or removed after the run"),
+                    _("results must not be edited; run `matcher match` again"),
                     code="stale",
                 )
             )
     if problems:
-        raise StaleResultError(f"{folder} no longer matches its inputs", problems)
+        raise StaleResultError(
+            _("{folder} no longer matches its inputs").format(folder=folder), problems
+        )
 
     by_role = {e["role"]: Path(e["path"]) for e in inputs}
     read = manifest.get("read_options", {})
