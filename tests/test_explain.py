@@ -270,10 +270,14 @@ def test_person_text_output(run_dir: Path) -> None:
     res = cli("explain", run_dir, "--developer", "D4")
     assert res.exit_code == 0, res.stderr
     text = " ".join(res.stdout.split())
-    assert "developer D4 (MA-06) is not paired: outscored" in text
+    # People read the reason in words; the code stays in unmatched.csv and --json.
+    assert (
+        "Developer D4 (MA-06) is not paired: every compatible counterpart was paired with "
+        "someone else." in text
+    )
     assert "paired with D1 (score 92.5)" in text
     res = cli("explain", run_dir, "--partner", "P2")
-    assert "partner P2 (MA-06) is paired with D2." in " ".join(res.stdout.split())
+    assert "Partner P2 (MA-06) is paired with D2." in " ".join(res.stdout.split())
 
 
 # -- refusals -------------------------------------------------------------------------------
