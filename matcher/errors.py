@@ -43,9 +43,13 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.location()
-        text = f"{where}: {self.message}" if where else self.message
+        text = (
+            _("{where}: {message}").format(where=where, message=self.message)
+            if where
+            else self.message
+        )
         if self.hint:
-            text = f"{text}; {self.hint}"
+            text = _("{message}; {hint}").format(message=text, hint=self.hint)
         return text
 
     def to_dict(self) -> dict[str, object]:

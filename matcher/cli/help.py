@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from typer import rich_utils
+from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperCommand, TyperGroup
 
 from matcher.i18n import N_, _, detect_language, set_language
@@ -23,6 +25,50 @@ _PANEL_TITLES = {
     "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
 }
 _HELP_OPTION = N_("Show this message and exit.")
+# click's usage errors (exit 2), matched on their English text and said again in ours.
+_CLICK_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^No such option: (?P<name>\S+)$"), N_("No such option: {name}")),
+    (
+        re.compile(r"^No such option: (?P<name>\S+) \(Possible options: (?P<options>.*)\)$"),
+        N_("No such option: {name} (Possible options: {options})"),
+    ),
+    (re.compile(r"^No such command (?P<name>.+)\.$"), N_("No such command {name}.")),
+    (re.compile(r"^Missing argument (?P<name>.+)\.$"), N_("Missing argument {name}.")),
+    (re.compile(r"^Missing option (?P<name>.+)\.$"), N_("Missing option {name}.")),
+    (
+        re.compile(r"^Option (?P<name>.+) requires an argument\.$"),
+        N_("Option {name} requires an argument."),
+    ),
+    (
+        re.compile(r"^Got unexpected extra arguments? \((?P<args>.*)\)$"),
+        N_("Unexpected extra argument(s): {args}"),
+    ),
+    (
+        re.compile(r"^Invalid value for (?P<name>.+?): (?P<detail>.*)$", re.DOTALL),
+        N_("Invalid value for {name}: {detail}"),
+    ),
+)
+
+
+def click_message(text: str) -> str:
+    """Return one of click's usage error messages in the interface language."""
+    for pattern, template in _CLICK_ERRORS:
+        found = pattern.match(text)
+        if found:
+            return _(template).format(**found.groupdict())
+    return text
+
+
+def _translated_errors(func: Callable[[], Any]) -> Any:
+    try:
+        return func()
+    except ClickUsageError as exc:
+        exc.message = click_message(exc.format_message())
+        # format_message() of click's subclasses rebuilds the English text: use the plain one.
+        exc.__class__ = ClickUsageError
+        raise
+
+
 # The command whose own --lang option means something else (the header language).
 _OWN_LANG = ("init",)
 
@@ -40,9 +86,14 @@ def _translate(obj: Any) -> None:
         _translate(sub)
 
 
-def _prepare(obj: Any, ctx: Any) -> None:
+def _typer_words() -> None:
+    """Put typer's own words (panel titles, "Try … for help") in the interface language."""
     for name, text in _PANEL_TITLES.items():
         setattr(rich_utils, name, _(text))
+
+
+def _prepare(obj: Any, ctx: Any) -> None:
+    _typer_words()
     _translate(obj)
     option = obj.get_help_option(ctx)
     if option is not None:
@@ -90,7 +141,16 @@ class TranslatedGroup(TyperGroup):
         """Set the interface language before any option is parsed or any help is shown."""
         language, args = language_args(args)
         set_language(language)
-        return super().make_context(info_name, args, parent=parent, **extra)
+        _typer_words()
+        return _translated_errors(
+            lambda: super(TranslatedGroup, self).make_context(
+                info_name, args, parent=parent, **extra
+            )
+        )
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command, giving click's usage errors in the interface language."""
+        return _translated_errors(lambda: super(TranslatedGroup, self).invoke(ctx))
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         """Write the usage line with a translated prefix."""

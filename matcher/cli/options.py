@@ -28,7 +28,7 @@ T = TypeVar("T")
 def _fail(exc: MatcherError) -> NoReturn:
     from matcher.render import problems_text
 
-    stderr.print(f"[bold red]{_('error:')}[/] {exc}", soft_wrap=True)
+    stderr.print("[bold red]" + _("error: ") + f"[/]{exc}", soft_wrap=True)
     if isinstance(exc, InputError):
         stderr.print(problems_text([*exc.problems, *exc.warnings]), soft_wrap=True, end="")
     raise typer.Exit(exc.exit_code)
