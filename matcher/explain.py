@@ -138,7 +138,9 @@ def explain_person(
             their = run.reasons.get(
                 ("partner" if side == "developer" else "developer", other.id), ("unknown", "")
             )[0]
-            fate = _("unpaired ({their})").format(their=their)
+            fate = _("unpaired ({their})").format(
+                their=_(REASONS[their]) if their in REASONS else their
+            )
         else:
             pair_dev = dev_by_id[taken_by] if side == "developer" else dev
             pair_par = par if side == "developer" else par_by_id[taken_by]

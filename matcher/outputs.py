@@ -48,6 +48,14 @@ class OutputOptions:
     redact_key: bytes | None = None
     # French Excel: ";" between cells (its list separator), decimal commas, and a BOM.
     excel: bool = False
+    # Column names of pairings.csv / unmatched.csv / changes.csv: "en" (the codes) or "fr".
+    headers: str = "en"
+
+    def header(self, columns: Sequence[str]) -> list[str]:
+        """Return a header row in the column language these options ask for."""
+        if self.headers != "fr":
+            return list(columns)
+        return [FRENCH_COLUMNS.get(c, c) for c in columns]
 
     @property
     def delimiter(self) -> str:
@@ -98,11 +106,48 @@ PAIRING_COLUMNS = [
 ]
 CONTACT_COLUMNS = ["developer_email", "developer_phone", "partner_email", "partner_phone"]
 UNMATCHED_COLUMNS = ["side", "id", "name", "region_code", "region", "reason", "detail"]
+# ``--headers fr``: the same columns under French names (explain, rematch and --lock read both).
+FRENCH_COLUMNS = {
+    "region_code": "code_région",
+    "region": "région",
+    "developer_id": "id_développeur",
+    "developer_name": "nom_développeur",
+    "partner_id": "id_partenaire",
+    "partner_name": "nom_partenaire",
+    "partner_kind": "type_partenaire",
+    "partner_sector": "secteur_partenaire",
+    "score": "score",
+    "skills": "compétences",
+    "languages": "langues",
+    "distance": "distance",
+    "sector": "secteur",
+    "availability": "disponibilité",
+    "shared_languages": "langues_communes",
+    "distance_km": "distance_km",
+    "locked": "imposé",
+    "cross_region": "hors_région",
+    "developer_email": "email_développeur",
+    "developer_phone": "téléphone_développeur",
+    "partner_email": "email_partenaire",
+    "partner_phone": "téléphone_partenaire",
+    "side": "côté",
+    "id": "id",
+    "name": "nom",
+    "reason": "raison",
+    "detail": "détail",
+    "change": "changement",
+}
+_ENGLISH_COLUMNS = {french: english for english, french in FRENCH_COLUMNS.items()}
+
+
+def english_columns(row: dict[str, str]) -> dict[str, str]:
+    """Return a row read from a result file with its columns under their English names."""
+    return {_ENGLISH_COLUMNS.get(k, k): v for k, v in row.items()}
 
 
 def pairing_rows(pairs: Sequence[Pair], options: OutputOptions) -> list[list[str]]:
     """Return pairings.csv as rows (header first)."""
-    header = PAIRING_COLUMNS + (CONTACT_COLUMNS if options.contacts else [])
+    header = options.header(PAIRING_COLUMNS + (CONTACT_COLUMNS if options.contacts else []))
     rows = [header]
     for pair in pairs:
         b, d, p = pair.breakdown, pair.developer, pair.partner
@@ -134,7 +179,7 @@ def pairing_rows(pairs: Sequence[Pair], options: OutputOptions) -> list[list[str
 
 def unmatched_rows(unpaired: Sequence[Unpaired], options: OutputOptions) -> list[list[str]]:
     """Return unmatched.csv as rows (header first), developers then partners, by id."""
-    rows = [UNMATCHED_COLUMNS]
+    rows = [options.header(UNMATCHED_COLUMNS)]
     for u in sorted(unpaired, key=lambda x: (x.side != "developer", x.id)):
         rows.append(
             [
@@ -238,6 +283,7 @@ def manifest(
             "excel": options.excel,
             "contacts": options.contacts,
             "redacted": options.redact_key is not None,
+            "headers": options.headers,
         },
         "objective": {
             "method": opt.method,

@@ -14,7 +14,7 @@ from matcher.errors import InputError, Problem, StaleResultError, UsageError
 from matcher.hashing import sha256_file
 from matcher.i18n import _
 from matcher.models import Dataset, Developer, Partner, SourceFile
-from matcher.outputs import MANIFEST, PAIRINGS, UNMATCHED
+from matcher.outputs import MANIFEST, PAIRINGS, UNMATCHED, english_columns
 from matcher.pairs_file import read_pairs
 
 _QUOTED_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r", "'\n")
@@ -52,7 +52,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         handle.seek(0)  # utf-8-sig strips the BOM again from the start
         delimiter = ";" if ";" in header else ","
         reader = csv.DictReader(handle, delimiter=delimiter)
-        return [{k: _cell(v) for k, v in row.items()} for row in reader]
+        return [english_columns({k: _cell(v) for k, v in row.items()}) for row in reader]
 
 
 def load_previous(folder: Path) -> PreviousRun:

@@ -165,7 +165,7 @@ def changes_csv(changes: list[PairChange], *, options: OutputOptions) -> bytes:
     """Return changes.csv: kept, removed and added pairs with their reasons."""
 
     rows: list[list[str]] = [
-        ["change", "region_code", "developer_id", "partner_id", "score", "reason"]
+        options.header(["change", "region_code", "developer_id", "partner_id", "score", "reason"])
     ]
     order = {"removed": 0, "added": 1, "kept": 2}
     for c in sorted(changes, key=lambda c: (order[c.change], c.region, c.partner_id)):

@@ -240,7 +240,7 @@ def test_partner_explained_with_fates_of_alternatives(run_dir: Path) -> None:
     assert [a.id for a in me.alternatives] == [i for _, i in compatible]
     fates = {a.id: a.fate for a in me.alternatives}
     assert fates["D2"] == "paired with P2 (score 92.5)"
-    assert fates["D4"] == "unpaired (outscored)"
+    assert fates["D4"] == "unpaired (every compatible counterpart was paired with someone else)"
     assert fates["R1"] == "paired with Q1 (score 92.5)"
     assert "D5" not in fates  # no shared language
 

@@ -16,6 +16,7 @@ from matcher.cli.options import (
     ExcelOpt,
     FolderArg,
     ForceOpt,
+    HeadersOpt,
     JsonOpt,
     OutOpt,
     ParOpt,
@@ -64,6 +65,7 @@ def match(
     ] = None,
     bom: BomOpt = False,
     excel: ExcelOpt = False,
+    headers: HeadersOpt = "en",
     contacts: ContactsOpt = False,
     redact: RedactOpt = False,
     sheet: SheetOpt = None,
@@ -76,7 +78,9 @@ def match(
         from matcher.pipeline import load_run_inputs, run_match
         from matcher.render import match_view, result_json
 
-        options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
+        options = output_options(
+            bom=bom, contacts=contacts, redact=redact, excel=excel, headers=headers
+        )
         if not dry_run:
             check_writable(out, RESULT_FILES, force=force)
         dev_f, par_f, conf_f = resolve_inputs(folder, developers, partners, config)

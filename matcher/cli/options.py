@@ -135,8 +135,18 @@ ExcelOpt = Annotated[
 ]
 
 
+HeadersOpt = Annotated[
+    str,
+    typer.Option(
+        "--headers",
+        metavar="en|fr",
+        help=N_("Column names of the CSV files: en (the codes) or fr (for staff)."),
+    ),
+]
+
+
 def output_options(
-    *, bom: bool, contacts: bool, redact: bool, excel: bool = False
+    *, bom: bool, contacts: bool, redact: bool, excel: bool = False, headers: str = "en"
 ) -> OutputOptions:
     """Build the output options, reading the pseudonym key from the environment."""
     from matcher.outputs import OutputOptions
@@ -152,7 +162,9 @@ def output_options(
                 )
             )
         key = raw.encode("utf-8")
-    return OutputOptions(bom=bom, contacts=contacts, redact_key=key, excel=excel)
+    if headers not in ("en", "fr"):
+        raise UsageError(_('--headers must be "en" or "fr", not "{value}"').format(value=headers))
+    return OutputOptions(bom=bom, contacts=contacts, redact_key=key, excel=excel, headers=headers)
 
 
 ResultArg = Annotated[Path, typer.Argument(help=N_("A result folder written by `matcher match`."))]

@@ -12,6 +12,7 @@ from matcher.cli.options import (
     ContactsOpt,
     ExcelOpt,
     ForceOpt,
+    HeadersOpt,
     JsonOpt,
     RedactOpt,
     ResultArg,
@@ -47,6 +48,7 @@ def rematch(
     as_json: JsonOpt = False,
     bom: BomOpt = False,
     excel: ExcelOpt = False,
+    headers: HeadersOpt = "en",
     contacts: ContactsOpt = False,
     redact: RedactOpt = False,
 ) -> None:
@@ -59,7 +61,9 @@ def rematch(
         from matcher.rematch import rematch as do_rematch
         from matcher.render import rematch_view, result_json
 
-        options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
+        options = output_options(
+            bom=bom, contacts=contacts, redact=redact, excel=excel, headers=headers
+        )
         ids = [x.strip() for x in (drop or "").split(",") if x.strip()]
         if drop_file is not None:
             ids += read_drop_file(drop_file)
