@@ -94,7 +94,16 @@ def mo_bytes(catalog: Catalog) -> bytes:
 
 
 def merge(catalog: Catalog, ids: Sequence[MessageId]) -> Catalog:
-    """Add the ids the catalog lacks, with an empty translation, after the existing ones."""
+    """Add the ids the catalog lacks, with an empty translation, after the existing ones.
+
+    Entries the code no longer uses are dropped when they have no translation; translated
+    ones are kept (another branch may still use them until it is merged).
+    """
+    used = {key[0] if isinstance(key, tuple) else key for key in ids}
+    for message in list(catalog):
+        if message.id and message.id not in used and not _translated(message):
+            key = message.id[0] if isinstance(message.id, tuple | list) else message.id
+            del catalog[key]
     for key in ids:
         lookup = key[0] if isinstance(key, tuple) else key
         if catalog.get(lookup) is None:

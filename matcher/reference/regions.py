@@ -87,9 +87,9 @@ def _find(text: str) -> Region | None:
 def _did_you_mean(codes: tuple[str, ...]) -> str:
     names = [f'"{_BY_CODE[code].name}"' for code in codes]
     if len(names) == 1:
-        return f"did you mean {names[0]}?"
-    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
-    return f"it is now split between {listed}; give the current region"
+        return _("did you mean {name}?").format(name=names[0])
+    listed = ", ".join(names[:-1]) + _(" and ") + names[-1]
+    return _("it is now split between {listed}; give the current region").format(listed=listed)
 
 
 def resolve_region(text: str) -> Region:
