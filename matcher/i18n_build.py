@@ -8,6 +8,7 @@ when any does). ``--check`` changes nothing and only reports.
 
 from __future__ import annotations
 
+import datetime
 import io
 import sys
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ _HEADER = (
 )
 
 MessageId = str | tuple[str, ...]
+_FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 
 def extract_ids(package: Path = PACKAGE) -> list[MessageId]:
@@ -88,6 +90,8 @@ def po_bytes(catalog: Catalog) -> bytes:
 
 def mo_bytes(catalog: Catalog) -> bytes:
     """Return the compiled catalog (fuzzy and empty translations left out)."""
+    # Babel stamps the header with "now" unless told: a fixed date keeps the .mo reproducible.
+    catalog.creation_date = catalog.revision_date = _FIXED_DATE
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     return buffer.getvalue()
@@ -102,8 +106,7 @@ def merge(catalog: Catalog, ids: Sequence[MessageId]) -> Catalog:
     used = {key[0] if isinstance(key, tuple) else key for key in ids}
     for message in list(catalog):
         if message.id and message.id not in used and not _translated(message):
-            key = message.id[0] if isinstance(message.id, tuple | list) else message.id
-            del catalog[key]
+            del catalog[message.id[0] if isinstance(message.id, tuple | list) else message.id]
     for key in ids:
         lookup = key[0] if isinstance(key, tuple) else key
         if catalog.get(lookup) is None:

@@ -20,7 +20,7 @@ from matcher.reference import REGIONS, Region, region_names
 from matcher.rematch import RematchResult
 from matcher.rules import RULE_TEXT
 from matcher.scoring import Breakdown
-from matcher.words import kind_heading, kind_word, language_words, side_word
+from matcher.words import kind_heading, kind_word, language_words, sector_word, side_word
 
 # Tables without vertical rules: two columns of padding per column, so they fit 80 columns.
 _BOX = box.SIMPLE_HEAVY
@@ -207,8 +207,9 @@ def best_pairs_table(result: MatchResult, *, per_region: int = 3) -> Table:
     table = _table(_("Best {n} pairs per region").format(n=per_region))
     for col in (
         _("Region"),
-        _("Developer"),
-        _("Partner"),
+        # Short headings: with kind, sector and languages as words the table must fit 80 columns.
+        _("Dev."),
+        _("Partner id"),
         _("Kind"),
         _("Sector"),
         _("Score"),
@@ -228,7 +229,7 @@ def best_pairs_table(result: MatchResult, *, per_region: int = 3) -> Table:
                 pair.developer.id,
                 pair.partner.id,
                 kind_word(pair.partner.kind),
-                pair.partner.sector,
+                sector_word(pair.partner.sector),
                 f"{b.score:.1f}",
                 language_words(b.shared_languages),
                 f"{b.distance_km:.0f}",
