@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from matcher.errors import InputError, Problem, ProblemLog, UsageError
-from matcher.i18n import _
+from matcher.i18n import _, ngettext
 from matcher.models import Dataset, Developer, Partner, SourceFile
 from matcher.readers.headers import (
     DEVELOPER_COLUMNS,
@@ -118,8 +118,10 @@ def load_dataset(
 def _summary(log: ProblemLog) -> str:
     count = len(log.errors)
     files = sorted({p.file for p in log.errors if p.file})
-    where = " and ".join(files) if files else "the input"
-    return f"{where}: invalid input ({count} error{'s' if count != 1 else ''})"
+    where = _(" and ").join(files) if files else _("the input")
+    return ngettext(
+        "{where}: invalid input ({count} error)", "{where}: invalid input ({count} errors)", count
+    ).format(where=where, count=count)
 
 
 def _ids(

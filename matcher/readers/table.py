@@ -539,7 +539,7 @@ def _not_a_workbook(path: Path, file: str, exc: Exception) -> NoReturn:
     """Fail for a file named .xlsx that openpyxl cannot open, saying what it really is."""
     with path.open("rb") as handle:
         head = handle.read(4096)
-    save = 'open it in Excel and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8"'
+    save = _('open it in Excel and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8"')
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         # The OLE2 container of Excel 97-2003 files, also used for password-protected workbooks.
         message = _("this is an old Excel 97-2003 (.xls) workbook or a password-protected one")
@@ -548,7 +548,7 @@ def _not_a_workbook(path: Path, file: str, exc: Exception) -> NoReturn:
         message = _("cannot be opened as an Excel workbook ({error})").format(
             error=type(exc).__name__
         )
-        hint = "it may be damaged, or another program's format: " + save
+        hint = _("it may be damaged, or another program's format: {save}").format(save=save)
     elif b"\x00" not in head and head.lstrip(codecs.BOM_UTF8 + b" \t\r\n").startswith(b"<"):
         message = _("this is a web page or XML file (HTML), not an Excel workbook")
         hint = save
