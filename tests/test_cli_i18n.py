@@ -348,3 +348,13 @@ def test_match_refuses_to_overwrite(lang: str, words: str, result_en: Path) -> N
 )
 def test_rematch_without_drop(lang: str, words: str, result_en: Path, tmp_path: Path) -> None:
     assert words in expect(run(["rematch", result_en, "--out", tmp_path / "x"], lang=lang), 2)
+
+
+def test_the_french_readme_shows_the_real_preview() -> None:
+    readme = (ROOT / "README.fr.md").read_text(encoding="utf-8")
+    block = readme.split("## Lire l'aperçu", 1)[1].split("```text\n", 1)[1].split("\n```", 1)[0]
+    result = run(["match", MOROCCO, "--dry-run"], lang=None, env={"LANG": "fr_MA.UTF-8"})
+    expect(result, 0)
+    shown = [line.rstrip() for line in result.stdout.splitlines()]
+    assert block.splitlines() == shown[: len(block.splitlines())]
+    assert "python -m matcher.i18n_build" in (ROOT / "README.md").read_text(encoding="utf-8")
