@@ -170,7 +170,7 @@ def explain_person(
         mine,
         own,
         reason,
-        REASONS.get(reason or ""),
+        _(REASONS[reason]) if reason in REASONS else None,
         detail,
         tuple(alternatives),
     )

@@ -367,7 +367,7 @@ def person_view(p: PersonExplanation) -> RenderableType:
         )
         parts.append(_breakdown_table(p.breakdown))
     else:
-        reason = _(p.reason_text) if p.reason_text else p.reason
+        reason = p.reason_text or p.reason
         parts.append(
             Text(_("{who} is not paired: {reason}.").format(who=where, reason=reason), style="bold")
         )
