@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from matcher.errors import InputError, ProblemLog
+from matcher.i18n import _
 from matcher.text import fold
 
 _DEV_HEADERS = {
@@ -84,11 +85,11 @@ def _read_sheet(path: Path, *, role: str, sheet: str | None) -> list[PairRow]:
             table.file,
             1,
             None,
-            f"a {role} file needs the columns developer_id and partner_id",
-            f"found: {', '.join(table.headers) or 'no columns'}",
+            _("a {role} file needs the columns developer_id and partner_id").format(role=role),
+            _("found: {value}").format(value=", ".join(table.headers) or "no columns"),
             code="missing_column",
         )
-        log.raise_if_errors(f"{table.file} is invalid")
+        log.raise_if_errors(_("{file} is invalid").format(file=table.file))
     assert dev_col is not None and par_col is not None
     pairs: list[PairRow] = []
     for raw in table.rows:
@@ -102,13 +103,13 @@ def _read_sheet(path: Path, *, role: str, sheet: str | None) -> list[PairRow]:
                 table.file,
                 raw.number,
                 column,
-                "empty id",
-                "give both a developer id and a partner id",
+                _("empty id"),
+                _("give both a developer id and a partner id"),
                 code="empty",
             )
             continue
         pairs.append(PairRow(dev, par, table.file, raw.number))
-    log.raise_if_errors(f"{table.file} is invalid", InputError)
+    log.raise_if_errors(_("{file} is invalid").format(file=table.file), InputError)
     return pairs
 
 

@@ -12,8 +12,9 @@ from matcher.config import MatcherConfig, load_config
 from matcher.dataset import load_dataset
 from matcher.errors import InputError, Problem, StaleResultError, UsageError
 from matcher.hashing import sha256_file
+from matcher.i18n import _
 from matcher.models import Dataset, Developer, Partner, SourceFile
-from matcher.outputs import MANIFEST, PAIRINGS, UNMATCHED
+from matcher.outputs import MANIFEST, PAIRINGS, UNMATCHED, english_columns
 from matcher.pairs_file import read_pairs
 
 _QUOTED_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r", "'\n")
@@ -51,7 +52,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         handle.seek(0)  # utf-8-sig strips the BOM again from the start
         delimiter = ";" if ";" in header else ","
         reader = csv.DictReader(handle, delimiter=delimiter)
-        return [{k: _cell(v) for k, v in row.items()} for row in reader]
+        return [english_columns({k: _cell(v) for k, v in row.items()}) for row in reader]
 
 
 _WORKBOOK = "pairings.xlsx"  # matcher.workbook.WORKBOOK, without importing openpyxl early
@@ -76,7 +77,9 @@ def load_previous(folder: Path) -> PreviousRun:
     manifest_path = folder / MANIFEST
     if not manifest_path.exists():
         raise UsageError(
-            f"{folder} holds no {MANIFEST}; give a folder written by `matcher match --out`"
+            _(
+                "{folder} holds no {MANIFEST}; give a folder written by `matcher match --out`"
+            ).format(folder=folder, MANIFEST=MANIFEST)
         )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -84,14 +87,14 @@ def load_previous(folder: Path) -> PreviousRun:
         outputs = manifest["outputs"]
     except (ValueError, KeyError, TypeError):
         raise InputError(
-            f"{MANIFEST} is damaged",
+            _("{MANIFEST} is damaged").format(MANIFEST=MANIFEST),
             [
                 Problem(
                     MANIFEST,
                     None,
                     None,
-                    "not a manifest written by matcher",
-                    "run `matcher match` again",
+                    _("not a manifest written by matcher"),
+                    _("run `matcher match` again"),
                 )
             ],
         ) from None
@@ -104,8 +107,10 @@ def load_previous(folder: Path) -> PreviousRun:
                     entry["file"],
                     None,
                     None,
-                    f"the {entry['role']} file of this run is missing ({path})",
-                    "restore it, or run `matcher match` again",
+                    _("the {entry} file of this run is missing ({path})").format(
+                        entry=entry["role"], path=path
+                    ),
+                    _("restore it, or run `matcher match` again"),
                     code="stale",
                 )
             )
@@ -115,9 +120,11 @@ def load_previous(folder: Path) -> PreviousRun:
                     entry["file"],
                     None,
                     None,
-                    f"the {entry['role']} file has changed since the run "
-                    "(its SHA-256 differs from the manifest)",
-                    "run `matcher match` again, or restore the file",
+                    _(
+                        "the {entry} file has changed since the run (its SHA-256 "
+                        "differs from the manifest)"
+                    ).format(entry=entry["role"]),
+                    _("run `matcher match` again, or restore the file"),
                     code="stale",
                 )
             )
@@ -133,13 +140,15 @@ def load_previous(folder: Path) -> PreviousRun:
                     name,
                     None,
                     None,
-                    "was changed or removed after the run",
-                    "results must not be edited; run `matcher match` again",
+                    _("was changed or removed after the run"),
+                    _("results must not be edited; run `matcher match` again"),
                     code="stale",
                 )
             )
     if problems:
-        raise StaleResultError(f"{folder} no longer matches its inputs", problems)
+        raise StaleResultError(
+            _("{folder} no longer matches its inputs").format(folder=folder), problems
+        )
 
     by_role = {e["role"]: Path(e["path"]) for e in inputs}
     read = manifest.get("read_options", {})
