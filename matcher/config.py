@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from matcher.errors import ConfigError, Problem
+from matcher.i18n import N_, _, current_language
 from matcher.models import KINDS, Kind
 
 CrossRegion = Literal["never", "remote-only", "always"]
@@ -38,7 +39,9 @@ class RegionRange(_Strict):
     @model_validator(mode="after")
     def _min_le_max(self) -> RegionRange:
         if self.min > self.max:
-            raise ValueError(f"min ({self.min}) is larger than max ({self.max})")
+            raise ValueError(
+                _("min ({min}) is larger than max ({max})").format(min=self.min, max=self.max)
+            )
         return self
 
 
@@ -67,10 +70,14 @@ class Quotas(_Strict):
                         else str(e["msg"]).removeprefix("Value error, ")
                         for e in exc.errors()
                     )
-                    raise ValueError(f"the quota of {name!r}: {why}") from None
+                    raise ValueError(
+                        _("the quota of {name!r}: {why}").format(name=name, why=why)
+                    ) from None
             elif not isinstance(quota, int) or isinstance(quota, bool):
                 raise ValueError(
-                    f"the quota of {name!r} must be a whole number or {{ min = …, max = … }}"
+                    _(
+                        "the quota of {name!r} must be a whole number or {{ min = …, max = … }}"
+                    ).format(name=name)
                 )
             out[name] = quota
         return out
@@ -82,9 +89,9 @@ class Quotas(_Strict):
         for name, quota in value.items():
             code = _region_code(name)
             if isinstance(quota, int) and quota < 0:
-                raise ValueError(f"the quota of {name!r} must be 0 or more")
+                raise ValueError(_("the quota of {name!r} must be 0 or more").format(name=name))
             if code in out:
-                raise ValueError(f"region {name!r} is given twice")
+                raise ValueError(_("region {name!r} is given twice").format(name=name))
             out[code] = quota
         return out
 
@@ -101,7 +108,7 @@ class Mix(_Strict):
     def _non_negative(cls, value: dict[Kind, int]) -> dict[Kind, int]:
         for kind, n in value.items():
             if n < 0:
-                raise ValueError(f"{kind} must be 0 or more")
+                raise ValueError(_("{kind} must be 0 or more").format(kind=kind))
         return value
 
     @model_validator(mode="after")
@@ -110,7 +117,9 @@ class Mix(_Strict):
             high = self.max_per_kind.get(kind)
             if high is not None and low > high:
                 raise ValueError(
-                    f"min_per_kind.{kind} ({low}) is above max_per_kind.{kind} ({high})"
+                    _("min_per_kind.{kind} ({low}) is above max_per_kind.{kind} ({high})").format(
+                        kind=kind, low=low, high=high
+                    )
                 )
         return self
 
@@ -127,7 +136,7 @@ class Weights(_Strict):
     @model_validator(mode="after")
     def _positive_sum(self) -> Weights:
         if self.total() <= 0:
-            raise ValueError("at least one weight must be above 0")
+            raise ValueError(_("at least one weight must be above 0"))
         return self
 
     def total(self) -> float:
@@ -164,15 +173,36 @@ class Priority(_Strict):
     @classmethod
     def _codes(cls, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list | tuple):
-            raise ValueError("must be a list of region names")
+            raise ValueError(_("must be a list of region names"))
         codes: list[str] = []
         for name in value:
             if not isinstance(name, str):
-                raise ValueError("must be a list of region names")
+                raise ValueError(_("must be a list of region names"))
             code = _region_code(name)
             if code not in codes:
                 codes.append(code)
         return tuple(codes)
+
+
+class ClubSize(_Strict):
+    """Pairs per regional club: at least ``min``, at most ``max``."""
+
+    min: int = Field(default=6, ge=1)
+    max: int = Field(default=10, ge=1)
+
+    @model_validator(mode="after")
+    def _min_le_max(self) -> ClubSize:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is larger than max ({self.max})")
+        return self
+
+
+class Clubs(_Strict):
+    """How ``matcher clubs`` groups a region's pairs."""
+
+    size: ClubSize = Field(default_factory=ClubSize)
+    # A pair's travel to a seat is partner km + developer_weight × developer km.
+    developer_weight: float = Field(default=1.0, ge=0)
 
 
 class MatcherConfig(_Strict):
@@ -183,6 +213,7 @@ class MatcherConfig(_Strict):
     weights: Weights = Field(default_factory=Weights)
     rules: Rules = Field(default_factory=Rules)
     priority: Priority = Field(default_factory=Priority)
+    clubs: Clubs = Field(default_factory=Clubs)
 
     @model_validator(mode="after")
     def _mix_fits_quotas(self) -> MatcherConfig:
@@ -190,10 +221,12 @@ class MatcherConfig(_Strict):
         from matcher.reference import REGIONS
 
         for region in REGIONS:
-            _, high = self.quota(region.code)
+            _low, high = self.quota(region.code)
             if reserved > high:
                 raise ValueError(
-                    f"mix.min_per_kind reserves {reserved} places but {region.name} has only {high}"
+                    _(
+                        "mix.min_per_kind reserves {reserved} places but {name} has only {high}"
+                    ).format(reserved=reserved, name=region.name, high=high)
                 )
         return self
 
@@ -236,8 +269,44 @@ def _suggest_key(loc: tuple[int | str, ...]) -> str | None:
             return None
     close = difflib.get_close_matches(str(loc[-1]), _known_keys(model), n=1, cutoff=0.5)
     if close:
-        return f'did you mean "{close[0]}"?'
-    return f"known keys: {', '.join(_known_keys(model))}"
+        return _('did you mean "{name}"?').format(name=close[0])
+    return _("known keys: {keys}").format(keys=", ".join(_known_keys(model)))
+
+
+# pydantic's own messages, by error type, in the interface language.
+_PYDANTIC_MESSAGES = {
+    "greater_than_equal": N_("must be {ge} or more"),
+    "greater_than": N_("must be above {gt}"),
+    "less_than_equal": N_("must be {le} or less"),
+    "less_than": N_("must be below {lt}"),
+    "int_type": N_("must be a whole number"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "float_type": N_("must be a number"),
+    "float_parsing": N_("must be a number"),
+    "bool_type": N_("must be true or false"),
+    "bool_parsing": N_("must be true or false"),
+    "string_type": N_("must be text in quotes"),
+    "literal_error": N_("must be one of {expected}"),
+    "dict_type": N_("must be a table of keys and values"),
+    "list_type": N_("must be a list"),
+    "tuple_type": N_("must be a list"),
+}
+
+
+def _pydantic_message(err: Any) -> str:
+    """Return a pydantic error's message in the interface language (ours pass as they are)."""
+    template = _PYDANTIC_MESSAGES.get(str(err["type"]))
+    # In English pydantic's own wording stands; the table only serves the other languages.
+    if template is not None and current_language() != "en":
+        ctx = {
+            k: f"{v:g}" if isinstance(v, float) else v for k, v in (err.get("ctx") or {}).items()
+        }
+        try:
+            return _(template).format(**ctx)
+        except (KeyError, IndexError):
+            pass
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def config_problems(exc: ValidationError, *, file: str) -> list[Problem]:
@@ -248,16 +317,15 @@ def config_problems(exc: ValidationError, *, file: str) -> list[Problem]:
         key = ".".join(str(p) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
             problems.append(
-                Problem(file, None, key, "unknown key", _suggest_key(loc), code="unknown_key")
+                Problem(file, None, key, _("unknown key"), _suggest_key(loc), code="unknown_key")
             )
             continue
-        msg = str(err["msg"])
-        msg = msg.removeprefix("Value error, ")
+        msg = _pydantic_message(err)
         hint = None
         if err["type"] == "literal_error" and "cross_region" in key:
-            hint = 'use "never", "remote-only" or "always"'
+            hint = _('use "never", "remote-only" or "always"')
         elif "Kind" in msg or (loc and loc[-1] not in ("min", "max") and "kind" in key):
-            hint = f"kinds are {', '.join(KINDS)}"
+            hint = _("kinds are {value}").format(value=", ".join(KINDS))
         problems.append(Problem(file, None, key, msg, hint, code="bad_value"))
     return problems
 
@@ -269,7 +337,9 @@ def parse_config(
     try:
         config = MatcherConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{file} is invalid", config_problems(exc, file=file)) from None
+        raise ConfigError(
+            _("{file} is invalid").format(file=file), config_problems(exc, file=file)
+        ) from None
     if base_dir is not None:
         rules = config.rules
         updates: dict[str, Path | None] = {}
@@ -290,12 +360,17 @@ def load_config(path: Path | None) -> MatcherConfig:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(
-            f"{path.name} not found", [Problem(path.name, None, None, "file not found")]
+            _("{name} not found").format(name=path.name),
+            [Problem(path.name, None, None, _("file not found"))],
         ) from None
     except UnicodeDecodeError:
         raise ConfigError(
-            f"{path.name} is not UTF-8",
-            [Problem(path.name, None, None, "the file is not UTF-8 text", "save it as UTF-8")],
+            _("{name} is not UTF-8").format(name=path.name),
+            [
+                Problem(
+                    path.name, None, None, _("the file is not UTF-8 text"), _("save it as UTF-8")
+                )
+            ],
         ) from None
     try:
         data = tomllib.loads(text)
@@ -303,14 +378,14 @@ def load_config(path: Path | None) -> MatcherConfig:
         found = re.search(r"\(at line (\d+)", str(exc))
         line = int(found.group(1)) if found else None
         raise ConfigError(
-            f"{path.name} is not valid TOML",
+            _("{name} is not valid TOML").format(name=path.name),
             [
                 Problem(
                     path.name,
                     line,
                     None,
-                    f"not valid TOML ({str(exc).split(' (at')[0]})",
-                    "check the quotes, brackets and '=' signs on that line",
+                    _("not valid TOML ({value})").format(value=str(exc).split(" (at")[0]),
+                    _("check the quotes, brackets and '=' signs on that line"),
                 )
             ],
         ) from None

@@ -17,6 +17,7 @@ from typing import Any
 from matcher import __version__
 from matcher.errors import OutputExistsError, UsageError
 from matcher.hashing import sha256_bytes
+from matcher.i18n import _
 from matcher.pipeline import MatchResult, Pair, Unpaired
 from matcher.reference import get_region
 
@@ -47,6 +48,14 @@ class OutputOptions:
     redact_key: bytes | None = None
     # French Excel: ";" between cells (its list separator), decimal commas, and a BOM.
     excel: bool = False
+    # Column names of pairings.csv / unmatched.csv / changes.csv: "en" (the codes) or "fr".
+    headers: str = "en"
+
+    def header(self, columns: Sequence[str]) -> list[str]:
+        """Return a header row in the column language these options ask for."""
+        if self.headers != "fr":
+            return list(columns)
+        return [FRENCH_COLUMNS.get(c, c) for c in columns]
 
     @property
     def delimiter(self) -> str:
@@ -97,11 +106,48 @@ PAIRING_COLUMNS = [
 ]
 CONTACT_COLUMNS = ["developer_email", "developer_phone", "partner_email", "partner_phone"]
 UNMATCHED_COLUMNS = ["side", "id", "name", "region_code", "region", "reason", "detail"]
+# ``--headers fr``: the same columns under French names (explain, rematch and --lock read both).
+FRENCH_COLUMNS = {
+    "region_code": "code_région",
+    "region": "région",
+    "developer_id": "id_développeur",
+    "developer_name": "nom_développeur",
+    "partner_id": "id_partenaire",
+    "partner_name": "nom_partenaire",
+    "partner_kind": "type_partenaire",
+    "partner_sector": "secteur_partenaire",
+    "score": "score",
+    "skills": "compétences",
+    "languages": "langues",
+    "distance": "distance",
+    "sector": "secteur",
+    "availability": "disponibilité",
+    "shared_languages": "langues_communes",
+    "distance_km": "distance_km",
+    "locked": "imposé",
+    "cross_region": "hors_région",
+    "developer_email": "email_développeur",
+    "developer_phone": "téléphone_développeur",
+    "partner_email": "email_partenaire",
+    "partner_phone": "téléphone_partenaire",
+    "side": "côté",
+    "id": "id",
+    "name": "nom",
+    "reason": "raison",
+    "detail": "détail",
+    "change": "changement",
+}
+_ENGLISH_COLUMNS = {french: english for english, french in FRENCH_COLUMNS.items()}
+
+
+def english_columns(row: dict[str, str]) -> dict[str, str]:
+    """Return a row read from a result file with its columns under their English names."""
+    return {_ENGLISH_COLUMNS.get(k, k): v for k, v in row.items()}
 
 
 def pairing_rows(pairs: Sequence[Pair], options: OutputOptions) -> list[list[str]]:
     """Return pairings.csv as rows (header first)."""
-    header = PAIRING_COLUMNS + (CONTACT_COLUMNS if options.contacts else [])
+    header = options.header(PAIRING_COLUMNS + (CONTACT_COLUMNS if options.contacts else []))
     rows = [header]
     for pair in pairs:
         b, d, p = pair.breakdown, pair.developer, pair.partner
@@ -133,7 +179,7 @@ def pairing_rows(pairs: Sequence[Pair], options: OutputOptions) -> list[list[str
 
 def unmatched_rows(unpaired: Sequence[Unpaired], options: OutputOptions) -> list[list[str]]:
     """Return unmatched.csv as rows (header first), developers then partners, by id."""
-    rows = [UNMATCHED_COLUMNS]
+    rows = [options.header(UNMATCHED_COLUMNS)]
     for u in sorted(unpaired, key=lambda x: (x.side != "developer", x.id)):
         rows.append(
             [
@@ -169,19 +215,21 @@ def options_csv(rows: Iterable[Sequence[object]], options: OutputOptions) -> byt
 def check_writable(out: Path, names: Sequence[str], *, force: bool) -> None:
     """Refuse (exit 5) when any output already exists and ``force`` is not set."""
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a folder")
+        raise UsageError(_("{out} exists and is not a folder").format(out=out))
     existing = [n for n in names if (out / n).exists()]
     if existing and not force:
         raise OutputExistsError(
-            f"{out} already holds {', '.join(existing)}; use --force to overwrite, "
-            f"or choose another --out folder"
+            _(
+                "{out} already holds {value}; use --force to overwrite, or "
+                "choose another --out folder"
+            ).format(out=out, value=", ".join(existing))
         )
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:
     """Write every file to a temporary name first, then rename them all (owner-only)."""
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a folder")
+        raise UsageError(_("{out} exists and is not a folder").format(out=out))
     out.mkdir(parents=True, exist_ok=True)
     temps: list[tuple[str, Path]] = []
     try:
@@ -194,7 +242,7 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
         for name, tmp_path in temps:
             os.replace(tmp_path, out / name)
     finally:
-        for _, leftover in temps:
+        for _name, leftover in temps:
             if leftover.exists():
                 leftover.unlink()
 
@@ -235,6 +283,7 @@ def manifest(
             "excel": options.excel,
             "contacts": options.contacts,
             "redacted": options.redact_key is not None,
+            "headers": options.headers,
         },
         "objective": {
             "method": opt.method,
@@ -249,11 +298,15 @@ def manifest(
         "regions": [
             {
                 "code": r.code,
+                "name": r.name,
+                "priority": r.priority,
                 "min": r.min,
                 "max": r.max,
                 "filled": r.filled,
                 "shortfall": r.shortfall,
                 "mean_score": r.mean_score,
+                "diagnosis": r.diagnosis,
+                "relaxations": dict(r.relaxations),
             }
             for r in result.regions
         ],
@@ -267,6 +320,29 @@ def manifest(
     if extra:
         body.update(extra)
     return (json.dumps(body, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
+
+
+def workbook_file(result: MatchResult, options: OutputOptions) -> bytes:
+    """Return pairings.xlsx for a result, under the same privacy options as the CSV files."""
+    from dataclasses import replace
+
+    from matcher.workbook import RegionLine, workbook_bytes
+
+    plain = replace(options, excel=False)  # the workbook stores numbers, not French text
+    return workbook_bytes(
+        pairings=pairing_rows(result.pairs, plain),
+        unmatched=unmatched_rows(result.unpaired, plain),
+        regions=[
+            RegionLine(
+                r.code, r.name, r.min, r.max, r.filled, r.shortfall, r.mean_score, r.diagnosis
+            )
+            for r in result.regions
+        ],
+        objective={
+            "total_score": round(result.optimality.total_score, 4),
+            "optimal": result.optimality.optimal,
+        },
+    )
 
 
 def result_files(

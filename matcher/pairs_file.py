@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from matcher.errors import InputError, ProblemLog
+from matcher.i18n import _
 from matcher.text import fold
 
 _DEV_HEADERS = {
@@ -39,10 +40,42 @@ class PairRow:
 
 
 def read_pairs(path: Path, *, role: str) -> list[PairRow]:
-    """Read a locks or forbid file (a previous ``pairings.csv`` works too)."""
+    """Read a locks or forbid file (a previous ``pairings.csv`` or ``pairings.xlsx`` works too)."""
+    sheets = _pair_sheets(path)
+    if sheets:
+        return [pair for sheet in sheets for pair in _read_sheet(path, role=role, sheet=sheet)]
+    return _read_sheet(path, role=role, sheet=None)
+
+
+def _pair_sheets(path: Path) -> list[str]:
+    """Return the sheets of a matcher workbook that hold pairs (one per region), else []."""
+    if path.suffix.casefold() not in (".xlsx", ".xlsm") or not path.is_file():
+        return []
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return []  # read_table says what is wrong with the file
+    try:
+        found = []
+        for ws in book.worksheets:
+            first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+            headers = {fold(str(v).replace("_", " ")) for v in first if v is not None}
+            if {"developer id", "partner id"} <= headers:
+                found.append(ws.title)
+        # One sheet is an ordinary table, read as before; several are pairings.xlsx's regions.
+        return found if len(found) > 1 else []
+    finally:
+        book.close()
+
+
+def _read_sheet(path: Path, *, role: str, sheet: str | None) -> list[PairRow]:
     from matcher.readers import read_table
 
-    table = read_table(path)
+    table = read_table(path, sheet=sheet)
     folded = {fold(h.replace("_", " ")): h for h in table.headers}
     dev_col = next((folded[h] for h in folded if h in {fold(x) for x in _DEV_HEADERS}), None)
     par_col = next((folded[h] for h in folded if h in {fold(x) for x in _PAR_HEADERS}), None)
@@ -52,11 +85,11 @@ def read_pairs(path: Path, *, role: str) -> list[PairRow]:
             table.file,
             1,
             None,
-            f"a {role} file needs the columns developer_id and partner_id",
-            f"found: {', '.join(table.headers) or 'no columns'}",
+            _("a {role} file needs the columns developer_id and partner_id").format(role=role),
+            _("found: {value}").format(value=", ".join(table.headers) or "no columns"),
             code="missing_column",
         )
-        log.raise_if_errors(f"{table.file} is invalid")
+        log.raise_if_errors(_("{file} is invalid").format(file=table.file))
     assert dev_col is not None and par_col is not None
     pairs: list[PairRow] = []
     for raw in table.rows:
@@ -70,11 +103,21 @@ def read_pairs(path: Path, *, role: str) -> list[PairRow]:
                 table.file,
                 raw.number,
                 column,
-                "empty id",
-                "give both a developer id and a partner id",
+                _("empty id"),
+                _("give both a developer id and a partner id"),
                 code="empty",
             )
             continue
         pairs.append(PairRow(dev, par, table.file, raw.number))
-    log.raise_if_errors(f"{table.file} is invalid", InputError)
+    log.raise_if_errors(_("{file} is invalid").format(file=table.file), InputError)
     return pairs
+
+
+def read_pair_records(path: Path) -> list[dict[str, str]]:
+    """Return every pair row of a pairings.xlsx as text cells by header (regions in order)."""
+    from matcher.readers import read_table
+
+    records: list[dict[str, str]] = []
+    for sheet in _pair_sheets(path):
+        records += [raw.cells for raw in read_table(path, sheet=sheet).rows]
+    return records

@@ -12,8 +12,9 @@ from matcher.config import MatcherConfig, load_config
 from matcher.dataset import load_dataset
 from matcher.errors import InputError, Problem, StaleResultError, UsageError
 from matcher.hashing import sha256_file
+from matcher.i18n import _
 from matcher.models import Dataset, Developer, Partner, SourceFile
-from matcher.outputs import MANIFEST, PAIRINGS, UNMATCHED
+from matcher.outputs import MANIFEST, PAIRINGS, UNMATCHED, english_columns
 from matcher.pairs_file import read_pairs
 
 _QUOTED_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r", "'\n")
@@ -51,15 +52,34 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         handle.seek(0)  # utf-8-sig strips the BOM again from the start
         delimiter = ";" if ";" in header else ","
         reader = csv.DictReader(handle, delimiter=delimiter)
-        return [{k: _cell(v) for k, v in row.items()} for row in reader]
+        return [english_columns({k: _cell(v) for k, v in row.items()}) for row in reader]
+
+
+_WORKBOOK = "pairings.xlsx"  # matcher.workbook.WORKBOOK, without importing openpyxl early
+
+
+def _read_pairings(folder: Path) -> list[dict[str, str]]:
+    """Read the pairs of a result: pairings.csv, or pairings.xlsx when only it was kept."""
+    if (folder / PAIRINGS).exists() or not (folder / _WORKBOOK).exists():
+        return _read_csv(folder / PAIRINGS)
+    from matcher.pairs_file import read_pair_records
+
+    return read_pair_records(folder / _WORKBOOK)
 
 
 def load_previous(folder: Path) -> PreviousRun:
-    """Read a result folder and its inputs; raise StaleResultError when anything changed."""
+    """Read a result folder and its inputs; raise StaleResultError when anything changed.
+
+    ``folder`` may also be the folder's pairings.csv or pairings.xlsx.
+    """
+    if folder.is_file() and folder.name in (PAIRINGS, _WORKBOOK):
+        folder = folder.parent
     manifest_path = folder / MANIFEST
     if not manifest_path.exists():
         raise UsageError(
-            f"{folder} holds no {MANIFEST}; give a folder written by `matcher match --out`"
+            _(
+                "{folder} holds no {MANIFEST}; give a folder written by `matcher match --out`"
+            ).format(folder=folder, MANIFEST=MANIFEST)
         )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -67,14 +87,14 @@ def load_previous(folder: Path) -> PreviousRun:
         outputs = manifest["outputs"]
     except (ValueError, KeyError, TypeError):
         raise InputError(
-            f"{MANIFEST} is damaged",
+            _("{MANIFEST} is damaged").format(MANIFEST=MANIFEST),
             [
                 Problem(
                     MANIFEST,
                     None,
                     None,
-                    "not a manifest written by matcher",
-                    "run `matcher match` again",
+                    _("not a manifest written by matcher"),
+                    _("run `matcher match` again"),
                 )
             ],
         ) from None
@@ -87,8 +107,10 @@ def load_previous(folder: Path) -> PreviousRun:
                     entry["file"],
                     None,
                     None,
-                    f"the {entry['role']} file of this run is missing ({path})",
-                    "restore it, or run `matcher match` again",
+                    _("the {entry} file of this run is missing ({path})").format(
+                        entry=entry["role"], path=path
+                    ),
+                    _("restore it, or run `matcher match` again"),
                     code="stale",
                 )
             )
@@ -98,27 +120,35 @@ def load_previous(folder: Path) -> PreviousRun:
                     entry["file"],
                     None,
                     None,
-                    f"the {entry['role']} file has changed since the run "
-                    "(its SHA-256 differs from the manifest)",
-                    "run `matcher match` again, or restore the file",
+                    _(
+                        "the {entry} file has changed since the run (its SHA-256 "
+                        "differs from the manifest)"
+                    ).format(entry=entry["role"]),
+                    _("run `matcher match` again, or restore the file"),
                     code="stale",
                 )
             )
-    for name in (PAIRINGS, UNMATCHED):
+    for name in (PAIRINGS, UNMATCHED, _WORKBOOK):
         path = folder / name
+        # A result forwarded as its workbook alone may lack pairings.csv; nothing else may go.
+        spare = name == PAIRINGS and (folder / _WORKBOOK).exists() and _WORKBOOK in outputs
+        if spare and not path.exists():
+            continue
         if name in outputs and (not path.exists() or sha256_file(path) != outputs[name]):
             problems.append(
                 Problem(
                     name,
                     None,
                     None,
-                    "was changed or removed after the run",
-                    "results must not be edited; run `matcher match` again",
+                    _("was changed or removed after the run"),
+                    _("results must not be edited; run `matcher match` again"),
                     code="stale",
                 )
             )
     if problems:
-        raise StaleResultError(f"{folder} no longer matches its inputs", problems)
+        raise StaleResultError(
+            _("{folder} no longer matches its inputs").format(folder=folder), problems
+        )
 
     by_role = {e["role"]: Path(e["path"]) for e in inputs}
     read = manifest.get("read_options", {})
@@ -151,7 +181,7 @@ def load_previous(folder: Path) -> PreviousRun:
         developers=[d for d in dataset.developers if d.id not in gone],
         partners=[p for p in dataset.partners if p.id not in gone],
     )
-    pairs_rows = _read_csv(folder / PAIRINGS)
+    pairs_rows = _read_pairings(folder)
     pairs = [(r["developer_id"], r["partner_id"]) for r in pairs_rows]
     locks = [(r["developer_id"], r["partner_id"]) for r in pairs_rows if r["locked"] == "yes"]
     reasons = {

@@ -17,12 +17,14 @@ from matcher.cli.options import (
     ExcelOpt,
     FolderArg,
     ForceOpt,
+    HeadersOpt,
     JsonOpt,
     OutOpt,
     ParOpt,
     RedactOpt,
     SheetOpt,
     StrictOpt,
+    XlsxOpt,
     guarded,
     output_options,
     print_json,
@@ -31,6 +33,7 @@ from matcher.cli.options import (
     stdout,
 )
 from matcher.errors import ShortfallError
+from matcher.i18n import N_, _
 
 
 def match(
@@ -40,38 +43,57 @@ def match(
     config: ConfOpt = None,
     out: OutOpt = Path("out"),
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Preview per region; write nothing.")
+        bool, typer.Option("--dry-run", help=N_("Preview per region; write nothing."))
     ] = False,
     strict: StrictOpt = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", help=N_("Also show the solver's bound, gap and method in the preview.")
+        ),
+    ] = False,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
     lock: Annotated[
         Path | None,
         typer.Option(
-            "--lock", help="CSV of developer_id,partner_id pairs to keep (a pairings.csv works)."
+            "--lock",
+            help=N_("CSV of developer_id,partner_id pairs to keep (a pairings.csv works)."),
         ),
     ] = None,
     forbid: Annotated[
         Path | None,
-        typer.Option("--forbid", help="CSV of developer_id,partner_id pairs never to form."),
+        typer.Option("--forbid", help=N_("CSV of developer_id,partner_id pairs never to form.")),
     ] = None,
     bom: BomOpt = False,
     excel: ExcelOpt = False,
+    headers: HeadersOpt = "en",
     contacts: ContactsOpt = False,
     redact: RedactOpt = False,
     sheet: SheetOpt = None,
     encoding: EncOpt = None,
+    xlsx: XlsxOpt = False,
 ) -> None:
     """Form the optimal pairs: preview with --dry-run, or write them to --out."""
 
     def body() -> None:
-        from matcher.outputs import RESULT_FILES, check_writable, result_files, write_files
+        from matcher.outputs import (
+            RESULT_FILES,
+            check_writable,
+            result_files,
+            workbook_file,
+            write_files,
+        )
         from matcher.pipeline import load_run_inputs, run_match
         from matcher.render import match_view, result_json
+        from matcher.workbook import WORKBOOK
 
-        options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
+        options = output_options(
+            bom=bom, contacts=contacts, redact=redact, excel=excel, headers=headers
+        )
+        names = (*RESULT_FILES, WORKBOOK) if xlsx else RESULT_FILES
         if not dry_run:
-            check_writable(out, RESULT_FILES, force=force)
+            check_writable(out, names, force=force)
         dev_f, par_f, conf_f = resolve_inputs(folder, developers, partners, config)
         show = progress.wanted(as_json=as_json)
         with progress.progress_display(enabled=show) as report:
@@ -89,31 +111,32 @@ def match(
         short = result.shortfalls
         if as_json:
             data = result_json(result)
-            data["written"] = (
-                [] if dry_run or (strict and short) else [str(out / n) for n in RESULT_FILES]
-            )
+            data["written"] = [] if dry_run or (strict and short) else [str(out / n) for n in names]
             print_json(data)
         else:
-            stdout.print(match_view(result))
+            stdout.print(match_view(result, verbose=verbose))
             if result.warnings:
                 stderr.print(
-                    f"{len(result.warnings)} warning(s) about the input files; "
-                    "run `matcher validate` to see them"
+                    _(
+                        "{n} warning(s) about the input files; run `matcher validate` to see them"
+                    ).format(n=len(result.warnings))
                 )
         if strict and short:
             raise ShortfallError(
-                f"{len(short)} region(s) fall short of their quota: "
-                + ", ".join(r.name for r in short)
-                + "; nothing was written (--strict)"
+                _(
+                    "{n} region(s) fall short of their quota: {regions}; "
+                    "nothing was written (--strict)"
+                ).format(n=len(short), regions=", ".join(r.name for r in short))
             )
         if dry_run:
             if not as_json:
-                stdout.print("[dim]dry run: nothing was written[/]")
+                stdout.print("[dim]" + _("dry run: nothing was written") + "[/]")
             return
         with progress.progress_display(enabled=show) as report:
             files = result_files(
                 result,
                 options=options,
+                extra_files={WORKBOOK: workbook_file(result, options)} if xlsx else None,
                 extra_manifest={"read_options": {"sheet": sheet, "encoding": encoding}},
             )
             if report is not None:
@@ -122,6 +145,6 @@ def match(
                 write_files(out, files)
         paths = [out / name for name in files]
         if not as_json:
-            stdout.print("wrote " + ", ".join(str(p) for p in paths))
+            stdout.print(_("wrote {paths}").format(paths=", ".join(str(p) for p in paths)))
 
     guarded(body)

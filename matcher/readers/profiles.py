@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from matcher.errors import Problem, ProblemLog
+from matcher.i18n import N_, _
 from matcher.models import Developer, Partner, Profile
 from matcher.readers.headers import (
     DEVELOPER_COLUMNS,
@@ -81,13 +82,15 @@ _FOOTER = re.compile(
 # Ways to join several values in one list item: "darija / français", "Français et Arabe".
 _JOINS = re.compile(r"\s*(?:/|&|\+|\bet\b|\band\b|\s[-–]\s)\s*", re.IGNORECASE)
 _QUALIFIED = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
+# The vocabularies an unknown tag is reported against, as the messages name them.
+_VOCABULARY_WORDS = (N_("skill"), N_("sector"))
 _EMPTY_HINTS = {
-    "id": "give every row a unique id",
-    "region": "give one of the 12 regions",
-    "skills": 'list the skills separated by ";"',
-    "languages": 'list the languages separated by ";", e.g. "ary; fr"',
-    "kind": "accepted: artisan, farmer (agriculteur) or merchant (commerçant)",
-    "sector": "give the partner's sector of activity",
+    "id": N_("give every row a unique id"),
+    "region": N_("give one of the 12 regions"),
+    "skills": N_('list the skills separated by ";"'),
+    "languages": N_('list the languages separated by ";", e.g. "ary; fr"'),
+    "kind": N_("accepted: artisan, farmer (agriculteur) or merchant (commerçant)"),
+    "sector": N_("give the partner's sector of activity"),
 }
 
 
@@ -145,8 +148,8 @@ def _read(
             table.file,
             None,
             None,
-            "the file has no data rows",
-            "add one row per person below the header row",
+            _("the file has no data rows"),
+            _("add one row per person below the header row"),
             code="no-rows",
         )
         if not table.headers:
@@ -343,7 +346,9 @@ class _Row:
         """Return the cell of a required field, recording an error when it is empty."""
         value = self.text(field)
         if not value:
-            self.error(field, f"{field} is empty", hint or _EMPTY_HINTS.get(field), "empty")
+            default = _EMPTY_HINTS.get(field)
+            hint = hint or (_(default) if default else None)
+            self.error(field, _("{field} is empty").format(field=field), hint, "empty")
         return value
 
     def name(self) -> str:
@@ -351,7 +356,7 @@ class _Row:
         full = " ".join(v for v in (self.text("first_name"), self.text("name")) if v)
         if not full:
             field = "name" if "name" in self.mapping else "first_name"
-            self.error(field, "name is empty", code="empty")
+            self.error(field, _("name is empty"), code="empty")
         return full
 
     def place(self) -> tuple[Region | None, Province | None]:
@@ -392,7 +397,7 @@ class _Row:
         codes: list[str] = []
         items = split_list(text)
         if not items:
-            self.error("languages", "no language given", _EMPTY_HINTS["languages"], "empty")
+            self.error("languages", _("no language given"), _(_EMPTY_HINTS["languages"]), "empty")
         for item in items:
             try:
                 found = _resolve_languages(item)
@@ -417,13 +422,17 @@ class _Row:
             if not known:
                 near = suggest(item, [*vocabulary, *vocabulary.values()])
                 hint = (
-                    f'did you mean "{normalise(near)[0]}"?'
+                    _('did you mean "{value}"?').format(value=normalise(near)[0])
                     if near is not None
-                    else f"check the spelling; known {what}s: {', '.join(vocabulary)}"
+                    else _("check the spelling; known values: {values}").format(
+                        values=", ".join(vocabulary)
+                    )
                 )
                 self.warn(
                     field,
-                    f"unknown {what} {quote(item)}, kept as {quote(tag)}",
+                    _("unknown {what} {item}, kept as {tag}").format(
+                        what=_(what), item=quote(item), tag=quote(tag)
+                    ),
                     hint,
                     f"unknown-{what}",
                 )
@@ -447,15 +456,20 @@ class _Row:
             cleaned = _UNIT.sub("", cleaned)
         if not _NUMBER.fullmatch(cleaned):
             self.error(
-                field, f"{field} is not a number", self._number_hint(text, what), "bad-number"
+                field,
+                _("{field} is not a number").format(field=field),
+                self._number_hint(text, what),
+                "bad-number",
             )
             return None
         value = round(float(cleaned.replace(",", ".")) * scale, 2)
         if not low <= value <= high:
             self.error(
                 field,
-                f"{field} must be between {low:g} and {high:g}",
-                f"give {what}",
+                _("{field} must be between {low:g} and {high:g}").format(
+                    field=field, low=low, high=high
+                ),
+                _("give {what}").format(what=_(what)),
                 "out-of-range",
             )
             return None
@@ -469,24 +483,28 @@ class _Row:
         if span is not None:
             low, high = (float(g.replace(",", ".")) for g in span.groups())
             middle = f"{(low + high) / 2:g}".replace(".", ",")
-            return (
-                f"give one number, not a range: e.g. {middle} (the middle of {low:g} and {high:g})"
-            )
+            return _(
+                "give one number, not a range: e.g. {middle} (the middle of {low:g} and {high:g})"
+            ).format(middle=middle, low=low, high=high)
         words = _WORK_TIME.get(fold(text))
         if words is not None:
-            return f"write {what} as a number: e.g. {words} for {quote(text)}"
-        return f"write {what} as a number, e.g. 20 or 12,5"
+            return _("write {what} as a number: e.g. {words} for {text}").format(
+                what=_(what), words=words, text=quote(text)
+            )
+        return _("write {what} as a number, e.g. 20 or 12,5").format(what=_(what))
 
     def coordinates(self) -> tuple[float | None, float | None]:
         """Return lat and lon, both or neither; warn when they fall outside Morocco."""
-        lat = self.number("lat", -90, 90, "the latitude in decimal degrees")
-        lon = self.number("lon", -180, 180, "the longitude in decimal degrees")
+        lat = self.number("lat", -90, 90, N_("the latitude in decimal degrees"))
+        lon = self.number("lon", -180, 180, N_("the longitude in decimal degrees"))
         if (lat is None) != (lon is None):
             given = "lat" if lat is not None else "lon"
             self.warn(
                 given,
-                f"{given} is given without the other coordinate; both are ignored",
-                "give both lat and lon, or neither",
+                _("{given} is given without the other coordinate; both are ignored").format(
+                    given=given
+                ),
+                _("give both lat and lon, or neither"),
                 "half-coordinates",
             )
             return None, None
@@ -500,8 +518,8 @@ class _Row:
         ):
             self.warn(
                 "lat",
-                "the coordinates are outside Morocco",
-                "check that lat and lon are not swapped and that lon is negative",
+                _("the coordinates are outside Morocco"),
+                _("check that lat and lon are not swapped and that lon is negative"),
                 "outside-morocco",
             )
         return lat, lon
@@ -599,7 +617,7 @@ _COMMON: tuple[_Step, ...] = (
         ("availability_hours",),
         ("availability_hours",),
         lambda row: row.number(
-            "availability_hours", 0, 168, "the hours available per week (0 to 168)"
+            "availability_hours", 0, 168, N_("the hours available per week (0 to 168)")
         ),
     ),
     _Step(("lat", "lon"), ("lat", "lon"), lambda row: row.coordinates()),
@@ -613,7 +631,7 @@ def _skills(row: _Row) -> tuple[str, ...]:
     if row.required("skills"):
         skills = row.tags("skills", "skill", normalise_skill, SKILLS)
         if not skills:
-            row.error("skills", "no skill given", _EMPTY_HINTS["skills"], "empty")
+            row.error("skills", _("no skill given"), _(_EMPTY_HINTS["skills"]), "empty")
     return skills
 
 
@@ -628,7 +646,7 @@ _DEVELOPER: tuple[_Step, ...] = (
     _Step(
         ("experience_years",),
         ("experience_years",),
-        lambda row: row.number("experience_years", 0, 80, "the years of experience (0 to 80)"),
+        lambda row: row.number("experience_years", 0, 80, N_("the years of experience (0 to 80)")),
     ),
     _Step(
         ("mobility",),
@@ -646,8 +664,8 @@ def _sector(row: _Row) -> str:
     if len(sectors) > 1:
         row.error(
             "sector",
-            f"{len(sectors)} sectors given; a partner has one",
-            "keep the main sector",
+            _("{n} sectors given; a partner has one").format(n=len(sectors)),
+            _("keep the main sector"),
             "several-sectors",
         )
     elif sectors:
@@ -663,8 +681,8 @@ def _needs(row: _Row) -> tuple[str, ...]:
     if not needs:
         row.warn(
             "needs",
-            "no needs listed",
-            "every developer will count as covering this partner's needs",
+            _("no needs listed"),
+            _("every developer will count as covering this partner's needs"),
             "no-needs",
         )
     return needs
@@ -762,7 +780,12 @@ def _build(
                 profile = model.model_validate(values)
             except ValidationError as exc:
                 for field in sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}):
-                    log.error(file, raw.number, mapping.get(field), f"{field} is not valid")
+                    log.error(
+                        file,
+                        raw.number,
+                        mapping.get(field),
+                        _("{field} is not valid").format(field=field),
+                    )
         row_id = ids[index]
         if row_id:
             if row_id in first_row:
@@ -770,8 +793,10 @@ def _build(
                     file,
                     raw.number,
                     mapping.get("id"),
-                    f'id "{row_id}" already used on row {first_row[row_id]}',
-                    "give every row a unique id",
+                    _('id "{id}" already used on row {row}').format(
+                        id=row_id, row=first_row[row_id]
+                    ),
+                    _("give every row a unique id"),
                     code="duplicate-id",
                 )
                 profile = None
@@ -799,8 +824,12 @@ def _footer(
         file,
         raw.number,
         None,
-        "this row does not look like an application: most required columns are empty "
-        "(a total, a count or a note under the table?)",
-        f"delete the row (every row under the header is read as a person), or fill in {missing}",
+        _(
+            "this row does not look like an application: most required columns are empty "
+            "(a total, a count or a note under the table?)"
+        ),
+        _(
+            "delete the row (every row under the header is read as a person), or fill in {missing}"
+        ).format(missing=missing),
         code="not-a-record",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from matcher.i18n import _
 from matcher.reference.lookup import LookupFailure, read_rows
 from matcher.text import build_index, fold, lookup, quote, suggest
 
@@ -177,4 +178,4 @@ def resolve_province(text: str) -> Province:
     near = suggest(text, province_names())
     near_province = _by_name(near) if near is not None else None
     hint = f'did you mean "{near_province.name}"?' if near_province is not None else None
-    raise LookupFailure(f"unknown province {quote(text)}", hint)
+    raise LookupFailure(_("unknown province {value}").format(value=quote(text)), hint)
