@@ -198,6 +198,22 @@ def _is_placeholder(value: str) -> bool:
     return _folded_placeholder(value)
 
 
+# The ASCII lines with at most _LONGEST_PLACEHOLDER letters and digits: the only ASCII cells
+# that may fold to a placeholder (the classes are disjoint, so matching is linear).
+_FEW_ALNUM = re.compile(
+    rf"^[^0-9A-Za-z\n]*(?:[0-9A-Za-z][^0-9A-Za-z\n]*){{0,{_LONGEST_PLACEHOLDER}}}$", re.M
+)
+
+
+def _placeholders(values: Collection[str]) -> set[str]:
+    """Return the values that are placeholders, testing one by one only those that may be."""
+    plain = [v for v in values if v.isascii() and "\n" not in v]
+    maybe = set(_FEW_ALNUM.findall("\n".join(plain)))
+    if len(plain) < len(values):
+        maybe.update(set(values).difference(plain))
+    return {v for v in maybe if _is_placeholder(v)}
+
+
 @contextlib.contextmanager
 def _no_collection() -> Iterator[None]:
     """Pause the cyclic garbage collector while a file is read.
@@ -237,7 +253,7 @@ class _Columns:
                     found = [raw.cells.get(header, "").strip() for raw in self.rows]
                 if field not in ("name", "first_name"):
                     # A region or a skill list repeats thousands of times: test each value once.
-                    empty = {v for v in set(found) if _is_placeholder(v)}
+                    empty = _placeholders(set(found))
                     if empty:
                         found = ["" if v in empty else v for v in found]
             self.cells[field] = found
