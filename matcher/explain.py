@@ -13,7 +13,7 @@ from matcher.models import Developer, Partner
 from matcher.pipeline import REASONS, Instance, build_instance, pair_flags, solve_instance
 from matcher.previous import PreviousRun
 from matcher.rules import first_violations, violated_rules
-from matcher.scoring import Breakdown, breakdown, score_block
+from matcher.scoring import Breakdown, breakdown, is_remote_pair, score_block
 from matcher.solver import Solution
 
 Side = Literal["developer", "partner"]
@@ -26,6 +26,7 @@ class Alternative:
     id: str
     score: float
     fate: str  # "paired with D-0033 (score 80.1)" or "unpaired (outscored)"
+    remote: bool = False  # the two would form a remote pair
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,8 @@ def explain_person(
             pair_par = par if side == "developer" else par_by_id[taken_by]
             taken_score = breakdown(developer=pair_dev, partner=pair_par, config=config).score
             fate = f"paired with {taken_by} (score {taken_score:.1f})"
-        alternatives.append(Alternative(other.id, round(float(scores[k]), 4), fate))
+        remote = is_remote_pair(developer=dev, partner=par)
+        alternatives.append(Alternative(other.id, round(float(scores[k]), 4), fate, remote))
         if len(alternatives) == top:
             break
     person = devs[idx] if side == "developer" else pars[idx]

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from matcher.errors import Problem
 from matcher.explain import PairExplanation, PersonExplanation
+from matcher.i18n import _
 from matcher.models import KINDS, Dataset
 from matcher.pipeline import MatchResult
 from matcher.reference import REGIONS, Region, region_names
@@ -255,6 +256,7 @@ def result_json(result: MatchResult) -> dict[str, Any]:
                 "score": round(p.breakdown.score, 4),
                 "locked": p.locked,
                 "cross_region": p.breakdown.cross_region,
+                "remote": p.breakdown.remote,
             }
             for p in result.pairs
         ],
@@ -272,6 +274,8 @@ def _breakdown_table(b: Breakdown, weights: dict[str, float] | None = None) -> T
     table.add_column("Value", justify="right")
     for name in ("skills", "languages", "distance", "sector", "availability"):
         table.add_row(name, f"{getattr(b, name):.2f}")
+    if b.remote:
+        table.add_row(_("remote pair"), _("distance criterion fixed, no in-person limit"))
     if b.penalty:
         table.add_row("cross-region penalty", f"−{b.penalty:.1f}")
     table.add_row("score", f"{b.score:.1f}", style="bold")
@@ -285,7 +289,8 @@ def person_view(p: PersonExplanation) -> RenderableType:
     parts: list[RenderableType] = []
     where = f"{p.side} {p.id} ({p.region})"
     if p.partner_of and p.breakdown:
-        parts.append(Text(f"{where} is paired with {p.partner_of}.", style="bold"))
+        remote = _(" (remote pair)") if p.breakdown.remote else ""
+        parts.append(Text(f"{where} is paired with {p.partner_of}{remote}.", style="bold"))
         parts.append(_breakdown_table(p.breakdown))
     else:
         parts.append(Text(f"{where} is not paired: {p.reason} — {p.reason_text}.", style="bold"))
@@ -296,7 +301,7 @@ def person_view(p: PersonExplanation) -> RenderableType:
     alt.add_column("Score", justify="right")
     alt.add_column("What happened to them")
     for a in p.alternatives:
-        alt.add_row(a.id, f"{a.score:.1f}", a.fate)
+        alt.add_row(a.id + (_(" (remote pair)") if a.remote else ""), f"{a.score:.1f}", a.fate)
     if not p.alternatives:
         alt.add_row("—", "", "no compatible counterpart passes the rules")
     parts.append(alt)
@@ -305,8 +310,9 @@ def person_view(p: PersonExplanation) -> RenderableType:
 
 def pair_view(p: PairExplanation) -> RenderableType:
     """Return the explanation of a pair: breakdown, rules, and the cost of forcing it."""
+    remote = _(" (remote pair)") if p.breakdown.remote else ""
     parts: list[RenderableType] = [
-        Text(f"Pair {p.developer_id} + {p.partner_id}", style="bold"),
+        Text(f"Pair {p.developer_id} + {p.partner_id}{remote}", style="bold"),
         _breakdown_table(p.breakdown),
     ]
     if p.allowed:
