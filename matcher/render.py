@@ -245,6 +245,16 @@ def result_json(result: MatchResult) -> dict[str, Any]:
                 "shortfall": r.shortfall,
                 "diagnosis": r.diagnosis,
                 "relaxations": dict(r.relaxations),
+                "fix": None
+                if r.fix is None
+                else {
+                    "changes": {
+                        c.key: list(c.value) if isinstance(c.value, tuple) else c.value
+                        for c in r.fix.changes
+                    },
+                    "filled": r.fix.filled,
+                    "fills": r.fix.fills,
+                },
             }
             for r in result.regions
         ],
