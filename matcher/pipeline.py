@@ -329,6 +329,44 @@ def run_match(
     return result
 
 
+def check_quotas(
+    dataset: Dataset,
+    config: MatcherConfig,
+    *,
+    locks: Sequence[tuple[str, str]] = (),
+    forbid: Iterable[tuple[str, str]] = (),
+    diagnose: bool = False,
+) -> list[RegionReport]:
+    """Return how many pairs each region can form, from one solve (what ``validate`` shows).
+
+    Nobody's reason for being unpaired is worked out, so this is cheaper than run_match;
+    with ``diagnose``, shortfalls get the diagnosis run_match would give them.
+    """
+    instance = build_instance(dataset, config, locks=locks, forbid=forbid)
+    solution = solve_instance(instance)
+    scores: dict[str, list[float]] = {}
+    for e in solution.edges.tolist():
+        region = instance.partners[int(instance.edges.par[e])].region
+        scores.setdefault(region, []).append(float(instance.edges.score[e]))
+    regions = []
+    for report in _region_reports(instance, []):
+        got = scores.get(report.code, [])
+        need = report.min if report.min < report.max else report.max
+        regions.append(
+            replace(
+                report,
+                filled=len(got),
+                mean_score=round(sum(got) / len(got), 2) if got else None,
+                lowest_score=round(min(got), 2) if got else None,
+                shortfall=max(0, need - len(got)),
+            )
+        )
+    if not diagnose or not any(r.shortfall for r in regions):
+        return regions
+    opt = Optimality(solution.method, solution.optimal, 0, 0, 0, 0.0, 0.0, 0.0)
+    return diagnose_result(instance, solution, MatchResult([], [], regions, opt, config))
+
+
 def diagnose_result(
     instance: Instance, solution: Solution, result: MatchResult
 ) -> list[RegionReport]:

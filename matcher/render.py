@@ -14,7 +14,7 @@ from matcher.errors import Problem
 from matcher.explain import PairExplanation, PersonExplanation
 from matcher.i18n import _
 from matcher.models import KINDS, Dataset
-from matcher.pipeline import MatchResult
+from matcher.pipeline import MatchResult, RegionReport
 from matcher.reference import REGIONS, Region, region_names
 from matcher.rematch import RematchResult
 from matcher.rules import RULE_TEXT
@@ -31,12 +31,16 @@ def problems_text(problems: Sequence[Problem]) -> Text:
     return text
 
 
-def dataset_summary(dataset: Dataset, result: MatchResult | None = None) -> list[dict[str, Any]]:
+def dataset_summary(
+    dataset: Dataset, result: MatchResult | Sequence[RegionReport] | None = None
+) -> list[dict[str, Any]]:
     """Return per-region counts: developers, partners by kind, top languages.
 
-    With a match result, also the pairs wanted and the pairs the rules make possible.
+    With a match result (or its region reports), also the pairs wanted and the pairs the
+    rules make possible.
     """
-    reports = {r.code: r for r in result.regions} if result else {}
+    regions = result.regions if isinstance(result, MatchResult) else result or []
+    reports = {r.code: r for r in regions}
     rows = []
     for region in REGIONS:
         devs = [d for d in dataset.developers if d.region == region.code]

@@ -781,6 +781,29 @@ def test_validate_says_how_many_pairs_each_region_can_form(tmp_path: Path) -> No
     assert "cannot reach their quota" not in shipped.stdout
 
 
+def test_validate_diagnose_names_the_change_that_fills(tmp_path: Path) -> None:
+    folder = morocco_in_person(tmp_path)
+    plain = json.loads(expect(run(["validate", folder, "--json"]), 0).stdout)
+    assert all("diagnosis" not in r for r in plain["regions"])
+    data = json.loads(expect(run(["validate", folder, "--json", "--diagnose"]), 0).stdout)
+    rows = {r["code"]: r for r in data["regions"]}
+    match = json.loads(expect(run(["match", folder, "--dry-run", "--json"]), 0).stdout)
+    dakhla = next(r for r in match["regions"] if r["code"] == "MA-12")
+    assert rows["MA-12"]["diagnosis"] == dakhla["diagnosis"]
+    assert "allowing remote pairs up to" in dakhla["diagnosis"]
+    assert all(r["diagnosis"] is None for code, r in rows.items() if code != "MA-12")
+    text = expect(run(["validate", folder, "--diagnose"]), 0).stdout
+    assert "1 region(s) cannot reach their quota:" in text
+    assert "fills 10 of 10" in text.replace("\n", " ")
+    hint = expect(run(["validate", folder]), 0).stdout
+    assert "`matcher validate --diagnose` says why" in hint
+
+
+def test_validate_diagnose_needs_the_quota_check() -> None:
+    result = expect(run(["validate", MOROCCO, "--no-quotas", "--diagnose"]), 2)
+    assert "--diagnose needs the quota check" in result.stderr
+
+
 def test_validate_no_quotas_skips_the_solve() -> None:
     result = expect(run(["validate", MOROCCO, "--no-quotas", "--json"]), 0)
     assert all("possible" not in r for r in json.loads(result.stdout)["regions"])

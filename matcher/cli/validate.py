@@ -20,7 +20,8 @@ from matcher.cli.options import (
     stderr,
     stdout,
 )
-from matcher.errors import InputError
+from matcher.errors import InputError, UsageError
+from matcher.i18n import _
 
 
 def validate(
@@ -37,12 +38,19 @@ def validate(
             help="Also solve once to say how many pairs each region can form.",
         ),
     ] = True,
+    diagnose: Annotated[
+        bool,
+        typer.Option(
+            "--diagnose",
+            help="Also say, for each region that falls short, the change that fills it.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Check the input files: a summary per region, then warnings and errors."""
 
     def body() -> None:
-        from matcher.pipeline import load_run_inputs, run_match
+        from matcher.pipeline import check_quotas, load_run_inputs
         from matcher.render import dataset_summary, problems_text, summary_table
 
         try:
@@ -54,8 +62,10 @@ def validate(
                 sheet=sheet,
                 encoding=encoding,
             )
-            result = (
-                run_match(dataset, cfg, locks=locks, forbid=forbid, diagnose=False)
+            if diagnose and not quotas:
+                raise UsageError("--diagnose needs the quota check; drop --no-quotas")
+            regions = (
+                check_quotas(dataset, cfg, locks=locks, forbid=forbid, diagnose=diagnose)
                 if quotas
                 else None
             )
@@ -71,7 +81,10 @@ def validate(
                 )
                 raise typer.Exit(exc.exit_code) from None
             raise
-        rows = dataset_summary(dataset, result)
+        rows = dataset_summary(dataset, regions)
+        if diagnose and regions is not None:
+            for row, report in zip(rows, regions, strict=True):
+                row["diagnosis"] = report.diagnosis
         if as_json:
             print_json(
                 {
@@ -85,10 +98,15 @@ def validate(
         stdout.print(summary_table(rows))
         if dataset.warnings:
             stderr.print(problems_text(dataset.warnings), end="")
-        if result is not None and result.shortfalls:
+        short = [r for r in regions or [] if r.shortfall]
+        if short and diagnose:
+            stdout.print(f"[yellow]{len(short)} region(s) cannot reach their quota:[/]")
+            for report in short:
+                stdout.print(f"• {report.diagnosis}", soft_wrap=True)
+        elif short:
             stdout.print(
-                f"[yellow]{len(result.shortfalls)} region(s) cannot reach their quota[/]; "
-                "`matcher match --dry-run` says why"
+                f"[yellow]{len(short)} region(s) cannot reach their quota[/]; "
+                + _("`matcher validate --diagnose` says why and what fills them")
             )
         stdout.print(
             f"[green]ok:[/] {len(dataset.developers)} developers and "
