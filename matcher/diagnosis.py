@@ -167,7 +167,10 @@ def change_text(change: Change, config: MatcherConfig) -> str:
 
 def fix_text(fix: Fix, config: MatcherConfig) -> str:
     """Return a fix's changes in words, joined by 'and'."""
-    return _(" and ").join(change_text(c, config) for c in fix.changes)
+    texts = [change_text(c, config) for c in fix.changes]
+    if len(texts) == 2:
+        return _("{first} and {second}").format(first=texts[0], second=texts[1])
+    return "; ".join(texts)
 
 
 @contextlib.contextmanager

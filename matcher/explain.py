@@ -15,6 +15,7 @@ from matcher.previous import PreviousRun
 from matcher.rules import first_violations, violated_rules
 from matcher.scoring import Breakdown, breakdown, is_remote_pair, score_block
 from matcher.solver import Solution
+from matcher.stability import BlockingPair, blocking_pairs
 
 Side = Literal["developer", "partner"]
 
@@ -248,3 +249,15 @@ def pair_scores(instance: Instance, solution: Solution) -> dict[tuple[str, str],
         p = instance.partners[int(instance.edges.par[e])].id
         out[(d, p)] = float(instance.edges.score[e])
     return out
+
+
+def explain_stability(run: PreviousRun) -> list[BlockingPair]:
+    """Return the blocking pairs of a result folder, each with what keeps the two apart."""
+    return blocking_pairs(
+        developers=run.dataset.developers,
+        partners=run.dataset.partners,
+        config=run.config,
+        pairs=run.pairs,
+        locked=run.locks,
+        forbidden=frozenset(run.forbid),
+    )

@@ -19,6 +19,8 @@ from matcher.reference import REGIONS, Region, region_names
 from matcher.rematch import RematchResult
 from matcher.rules import RULE_TEXT
 from matcher.scoring import Breakdown
+from matcher.stability import REASONS as STABILITY_REASONS
+from matcher.stability import BlockingPair
 
 
 def problems_text(problems: Sequence[Problem]) -> Text:
@@ -388,3 +390,47 @@ def rematch_view(r: RematchResult) -> RenderableType:
         )
     )
     return Group(match_table(r.result), table, note)
+
+
+def stability_view(blocking: Sequence[BlockingPair], *, rows: int = 50) -> RenderableType:
+    """Return the stability audit: blocking pairs per reason, then the best ``rows`` of them."""
+    counts = Counter(b.reason for b in blocking)
+    if not blocking:
+        return Text(_("No blocking pair: nobody would rather be paired with someone else."))
+    summary = Table(title=_("Blocking pairs: {n}").format(n=len(blocking)), title_justify="left")
+    summary.add_column(_("What keeps them apart"))
+    summary.add_column(_("Blocking pairs (count)"), justify="right")
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        summary.add_row(_(STABILITY_REASONS[code]), str(n))
+    table = Table(
+        title=_("{n} blocking pairs, those breaking a pair first, then by score").format(
+            n=min(rows, len(blocking))
+        ),
+        title_justify="left",
+    )
+    for col in (
+        _("Blocking developer"),
+        _("Blocking partner"),
+        _("Their score"),
+        _("Developer now with"),
+        _("Partner now with"),
+        _("Why not"),
+    ):
+        table.add_column(col)
+    # Someone who would leave a pair is the more telling case: those come first.
+    shown = sorted(blocking, key=lambda b: b.developer_pair is None and b.partner_pair is None)
+    for b in shown[:rows]:
+        table.add_row(
+            b.developer_id,
+            b.partner_id,
+            f"{b.score:.1f}",
+            "—" if b.developer_pair is None else f"{b.developer_pair} ({b.developer_score:.1f})",
+            "—" if b.partner_pair is None else f"{b.partner_pair} ({b.partner_score:.1f})",
+            b.detail,
+        )
+    parts: list[RenderableType] = [summary, table]
+    if len(blocking) > rows:
+        parts.append(
+            Text(_("… and {n} more; --json lists them all.").format(n=len(blocking) - rows))
+        )
+    return Group(*parts)

@@ -24,6 +24,13 @@ def explain(
             "--pair", help="DEV,PARTNER: the pair's breakdown and the cost of forcing it."
         ),
     ] = None,
+    stability: Annotated[
+        bool,
+        typer.Option(
+            "--stability",
+            help="List the blocking pairs: two people who would each score higher together.",
+        ),
+    ] = False,
     top: Annotated[
         int, typer.Option("--top", min=1, max=50, help="How many alternatives to list.")
     ] = 5,
@@ -32,14 +39,21 @@ def explain(
     """Explain a decision of a result folder (re-reads its inputs; refuses changed ones)."""
 
     def body() -> None:
-        from matcher.explain import explain_pair, explain_person
+        from matcher.explain import explain_pair, explain_person, explain_stability
         from matcher.previous import load_previous
-        from matcher.render import pair_view, person_view
+        from matcher.render import pair_view, person_view, stability_view
 
-        chosen = [x for x in (developer, partner, pair) if x]
+        chosen = [x for x in (developer, partner, pair, stability) if x]
         if len(chosen) != 1:
-            raise UsageError("give exactly one of --developer, --partner or --pair")
+            raise UsageError("give exactly one of --developer, --partner, --pair or --stability")
         run = load_previous(result)
+        if stability:
+            blocking = explain_stability(run)
+            if as_json:
+                print_json(jsonable(blocking))
+            else:
+                stdout.print(stability_view(blocking))
+            return
         if pair:
             parts = [x.strip() for x in pair.split(",")]
             if len(parts) != 2 or not all(parts):

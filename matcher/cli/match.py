@@ -106,11 +106,24 @@ def match(
             if not as_json:
                 stdout.print("[dim]dry run: nothing was written[/]")
             return
+        from matcher.stability import count_blocking_pairs, stability_manifest
+
+        audit = count_blocking_pairs(
+            developers=dataset.developers,
+            partners=dataset.partners,
+            config=cfg,
+            pairs=[(p.developer.id, p.partner.id) for p in result.pairs],
+            locked=[(p.developer.id, p.partner.id) for p in result.pairs if p.locked],
+            forbidden=frozenset(forbids),
+        )
         paths = write_result(
             out,
             result,
             options=options,
-            extra_manifest={"read_options": {"sheet": sheet, "encoding": encoding}},
+            extra_manifest={
+                "read_options": {"sheet": sheet, "encoding": encoding},
+                **stability_manifest(audit),
+            },
         )
         if not as_json:
             stdout.print("wrote " + ", ".join(str(p) for p in paths))
