@@ -409,20 +409,18 @@ def stability_view(blocking: Sequence[BlockingPair], *, rows: int = 50) -> Rende
         title_justify="left",
     )
     for col in (
-        _("Blocking developer"),
-        _("Blocking partner"),
+        _("Blocking pair"),
         _("Their score"),
         _("Developer now with"),
         _("Partner now with"),
-        _("Why not"),
     ):
-        table.add_column(col)
+        table.add_column(col, no_wrap=True)
+    table.add_column(_("Why not"))
     # Someone who would leave a pair is the more telling case: those come first.
     shown = sorted(blocking, key=lambda b: b.developer_pair is None and b.partner_pair is None)
     for b in shown[:rows]:
         table.add_row(
-            b.developer_id,
-            b.partner_id,
+            f"{b.developer_id} + {b.partner_id}",
             f"{b.score:.1f}",
             "—" if b.developer_pair is None else f"{b.developer_pair} ({b.developer_score:.1f})",
             "—" if b.partner_pair is None else f"{b.partner_pair} ({b.partner_score:.1f})",
