@@ -2,16 +2,18 @@
 
 Every relaxation is a change to ``matcher.toml`` (``Change``: a dotted key and its new value)
 that a coordinator can make, and every number reported comes from solving the changed
-problem exactly, never from an estimate. For the thresholds (distances, the minimum score,
-places per kind, the women share, other regions' quotas) the value reported is found by a
-binary search over the sorted values at which some pair or place changes (a distance at
-which a pair comes within reach, a score at which a pair passes), each probe a solve.
+problem exactly, never from an estimate. Relaxations are tried in ORDER, the least intrusive
+first, until one fills the region. For the thresholds (distances, the minimum score, places
+per kind, the women share, other regions' quotas) the value is searched over the sorted
+values at which some pair or place changes (a distance at which a pair comes within reach, a
+score at which a pair passes): from the first step whose upper bound allows a fill, galloping
+up, then bisecting, each probe a solve.
 
 Cost. Only the connected components (regions linked by shared candidate developers) that
 hold a short region are re-solved. Relaxations that leave every score unchanged (all but
-``max_distance_km``) reuse one candidate graph, scored once under the loosest of those
-rules and filtered and pruned per probe; only the in-person distance rescores. Independent
-relaxations are searched in a thread pool.
+``max_distance_km`` and the cross-region policy) reuse one candidate graph, scored once under
+the loosest of those rules and filtered and pruned per probe; a bipartite-matching bound on
+that graph settles most probes without solving. Short regions are searched in a thread pool.
 
 Imports run one way: the pipeline calls this module, which never imports the pipeline.
 """
@@ -656,7 +658,27 @@ def _search(
             return Fix(rule, steps[lo], got, wanted)
         if lo == last:
             return None if got is None or got <= base else Fix(rule, steps[last], got, wanted)
-        lo += 1
+        # The answer is usually a few steps above the bound's: gallop up from there, then
+        # search between the last step that fell short and the first that fills.
+        gap = 1
+        while True:
+            probe = min(lo + gap, last)
+            got = fill(steps[probe], rescore)
+            if got is not None and got >= wanted:
+                hi, best = probe, got
+                lo += 1
+                break
+            if probe == last:
+                return None if got is None or got <= base else Fix(rule, steps[last], got, wanted)
+            lo, gap = probe, gap * 2
+        while lo < hi:
+            mid = (lo + hi) // 2
+            got = fill(steps[mid], rescore)
+            if got is not None and got >= wanted:
+                hi, best = mid, got
+            else:
+                lo = mid + 1
+        return Fix(rule, steps[hi], best, wanted)
     loosest = fill(steps[last], rescore)
     if loosest is None or loosest <= base:
         return None
@@ -722,12 +744,15 @@ def diagnose(
     )
     paired_region = {d: partners[p].region for d, p in paired}
     n_workers = workers or min(2, os.cpu_count() or 1)
-    jobs: list[tuple[str, _Relaxation]] = []
-    for code in short:
-        takers = _takers(code=code, prober=prober, paired_region=paired_region, filled=filled)
-        jobs += [
-            (code, relax) for relax in _relaxations(prober, code=code, filled=filled, takers=takers)
-        ]
+    relaxations_of = {
+        code: _relaxations(
+            prober,
+            code=code,
+            filled=filled,
+            takers=_takers(code=code, prober=prober, paired_region=paired_region, filled=filled),
+        )
+        for code in short
+    }
 
     def wanted_of(code: str) -> int:
         low, high = config.quota(code)
@@ -762,54 +787,47 @@ def diagnose(
             bound=bound_of(code),
         )
 
+    def evaluate(code: str) -> list[tuple[_Relaxation, Fix | None]]:
+        # In ORDER until one fills: the fix reported is the first that fills, so the
+        # relaxations after it (each a solve or more) need not be tried.
+        out: list[tuple[_Relaxation, Fix | None]] = []
+        for relax in relaxations_of[code]:
+            fix = run((code, relax))
+            out.append((relax, fix))
+            if fix is not None and fix.fills:
+                break
+        return out
+
+    findings: dict[str, Finding] = {}
     with _pool(n_workers) as pool:
-        # Relaxations that reuse the shared graph first; those that score again (in-person
-        # distance, cross-region policy) cost a scoring and a larger solve each, so they are
-        # tried only where no change ranked before them in ORDER fills the region.
-        results: dict[int, Fix | None] = {}
-        cheap = [i for i, (_, relax) in enumerate(jobs) if not relax.rescore]
-        results.update(zip(cheap, pool(run, [jobs[i] for i in cheap]), strict=True))
-        first_fill = {
-            code: min(
-                (i for i in cheap if jobs[i][0] == code and (results[i] or _NONE).fills),
-                default=len(jobs),
-            )
-            for code in short
-        }
-        costly = [
-            i for i, (code, relax) in enumerate(jobs) if relax.rescore and i < first_fill[code]
-        ]
-        results.update(zip(costly, pool(run, [jobs[i] for i in costly]), strict=True))
-        findings: dict[str, Finding] = {}
-        for code in short:
-            mine = [(jobs[i][1], results[i]) for i in sorted(results) if jobs[i][0] == code]
-            helps = tuple(fix for _, fix in mine if fix is not None)
-            fix = next((f for f in helps if f.fills), None)
-            if fix is None:
-                pair = _best_pair(
-                    fill_of(code),
-                    [relax for relax, _ in mine],
-                    base=filled[code],
-                    wanted=wanted_of(code),
-                    pool=pool,
-                )
-                most = max((f.filled for f in helps), default=filled[code])
-                if pair is not None and (pair.fills or pair.filled > most):
-                    fix = pair
-            findings[code] = _finding(
-                code=code,
-                config=config,
-                prober=prober,
-                filled=filled[code],
+        evaluated = dict(zip(short, pool(evaluate, short), strict=True))
+    for code in short:
+        mine = evaluated[code]
+        helps = tuple(fix for _, fix in mine if fix is not None)
+        fix = next((f for f in helps if f.fills), None)
+        if fix is None:
+            pair = _best_pair(
+                fill_of(code),
+                bound_of(code),
+                relaxations_of[code],
+                base=filled[code],
                 wanted=wanted_of(code),
-                fix=fix,
-                helps=helps,
-                causes={relax.rule: relax.cause for relax, _ in mine},
             )
+            most = max((f.filled for f in helps), default=filled[code])
+            if pair is not None and (pair.fills or pair.filled > most):
+                fix = pair
+        findings[code] = _finding(
+            code=code,
+            config=config,
+            prober=prober,
+            filled=filled[code],
+            wanted=wanted_of(code),
+            fix=fix,
+            helps=helps,
+            causes={relax.rule: relax.cause for relax in relaxations_of[code]},
+        )
     return findings
 
-
-_NONE = Fix("", (), 0, 1)  # stands for "no fix" where a Fix is read
 
 _Map = Callable[[Callable[[Any], Any], Sequence[Any]], Iterator[Any]]
 
@@ -825,31 +843,40 @@ def _pool(workers: int) -> Iterator[_Map]:
 
 def _best_pair(
     fill: Fill,
+    bound: Bound,
     relaxations: Sequence[_Relaxation],
     *,
     base: int,
     wanted: int,
-    pool: _Map,
 ) -> Fix | None:
     """Return the first pair of relaxations (in ORDER) that fills the region, each at its
-    smallest filling step, or the pair that fills most when none fills; None if none helps."""
-    combos = [(a, b) for i, a in enumerate(relaxations) for b in relaxations[i + 1 :]]
-    if not combos:
-        return None
+    smallest filling step, or the pair that fills most when none fills; None if none helps.
 
-    def loosest(combo: tuple[_Relaxation, _Relaxation]) -> int | None:
-        a, b = combo
-        return fill(a.steps[-1] + b.steps[-1], a.rescore or b.rescore)
-
-    got = list(pool(loosest, combos))
-    filling = [c for c, n in zip(combos, got, strict=True) if n is not None and n >= wanted]
-    if not filling:
-        scored = [(n, c) for c, n in zip(combos, got, strict=True) if n is not None and n > base]
-        if not scored:
+    Pairs whose upper bound is no better than today are skipped without solving."""
+    best: tuple[int, _Relaxation, _Relaxation] | None = None
+    found: tuple[_Relaxation, _Relaxation] | None = None
+    for i, a in enumerate(relaxations):
+        for b in relaxations[i + 1 :]:
+            changes, rescore = a.steps[-1] + b.steps[-1], a.rescore or b.rescore
+            most = bound(changes, rescore)
+            if most is not None and most <= base:
+                continue
+            n = fill(changes, rescore)
+            if n is None or n <= base:
+                continue
+            if n >= wanted:
+                found = (a, b)
+                break
+            if best is None or n > best[0]:
+                best = (n, a, b)
+        if found is not None:
+            break
+    if found is None:
+        if best is None:
             return None
-        n, (a, b) = max(scored, key=lambda item: item[0])
+        n, a, b = best
         return Fix(f"{a.rule}+{b.rule}", a.steps[-1] + b.steps[-1], n, wanted)
-    a, b = filling[0]
+    a, b = found
     rescore = a.rescore or b.rescore
     tight_a = _search(
         lambda changes, _r: fill(changes + b.steps[-1], rescore),
@@ -858,6 +885,7 @@ def _best_pair(
         base=base,
         wanted=wanted,
         rule=a.rule,
+        bound=lambda changes, _r: bound(changes + b.steps[-1], rescore),
     )
     a_changes = tight_a.changes if tight_a is not None and tight_a.fills else a.steps[-1]
     tight_b = _search(
@@ -867,6 +895,7 @@ def _best_pair(
         base=base,
         wanted=wanted,
         rule=b.rule,
+        bound=lambda changes, _r: bound(a_changes + changes, rescore),
     )
     if tight_b is not None and tight_b.fills:
         return Fix(f"{a.rule}+{b.rule}", a_changes + tight_b.changes, tight_b.filled, wanted)

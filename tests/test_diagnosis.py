@@ -236,9 +236,11 @@ def test_a_priority_region_taking_the_supply(tmp_path: Path) -> None:
     assert changes == (Change("priority.regions", ("MA-04", "MA-06")),)
     assert report.diagnosis == (
         f"{CASA}: 1 wanted, 0 possible — the priority regions take the developers it could "
-        f"have; making {CASA} a priority region fills 1 of 1 (lowering the quota of "
-        "Rabat-Salé-Kénitra to 0: 1)"
+        f"have; making {CASA} a priority region fills 1 of 1"
     )
+    # The relaxations ranked after the one that fills are not tried: the quota one fills too.
+    assert report.relaxations == (("priority", 1),)
+    assert rerun(folder, (Change("quotas.regions.MA-04", 0),)) == 1
 
 
 def test_the_quota_of_another_region_taking_the_supply(tmp_path: Path) -> None:
