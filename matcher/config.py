@@ -160,6 +160,11 @@ class Rules(_Strict):
     max_distance_km: float = Field(default=250, gt=0)
     cross_region: CrossRegion = "remote-only"
     cross_region_penalty: float = Field(default=15, ge=0, le=100)
+    # A remote pair (a ``remote`` developer with a partner in another region) never meets in
+    # person: it is held to this distance instead of max_distance_km (None: no limit), and
+    # its distance criterion is this fixed value instead of 1 − km / max_distance_km.
+    remote_max_distance_km: float | None = Field(default=None, gt=0)
+    remote_distance_score: float = Field(default=0.5, ge=0, le=1)
     locks: Path | None = None
     forbid: Path | None = None
 

@@ -1,177 +1,966 @@
-"""Say why a region falls short of its quota, and which single relaxation would help."""
+"""Say why a region falls short, and find by re-solving the smallest change that fills it.
+
+Every relaxation is a change to ``matcher.toml`` (``Change``: a dotted key and its new value)
+that a coordinator can make, and every number reported comes from solving the changed
+problem exactly, never from an estimate. Relaxations are tried in ORDER, the least intrusive
+first, until one fills the region. For the thresholds (distances, the minimum score, places
+per kind, the women share, other regions' quotas) the value is searched over the sorted
+values at which some pair or place changes (a distance at which a pair comes within reach, a
+score at which a pair passes): from the first step whose upper bound allows a fill, galloping
+up, then bisecting, each probe a solve.
+
+Cost. Only the connected components (regions linked by shared candidate developers) that
+hold a short region are re-solved. Relaxations that leave every score unchanged (all but
+``max_distance_km`` and the cross-region policy) reuse one candidate graph, scored once under
+the loosest of those rules and filtered and pruned per probe; a bipartite-matching bound on
+that graph settles most probes without solving. Short regions are searched in a thread pool.
+
+Imports run one way: the pipeline calls this module, which never imports the pipeline.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+import contextlib
+import math
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
 
-from matcher.config import MatcherConfig, Mix
+import numpy as np
+import numpy.typing as npt
+from pydantic import ValidationError
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
+
+from matcher.config import MatcherConfig
+from matcher.edges import build_edges
+from matcher.errors import MatcherError
+from matcher.geo import haversine_km
 from matcher.i18n import _
-from matcher.models import Dataset
-from matcher.pipeline import MatchResult, RegionReport, build_instance, solve_instance
+from matcher.models import KINDS, Developer, Partner
+from matcher.reference import REGIONS, get_region
 from matcher.rules import may_cross_regions
+from matcher.scoring import MOBILITIES, encode
+from matcher.solver import AssignmentProblem, prune_developer_side, solve
+from matcher.specs import assignment_problem, group_caps, region_specs
+
+Int64s = npt.NDArray[np.int64]
+Float64s = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+# Above this many candidate pairs the shared graph would cost more memory than rescoring
+# per probe saves time; the diagnosis then rebuilds the edges of every probe.
+WIDE_GRAPH_LIMIT = 5_000_000
+
+# Relaxations are tried, and a fix is chosen, in this order: the least intrusive first.
+ORDER = (
+    "remote_distance",
+    "priority",
+    "quota",
+    "distance",
+    "min_score",
+    "min_per_kind",
+    "max_per_kind",
+    "women_share",
+    "language",
+    "cross_region",
+)
 
 
 @dataclass(frozen=True)
-class Relaxation:
-    """One rule loosened on its own, to see how many places it would fill."""
+class Change:
+    """One change to matcher.toml: a dotted key ("rules.min_score") and its new value."""
 
     key: str
-    label: str  # "allowing remote developers"
-    cause: str  # what the rule does to the region, for the sentence
+    value: Any
 
 
-def relaxations(config: MatcherConfig) -> list[Relaxation]:
-    """Return the single-rule relaxations worth trying under this config."""
+@dataclass(frozen=True)
+class Fix:
+    """Changes to the config and the places of the region they fill, found by re-solving."""
+
+    rule: str  # "remote_distance", "quota:MA-11", "min_per_kind:farmer", "women_share"…
+    changes: tuple[Change, ...]
+    filled: int
+    wanted: int
+
+    @property
+    def fills(self) -> bool:
+        """Return whether the change fills the region to what it wants."""
+        return self.filled >= self.wanted
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why one region falls short, and the changes that fill it or help."""
+
+    region: str
+    wanted: int
+    filled: int
+    fix: Fix | None  # the smallest change that fills (one rule or two), or the pair that
+    # fills most when no single rule helps as much
+    helps: tuple[Fix, ...]  # every single relaxation that fills more, in ORDER
+    text: str
+
+
+@dataclass(frozen=True)
+class _Relaxation:
+    rule: str
+    steps: tuple[tuple[Change, ...], ...]  # from the smallest change to the loosest
+    rescore: bool  # the change alters scores or reach: the edges are scored again
+    cause: str
+
+
+def apply_changes(config: MatcherConfig, changes: Sequence[Change]) -> MatcherConfig:
+    """Return the config with the changes made, validated like a matcher.toml."""
+    data = config.model_dump(mode="python")
+    for change in changes:
+        *path, last = change.key.split(".")
+        node = data
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = list(change.value) if isinstance(change.value, tuple) else change.value
+    return MatcherConfig.model_validate(data)
+
+
+def change_text(change: Change, config: MatcherConfig) -> str:
+    """Return one change in words, e.g. 'allowing remote pairs up to 1,500 km'."""
+    key, value = change.key, change.value
+    if key == "rules.remote_max_distance_km":
+        if value is None:
+            return _("removing the distance limit of remote pairs")
+        return _("allowing remote pairs up to {km} km").format(km=f"{value:,.0f}")
+    if key == "rules.max_distance_km":
+        return _("raising max_distance_km to {km} km").format(km=f"{value:,.0f}")
+    if key == "rules.min_score":
+        return _("lowering min_score to {score}").format(score=f"{value:g}")
+    if key == "rules.require_shared_language":
+        return _("dropping the shared-language rule")
+    if key == "rules.cross_region":
+        return _('setting cross_region = "{policy}"').format(policy=value)
+    if key == "priority.regions":
+        added = [code for code in value if code not in config.priority.regions]
+        return _("making {region} a priority region").format(
+            region=", ".join(get_region(code).name for code in added)
+        )
+    if key.startswith("quotas.regions."):
+        high = value["max"] if isinstance(value, dict) else value
+        return _("lowering the quota of {region} to {n}").format(
+            region=get_region(key.rsplit(".", 1)[1]).name, n=high
+        )
+    if key.startswith("mix.min_per_kind."):
+        return _("lowering mix.min_per_kind.{kind} to {n}").format(
+            kind=key.rsplit(".", 1)[1], n=value
+        )
+    if key.startswith("mix.max_per_kind."):
+        return _("raising mix.max_per_kind.{kind} to {n}").format(
+            kind=key.rsplit(".", 1)[1], n=value
+        )
+    if key == "mix.min_women_share":
+        if not value:
+            return _("dropping mix.min_women_share")
+        return _("lowering mix.min_women_share to {share}").format(share=f"{value:g}")
+    return f"{key} = {value!r}"
+
+
+def fix_text(fix: Fix, config: MatcherConfig) -> str:
+    """Return a fix's changes in words, joined by 'and'."""
+    texts = [change_text(c, config) for c in fix.changes]
+    if len(texts) == 2:
+        return _("{first} and {second}").format(first=texts[0], second=texts[1])
+    return "; ".join(texts)
+
+
+@contextlib.contextmanager
+def _native_stdout_to_stderr() -> Iterator[None]:
+    # The solver moves native prints off fd 1 around each solve by saving and restoring fd 1;
+    # concurrent solves could restore each other's redirection. Redirecting once around the
+    # whole pool makes every inner save and restore see the same descriptor.
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+@dataclass(frozen=True, eq=False)
+class _Graph:
+    """Every candidate pair under the loosest rules that keep scores and reach unchanged.
+
+    That is the run's config without the language rule, the minimum score and the remote
+    distance limit; each probe of those rules (and of quotas, priorities and the mix) filters
+    and prunes this graph instead of scoring again.
+    """
+
+    dev: Int64s
+    par: Int64s
+    score: Float64s
+    km: Float64s  # float32 distances widened, exactly as the rules compare them
+    cross: Bools
+    remote: Bools
+    shared: Bools
+    locked: Bools
+    dev_mobility: Int64s  # per edge, index into MOBILITIES
+
+    def allowed(self, config: MatcherConfig) -> Bools:
+        """Return which edges every rule of ``config`` allows (locked edges always)."""
+        rules = config.rules
+        may_cross = np.array(
+            [may_cross_regions(mobility=m, config=config) for m in MOBILITIES], dtype=np.bool_
+        )
+        ok: Bools = ~self.cross | may_cross[self.dev_mobility]
+        if rules.require_shared_language:
+            ok &= self.shared
+        if rules.remote_max_distance_km is not None:
+            ok &= ~self.remote | (self.km <= float(rules.remote_max_distance_km))
+        ok &= self.score >= float(rules.min_score)
+        ok |= self.locked
+        return ok
+
+
+class _Prober:
+    """Solve changed configs for the short regions, caching each changed config's fills."""
+
+    def __init__(
+        self,
+        *,
+        developers: Sequence[Developer],
+        partners: Sequence[Partner],
+        config: MatcherConfig,
+        region_index: Mapping[str, int],
+        forbidden: frozenset[tuple[str, str]],
+        locks: Sequence[tuple[int, int]],
+        short: Sequence[str],
+    ) -> None:
+        self.developers, self.partners, self.config = developers, partners, config
+        self.region_index, self.forbidden, self.locks = region_index, forbidden, tuple(locks)
+        self.short = [region_index[code] for code in short]
+        self.par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
+        self.par_group = self.par_region * len(KINDS) + np.array(
+            [KINDS.index(p.kind) for p in partners], dtype=np.int64
+        )
+        self.features = encode(developers=developers, partners=partners)
+        self.graph = self._wide_graph() if self._wide_size() <= WIDE_GRAPH_LIMIT else None
+        self.cache: dict[tuple[tuple[str, str], ...], Int64s | None] = {}
+        self.lock = threading.Lock()
+
+    def _wide_config(self) -> MatcherConfig:
+        rules = self.config.rules.model_copy(
+            update={
+                "require_shared_language": False,
+                "min_score": 0.0,
+                "remote_max_distance_km": None,
+            }
+        )
+        return self.config.model_copy(update={"rules": rules})
+
+    def _wide_size(self) -> int:
+        crossers = sum(
+            1 for d in self.developers if may_cross_regions(mobility=d.mobility, config=self.config)
+        )
+        size = 0
+        for code, r in self.region_index.items():
+            own = sum(1 for d in self.developers if d.region == code)
+            size += int(np.count_nonzero(self.par_region == r)) * (own + crossers)
+        return size
+
+    def _wide_graph(self) -> _Graph:
+        edges = build_edges(
+            developers=self.developers,
+            partners=self.partners,
+            config=self._wide_config(),
+            region_index=self.region_index,
+            group_cap=None,
+            forbidden=self.forbidden,
+            locks=self.locks,
+        )
+        dev, par = self.features
+        e_dev, e_par = edges.dev, edges.par
+        km = haversine_km(dev.lat[e_dev], dev.lon[e_dev], par.lat[e_par], par.lon[e_par])
+        cross = dev.region[e_dev] != par.region[e_par]
+        shared = np.zeros(len(e_dev), dtype=np.bool_)
+        for start in range(0, len(e_dev), 200_000):
+            sel = slice(start, start + 200_000)
+            both = dev.languages[e_dev[sel]] * par.languages[e_par[sel]]
+            shared[sel] = both.sum(axis=1) > 0
+        locked = np.zeros(len(e_dev), dtype=np.bool_)
+        locked[edges.locked] = True
+        mobility = dev.mobility[e_dev]
+        return _Graph(
+            dev=e_dev,
+            par=e_par,
+            score=edges.score,
+            km=np.asarray(km, dtype=np.float32).astype(np.float64),
+            cross=cross,
+            remote=cross & (mobility == MOBILITIES.index("remote")),
+            shared=shared,
+            locked=locked,
+            dev_mobility=mobility,
+        )
+
+    # -- solving ----------------------------------------------------------------------------
+
+    def fills(self, changes: Sequence[Change], *, rescore: bool) -> Int64s | None:
+        """Return the places filled per region under the changed config (None: not valid)."""
+        key = tuple((c.key, repr(c.value)) for c in changes)
+        with self.lock:
+            if key in self.cache:
+                return self.cache[key]
+        try:
+            config = apply_changes(self.config, changes)
+            filled: Int64s | None = self._solve(config, rescore=rescore)
+        except (ValidationError, MatcherError):
+            filled = None
+        with self.lock:
+            self.cache[key] = filled
+        return filled
+
+    def _solve(self, config: MatcherConfig, *, rescore: bool) -> Int64s:
+        specs = region_specs(config)
+        caps = group_caps(specs)
+        if rescore or self.graph is None:
+            edges = build_edges(
+                developers=self.developers,
+                partners=self.partners,
+                config=config,
+                region_index=self.region_index,
+                group_cap=caps,
+                forbidden=self.forbidden,
+                locks=self.locks,
+            )
+            e_dev, e_par, e_score, locked = edges.dev, edges.par, edges.score, edges.locked
+        else:
+            g = self.graph
+            ok = np.flatnonzero(g.allowed(config))
+            keep = prune_developer_side(
+                g.dev[ok],
+                self.par_group[g.par[ok]],
+                g.score[ok],
+                caps,
+                locked=np.flatnonzero(g.locked[ok]).astype(np.int64),
+            )
+            ok = ok[keep]
+            e_dev, e_par, e_score = g.dev[ok], g.par[ok], g.score[ok]
+            locked = np.flatnonzero(g.locked[ok]).astype(np.int64)
+        problem = assignment_problem(
+            developers=self.developers,
+            partners=self.partners,
+            region_index=self.region_index,
+            specs=specs,
+            edge_dev=e_dev,
+            edge_par=e_par,
+            edge_score=e_score,
+            locked=locked,
+        )
+        return solve(self._short_components(problem)).filled
+
+    def _short_components(self, problem: AssignmentProblem) -> AssignmentProblem:
+        """Return the problem reduced to the components (regions linked by developers) of
+        the short regions; the others are independent of them and are not solved."""
+        n_r = len(problem.regions)
+        edge_region = problem.par_region[problem.edge_par]
+        graph = coo_matrix(
+            (
+                np.ones(problem.n_edges, dtype=np.int8),
+                (edge_region, problem.edge_dev + n_r),
+            ),
+            shape=(n_r + problem.n_dev, n_r + problem.n_dev),
+        )
+        _, labels = connected_components(graph, directed=False)
+        wanted = np.isin(labels[:n_r], labels[self.short])
+        keep = wanted[edge_region]
+        if keep.all():
+            return problem
+        new_index = np.cumsum(keep) - 1
+        locked = problem.locked[keep[problem.locked]]
+        return AssignmentProblem(
+            n_dev=problem.n_dev,
+            n_par=problem.n_par,
+            edge_dev=problem.edge_dev[keep],
+            edge_par=problem.edge_par[keep],
+            edge_score=problem.edge_score[keep],
+            par_region=problem.par_region,
+            par_kind=problem.par_kind,
+            dev_female=problem.dev_female,
+            regions=problem.regions,
+            locked=new_index[locked].astype(np.int64),
+            n_kinds=problem.n_kinds,
+        )
+
+    def bound(self, changes: Sequence[Change], *, region: int) -> int | None:
+        """Return an upper bound on the region's places under the changed config: the most
+        pairs its partners can form with the developers allowed to work with them, alone.
+
+        None when the shared graph cannot say (the change needs scoring again)."""
+        if self.graph is None:
+            return None
+        try:
+            config = apply_changes(self.config, changes)
+        except ValidationError:
+            return 0
+        g = self.graph
+        sel = g.allowed(config) & (self.par_region[g.par] == region)
+        if not sel.any():
+            return 0
+        matrix = csr_matrix(
+            (np.ones(int(sel.sum()), dtype=np.int8), (g.dev[sel], g.par[sel])),
+            shape=(len(self.developers), len(self.partners)),
+        )
+        matched = maximum_bipartite_matching(matrix, perm_type="column")
+        return min(int(np.count_nonzero(matched >= 0)), config.quota(REGIONS[region].code)[1])
+
+    # -- candidate values -------------------------------------------------------------------
+
+    def base_edges_into(self, region: int) -> Bools | None:
+        """Return the wide graph's edges into ``region`` that the base config allows."""
+        if self.graph is None:
+            return None
+        sel: Bools = self.graph.allowed(self.config) & (self.par_region[self.graph.par] == region)
+        return sel
+
+    def remote_km(self, region: int) -> list[float]:
+        """Return the distances (whole km, up) of remote pairs into the region held back only
+        by remote_max_distance_km."""
+        config, g = self.config, self.graph
+        limit = config.rules.remote_max_distance_km
+        if g is None or limit is None:
+            return []
+        loose = apply_changes(config, [Change("rules.remote_max_distance_km", None)])
+        sel = g.allowed(loose) & g.remote & (self.par_region[g.par] == region) & (g.km > limit)
+        return sorted({float(math.ceil(k)) for k in g.km[sel].tolist()})
+
+    def in_person_km(self, region: int, *, up_to: float) -> list[float]:
+        """Return the distances (whole km, up) of in-person candidates into the region beyond
+        max_distance_km, up to ``up_to``."""
+        config = self.config
+        dev, par = self.features
+        cols = np.flatnonzero(self.par_region == region)
+        may_cross = np.array(
+            [may_cross_regions(mobility=m, config=config) and m != "remote" for m in MOBILITIES],
+            dtype=np.bool_,
+        )
+        region_code = REGIONS[region].code
+        own = np.array([d.region == region_code for d in self.developers], dtype=np.bool_)
+        rows = np.flatnonzero(own | may_cross[dev.mobility])
+        if not len(rows) or not len(cols):
+            return []
+        km = np.asarray(
+            haversine_km(
+                dev.lat[rows][:, None],
+                dev.lon[rows][:, None],
+                par.lat[cols][None, :],
+                par.lon[cols][None, :],
+            ),
+            dtype=np.float32,
+        ).astype(np.float64)
+        sel = (km > config.rules.max_distance_km) & (km <= up_to)
+        return sorted({float(math.ceil(k)) for k in km[sel].tolist()})
+
+    def scores_below(self, region: int) -> list[float]:
+        """Return, highest first, the scores (to 0.1, down) of pairs into the region that only
+        min_score holds back."""
+        config, g = self.config, self.graph
+        if g is None:
+            return [0.0]
+        loose = apply_changes(config, [Change("rules.min_score", 0.0)])
+        sel = g.allowed(loose) & (self.par_region[g.par] == region)
+        sel &= g.score < config.rules.min_score
+        values = {math.floor(s * 10) / 10 for s in g.score[sel].tolist()}
+        return sorted((v for v in values if v < config.rules.min_score), reverse=True)
+
+
+def _step(key: str, value: Any) -> tuple[Change, ...]:
+    return (Change(key, value),)
+
+
+def _relaxations(
+    prober: _Prober, *, code: str, filled: Mapping[str, int], takers: Sequence[str]
+) -> list[_Relaxation]:
+    """Return every single relaxation worth trying for one short region, in ORDER."""
+    config = prober.config
     rules, mix = config.rules, config.mix
-    found = []
-    if rules.cross_region != "always":
+    r = prober.region_index[code]
+    high = config.quota(code)[1]
+    found: list[_Relaxation] = []
+    if rules.cross_region != "never" and rules.remote_max_distance_km is not None:
+        values = prober.remote_km(r)
+        steps = [_step("rules.remote_max_distance_km", v) for v in values]
+        steps.append(_step("rules.remote_max_distance_km", None))
         found.append(
-            Relaxation(
-                "mobility",
-                _("allowing developers from other regions"),
-                _(
-                    "developers from other regions may not work here (mobility "
-                    "and cross-region rules)"
+            _Relaxation(
+                "remote_distance",
+                tuple(steps),
+                False,
+                _("remote developers are held to {km} km").format(
+                    km=f"{rules.remote_max_distance_km:,.0f}"
                 ),
+            )
+        )
+    if not config.is_priority(code):
+        regions = (*config.priority.regions, code)
+        found.append(
+            _Relaxation(
+                "priority",
+                (_step("priority.regions", regions),),
+                False,
+                _("the priority regions take the developers it could have"),
+            )
+        )
+    reserved = sum(mix.min_per_kind.values())
+    for other in takers:
+        o_low, o_high = config.quota(other)
+        steps = []
+        for n in range(filled[other] - 1, reserved - 1, -1):
+            value: Any = n if o_low == o_high else {"min": min(o_low, n), "max": n}
+            steps.append(_step(f"quotas.regions.{other}", value))
+        if steps:
+            found.append(
+                _Relaxation(
+                    f"quota:{other}",
+                    tuple(steps),
+                    False,
+                    _("{region} takes developers it could have").format(
+                        region=get_region(other).name
+                    ),
+                )
+            )
+    distances = prober.in_person_km(r, up_to=max(2000.0, 4 * rules.max_distance_km))
+    if distances:
+        found.append(
+            _Relaxation(
+                "distance",
+                tuple(_step("rules.max_distance_km", v) for v in distances),
+                True,
+                _("too few developers live within {km} km of the partners").format(
+                    km=f"{rules.max_distance_km:g}"
+                ),
+            )
+        )
+    if rules.min_score > 0:
+        values = prober.scores_below(r) or [0.0]
+        found.append(
+            _Relaxation(
+                "min_score",
+                tuple(_step("rules.min_score", v) for v in values),
+                False,
+                _("too few pairs reach the minimum score of {score}").format(
+                    score=f"{rules.min_score:g}"
+                ),
+            )
+        )
+    for kind, n in sorted(mix.min_per_kind.items()):
+        if n > 0:
+            found.append(
+                _Relaxation(
+                    f"min_per_kind:{kind}",
+                    tuple(_step(f"mix.min_per_kind.{kind}", v) for v in range(n - 1, -1, -1)),
+                    False,
+                    _("{n} places are reserved for {kind} partners").format(n=n, kind=kind),
+                )
+            )
+    for kind, n in sorted(mix.max_per_kind.items()):
+        if n < high:
+            found.append(
+                _Relaxation(
+                    f"max_per_kind:{kind}",
+                    tuple(_step(f"mix.max_per_kind.{kind}", v) for v in range(n + 1, high + 1)),
+                    False,
+                    _("at most {n} {kind} partners are allowed").format(n=n, kind=kind),
+                )
+            )
+    share = mix.min_women_share
+    if share:
+        fractions = {
+            math.floor(i / m * 100) / 100 for m in range(1, high + 1) for i in range(m + 1)
+        }
+        shares = sorted((v for v in fractions if v < share), reverse=True)
+        found.append(
+            _Relaxation(
+                "women_share",
+                tuple(_step("mix.min_women_share", v) for v in shares or [0.0]),
+                False,
+                _("too few women developers for a share of {share}").format(share=f"{share:g}"),
             )
         )
     if rules.require_shared_language:
         found.append(
-            Relaxation(
+            _Relaxation(
                 "language",
-                _("without the shared-language rule"),
+                (_step("rules.require_shared_language", False),),
+                False,
                 _("too few pairs share a language"),
             )
         )
-    found.append(
-        Relaxation(
-            "distance",
-            _("allowing up to {value:g} km").format(value=2 * rules.max_distance_km),
-            _("too few developers live within {max_distance_km:g} km of the partners").format(
-                max_distance_km=rules.max_distance_km
-            ),
-        )
-    )
-    if rules.min_score > 0:
+    if rules.cross_region != "always":
+        policies = ["remote-only", "always"] if rules.cross_region == "never" else ["always"]
         found.append(
-            Relaxation(
-                "min_score",
-                _("without the minimum score"),
-                _("too few pairs reach the minimum score of {min_score:g}").format(
-                    min_score=rules.min_score
-                ),
-            )
-        )
-    if mix.min_per_kind or mix.max_per_kind or mix.min_women_share:
-        found.append(
-            Relaxation(
-                "mix",
-                _("without the mix rules"),
-                _("the mix rules (places per partner kind, share of women) cannot all be met"),
+            _Relaxation(
+                "cross_region",
+                tuple(_step("rules.cross_region", p) for p in policies),
+                True,
+                _("developers from other regions may not work here"),
             )
         )
     return found
 
 
-def _relaxed(dataset: Dataset, config: MatcherConfig, key: str) -> tuple[Dataset, MatcherConfig]:
-    rules = config.rules
-    if key == "mobility":
-        # A config change a coordinator can make: "always" lets every developer who did not
-        # ask to stay in their own province ("local") work in another region.
-        return (
-            dataset,
-            config.model_copy(
-                update={"rules": rules.model_copy(update={"cross_region": "always"})}
-            ),
-        )
-    if key == "language":
-        update: dict[str, object] = {"require_shared_language": False}
-    elif key == "distance":
-        update = {"max_distance_km": 2 * rules.max_distance_km}
-    elif key == "min_score":
-        update = {"min_score": 0.0}
-    else:
-        return dataset, config.model_copy(update={"mix": Mix()})
-    return dataset, config.model_copy(update={"rules": rules.model_copy(update=update)})
+Fill = Callable[[tuple[Change, ...], bool], int | None]
+Bound = Callable[[tuple[Change, ...], bool], int | None]
 
 
-def diagnose_shortfalls(
+def _no_bound(changes: tuple[Change, ...], rescore: bool) -> int | None:
+    return None
+
+
+def _search(
+    fill: Fill,
+    steps: Sequence[tuple[Change, ...]],
     *,
-    dataset: Dataset,
-    config: MatcherConfig,
-    locks: Sequence[tuple[str, str]],
-    forbid: Iterable[tuple[str, str]],
-    result: MatchResult,
-) -> list[RegionReport]:
-    """Return the region reports with a sentence for every shortfall."""
-    forbid = frozenset(forbid)
-    short = {r.code for r in result.shortfalls}
-    gains: dict[str, list[tuple[Relaxation, int]]] = {code: [] for code in short}
-    for relax in relaxations(config):
-        data2, config2 = _relaxed(dataset, config, relax.key)
-        solution = solve_instance(build_instance(data2, config2, locks=locks, forbid=forbid))
-        for i, report in enumerate(result.regions):
-            if report.code in short and int(solution.filled[i]) > report.filled:
-                gains[report.code].append((relax, int(solution.filled[i])))
-    reach = _developers_in_reach(dataset, config)
-    out = []
-    for report in result.regions:
-        if report.code not in short:
-            out.append(report)
-            continue
-        wanted = report.min if report.min < report.max else report.max
-        causes = []
-        if report.partners < wanted:
-            causes.append(_("only {n} partner(s) applied here").format(n=report.partners))
-        if reach[report.code] < wanted:
-            causes.append(_("only {n} developer(s) can work here").format(n=reach[report.code]))
-        helps = gains[report.code]
-        # The relaxations that help most name the cause; the others are listed after them.
-        best_n = max((n for _relax, n in helps), default=0)
-        best = [relax for relax, n in helps if n == best_n]
-        others = [(relax, n) for relax, n in helps if n < best_n]
-        causes.extend(relax.cause for relax in best)
-        if not causes:
-            causes.append(
-                _(
-                    "the compatible developers are needed by other regions or a rule "
-                    "combination blocks the remaining places"
-                )
-            )
-        text = _("{region}: {wanted} wanted, {filled} possible — ").format(
-            region=report.name, wanted=wanted, filled=report.filled
-        ) + "; ".join(causes)
-        if best:
-            labels = [relax.label for relax in best]
-            if len(labels) == 1:
-                text += _("; {label} would give {n} of {wanted}").format(
-                    label=labels[0], n=best_n, wanted=wanted
-                )
+    rescore: bool,
+    base: int,
+    wanted: int,
+    rule: str,
+    bound: Bound = _no_bound,
+) -> Fix | None:
+    """Return the smallest step that fills the region (binary search), or the loosest step
+    when none fills but it helps; None when even the loosest step fills no more.
+
+    A step whose upper bound is below what is needed is decided without solving; bounds only
+    grow as the rule loosens, so the first step whose bound allows a fill is found without
+    solving and solved first: it is usually the answer, and then one solve suffices.
+    """
+    last = len(steps) - 1
+    top = bound(steps[last], rescore)
+    if top is not None and top <= base:
+        return None
+    lo = 0
+    if top is not None and top >= wanted:
+        lo, b_hi = 0, last
+        while lo < b_hi:
+            mid = (lo + b_hi) // 2
+            if (bound(steps[mid], rescore) or 0) >= wanted:
+                b_hi = mid
             else:
-                joined = ", ".join(labels[:-1]) + _(" or ") + labels[-1]
-                text += _("; {labels} would each give {n} of {wanted}").format(
-                    labels=joined, n=best_n, wanted=wanted
-                )
-            if others:
-                text += " (" + ", ".join(f"{relax.label}: {n}" for relax, n in others) + ")"
+                lo = mid + 1
+        got = fill(steps[lo], rescore)
+        if got is not None and got >= wanted:
+            return Fix(rule, steps[lo], got, wanted)
+        if lo == last:
+            return None if got is None or got <= base else Fix(rule, steps[last], got, wanted)
+        # The answer is usually a few steps above the bound's: gallop up from there, then
+        # search between the last step that fell short and the first that fills.
+        gap = 1
+        while True:
+            probe = min(lo + gap, last)
+            got = fill(steps[probe], rescore)
+            if got is not None and got >= wanted:
+                hi, best = probe, got
+                lo += 1
+                break
+            if probe == last:
+                return None if got is None or got <= base else Fix(rule, steps[last], got, wanted)
+            lo, gap = probe, gap * 2
+        while lo < hi:
+            mid = (lo + hi) // 2
+            got = fill(steps[mid], rescore)
+            if got is not None and got >= wanted:
+                hi, best = mid, got
+            else:
+                lo = mid + 1
+        return Fix(rule, steps[hi], best, wanted)
+    loosest = fill(steps[last], rescore)
+    if loosest is None or loosest <= base:
+        return None
+    if loosest < wanted:
+        return Fix(rule, steps[last], loosest, wanted)
+    hi, best = last, loosest
+    while lo < hi:
+        mid = (lo + hi) // 2
+        most = bound(steps[mid], rescore)
+        if most is not None and most < wanted:
+            lo = mid + 1
+            continue
+        got = fill(steps[mid], rescore)
+        if got is not None and got >= wanted:
+            hi, best = mid, got
         else:
-            text += _("; no single rule relaxation would fill more")
-        out.append(
-            replace(report, diagnosis=text, relaxations=tuple((relax.key, n) for relax, n in helps))
+            lo = mid + 1
+    return Fix(rule, steps[hi], best, wanted)
+
+
+def _takers(
+    *, code: str, prober: _Prober, paired_region: Mapping[int, str], filled: Mapping[str, int]
+) -> list[str]:
+    """Return the other regions whose pairs hold developers who could work in ``code``."""
+    sel = prober.base_edges_into(prober.region_index[code])
+    if sel is None or prober.graph is None:
+        candidates = range(len(prober.developers))
+    else:
+        candidates = np.unique(prober.graph.dev[sel]).tolist()
+    found = {paired_region[d] for d in candidates if d in paired_region}
+    return sorted(r for r in found if r != code and filled[r] > 0)
+
+
+def diagnose(
+    *,
+    developers: Sequence[Developer],
+    partners: Sequence[Partner],
+    config: MatcherConfig,
+    region_index: Mapping[str, int],
+    forbidden: frozenset[tuple[str, str]],
+    locks: Sequence[tuple[int, int]],
+    paired: Sequence[tuple[int, int]],
+    filled: Mapping[str, int],
+    short: Sequence[str],
+    workers: int | None = None,
+) -> dict[str, Finding]:
+    """Return, per short region, why it is short and the smallest change that fills it.
+
+    ``paired`` holds the result's pairs (developer index, partner index), ``filled`` the
+    places each region got. ``workers`` threads search independent relaxations at once
+    (default: up to 2).
+    """
+    if not short:
+        return {}
+    prober = _Prober(
+        developers=developers,
+        partners=partners,
+        config=config,
+        region_index=region_index,
+        forbidden=forbidden,
+        locks=locks,
+        short=short,
+    )
+    paired_region = {d: partners[p].region for d, p in paired}
+    n_workers = workers or min(2, os.cpu_count() or 1)
+    relaxations_of = {
+        code: _relaxations(
+            prober,
+            code=code,
+            filled=filled,
+            takers=_takers(code=code, prober=prober, paired_region=paired_region, filled=filled),
         )
-    return out
+        for code in short
+    }
+
+    def wanted_of(code: str) -> int:
+        low, high = config.quota(code)
+        return low if low < high else high
+
+    def fill_of(code: str) -> Fill:
+        r = region_index[code]
+
+        def fill(changes: tuple[Change, ...], rescore: bool) -> int | None:
+            got = prober.fills(changes, rescore=rescore)
+            return None if got is None else int(got[r])
+
+        return fill
+
+    def bound_of(code: str) -> Bound:
+        r = region_index[code]
+
+        def bound(changes: tuple[Change, ...], rescore: bool) -> int | None:
+            return None if rescore else prober.bound(changes, region=r)
+
+        return bound
+
+    def run(job: tuple[str, _Relaxation]) -> Fix | None:
+        code, relax = job
+        return _search(
+            fill_of(code),
+            relax.steps,
+            rescore=relax.rescore,
+            base=filled[code],
+            wanted=wanted_of(code),
+            rule=relax.rule,
+            bound=bound_of(code),
+        )
+
+    def evaluate(code: str) -> list[tuple[_Relaxation, Fix | None]]:
+        # In ORDER until one fills: the fix reported is the first that fills, so the
+        # relaxations after it (each a solve or more) need not be tried.
+        out: list[tuple[_Relaxation, Fix | None]] = []
+        for relax in relaxations_of[code]:
+            fix = run((code, relax))
+            out.append((relax, fix))
+            if fix is not None and fix.fills:
+                break
+        return out
+
+    findings: dict[str, Finding] = {}
+    with _pool(n_workers) as pool:
+        evaluated = dict(zip(short, pool(evaluate, short), strict=True))
+    for code in short:
+        mine = evaluated[code]
+        helps = tuple(fix for _, fix in mine if fix is not None)
+        fix = next((f for f in helps if f.fills), None)
+        if fix is None:
+            pair = _best_pair(
+                fill_of(code),
+                bound_of(code),
+                relaxations_of[code],
+                base=filled[code],
+                wanted=wanted_of(code),
+            )
+            most = max((f.filled for f in helps), default=filled[code])
+            if pair is not None and (pair.fills or pair.filled > most):
+                fix = pair
+        findings[code] = _finding(
+            code=code,
+            config=config,
+            prober=prober,
+            filled=filled[code],
+            wanted=wanted_of(code),
+            fix=fix,
+            helps=helps,
+            causes={relax.rule: relax.cause for relax in relaxations_of[code]},
+        )
+    return findings
 
 
-def _developers_in_reach(dataset: Dataset, config: MatcherConfig) -> dict[str, int]:
-    """Count, per region, the developers who may pair there under the mobility rules."""
-    from matcher.reference import REGIONS
+_Map = Callable[[Callable[[Any], Any], Sequence[Any]], Iterator[Any]]
 
-    counts = {r.code: 0 for r in REGIONS}
-    for dev in dataset.developers:
-        if may_cross_regions(mobility=dev.mobility, config=config):
-            for code in counts:
-                counts[code] += 1
-        else:
-            counts[dev.region] += 1
-    return counts
+
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[_Map]:
+    if workers <= 1:
+        yield lambda func, items: iter([func(item) for item in items])
+        return
+    with _native_stdout_to_stderr(), ThreadPoolExecutor(max_workers=workers) as executor:
+        yield lambda func, items: executor.map(func, items)
+
+
+def _best_pair(
+    fill: Fill,
+    bound: Bound,
+    relaxations: Sequence[_Relaxation],
+    *,
+    base: int,
+    wanted: int,
+) -> Fix | None:
+    """Return the first pair of relaxations (in ORDER) that fills the region, each at its
+    smallest filling step, or the pair that fills most when none fills; None if none helps.
+
+    Pairs whose upper bound is no better than today are skipped without solving."""
+    best: tuple[int, _Relaxation, _Relaxation] | None = None
+    found: tuple[_Relaxation, _Relaxation] | None = None
+    for i, a in enumerate(relaxations):
+        for b in relaxations[i + 1 :]:
+            changes, rescore = a.steps[-1] + b.steps[-1], a.rescore or b.rescore
+            most = bound(changes, rescore)
+            if most is not None and most <= base:
+                continue
+            n = fill(changes, rescore)
+            if n is None or n <= base:
+                continue
+            if n >= wanted:
+                found = (a, b)
+                break
+            if best is None or n > best[0]:
+                best = (n, a, b)
+        if found is not None:
+            break
+    if found is None:
+        if best is None:
+            return None
+        n, a, b = best
+        return Fix(f"{a.rule}+{b.rule}", a.steps[-1] + b.steps[-1], n, wanted)
+    a, b = found
+    rescore = a.rescore or b.rescore
+    tight_a = _search(
+        lambda changes, _r: fill(changes + b.steps[-1], rescore),
+        a.steps,
+        rescore=rescore,
+        base=base,
+        wanted=wanted,
+        rule=a.rule,
+        bound=lambda changes, _r: bound(changes + b.steps[-1], rescore),
+    )
+    a_changes = tight_a.changes if tight_a is not None and tight_a.fills else a.steps[-1]
+    tight_b = _search(
+        lambda changes, _r: fill(a_changes + changes, rescore),
+        b.steps,
+        rescore=rescore,
+        base=base,
+        wanted=wanted,
+        rule=b.rule,
+        bound=lambda changes, _r: bound(a_changes + changes, rescore),
+    )
+    if tight_b is not None and tight_b.fills:
+        return Fix(f"{a.rule}+{b.rule}", a_changes + tight_b.changes, tight_b.filled, wanted)
+    n = fill(a_changes + b.steps[-1], rescore) or 0
+    return Fix(f"{a.rule}+{b.rule}", a_changes + b.steps[-1], n, wanted)
+
+
+def _finding(
+    *,
+    code: str,
+    config: MatcherConfig,
+    prober: _Prober,
+    filled: int,
+    wanted: int,
+    fix: Fix | None,
+    helps: tuple[Fix, ...],
+    causes: Mapping[str, str],
+) -> Finding:
+    """Put one region's diagnosis into a sentence."""
+    name = get_region(code).name
+    n_partners = sum(1 for p in prober.partners if p.region == code)
+    reach = sum(
+        1
+        for d in prober.developers
+        if d.region == code or may_cross_regions(mobility=d.mobility, config=config)
+    )
+    found: list[str] = []
+    if n_partners < wanted:
+        found.append(_("only {n} partner(s) applied here").format(n=n_partners))
+    if reach < wanted:
+        found.append(_("only {n} developer(s) can work here").format(n=reach))
+    best = fix if fix is not None else max(helps, key=lambda f: f.filled, default=None)
+    if best is not None:
+        found += [causes[rule] for rule in best.rule.split("+") if rule in causes]
+    if not found:
+        found.append(
+            _(
+                "the compatible developers are needed by other regions or a rule "
+                "combination blocks the remaining places"
+            )
+        )
+    text = _("{region}: {wanted} wanted, {filled} possible — {causes}").format(
+        region=name, wanted=wanted, filled=filled, causes="; ".join(found)
+    )
+    if best is None:
+        return Finding(
+            code,
+            wanted,
+            filled,
+            None,
+            helps,
+            text + _("; no change of one or two rules would fill more"),
+        )
+    if best.fills:
+        text += _("; {change} fills {n} of {wanted}").format(
+            change=fix_text(best, config), n=best.filled, wanted=wanted
+        )
+    else:
+        text += _(
+            "; no change of one or two rules fills it; {change} gives the most, {n} of {wanted}"
+        ).format(change=fix_text(best, config), n=best.filled, wanted=wanted)
+    others = [f for f in helps if f is not best]
+    if others:
+        listed = "; ".join(
+            _("{change}: {n}").format(change=fix_text(f, config), n=f.filled) for f in others
+        )
+        text += " (" + listed + ")"
+    return Finding(code, wanted, filled, fix, helps, text)

@@ -14,8 +14,9 @@ from matcher.models import Developer, Partner
 from matcher.pipeline import REASONS, Instance, build_instance, pair_flags, solve_instance
 from matcher.previous import PreviousRun
 from matcher.rules import first_violations, violated_rules
-from matcher.scoring import Breakdown, breakdown, score_block
+from matcher.scoring import Breakdown, breakdown, is_remote_pair, score_block
 from matcher.solver import Solution
+from matcher.stability import BlockingPair, blocking_pairs
 from matcher.words import side_word
 
 Side = Literal["developer", "partner"]
@@ -28,6 +29,7 @@ class Alternative:
     id: str
     score: float
     fate: str  # "paired with D-0033 (score 80.1)" or "unpaired (outscored)"
+    remote: bool = False  # the two would form a remote pair
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,8 @@ def explain_person(
             fate = _("paired with {taken_by} (score {taken_score:.1f})").format(
                 taken_by=taken_by, taken_score=taken_score
             )
-        alternatives.append(Alternative(other.id, round(float(scores[k]), 4), fate))
+        remote = is_remote_pair(developer=dev, partner=par)
+        alternatives.append(Alternative(other.id, round(float(scores[k]), 4), fate, remote))
         if len(alternatives) == top:
             break
     person = devs[idx] if side == "developer" else pars[idx]
@@ -256,3 +259,15 @@ def pair_scores(instance: Instance, solution: Solution) -> dict[tuple[str, str],
         p = instance.partners[int(instance.edges.par[e])].id
         out[(d, p)] = float(instance.edges.score[e])
     return out
+
+
+def explain_stability(run: PreviousRun) -> list[BlockingPair]:
+    """Return the blocking pairs of a result folder, each with what keeps the two apart."""
+    return blocking_pairs(
+        developers=run.dataset.developers,
+        partners=run.dataset.partners,
+        config=run.config,
+        pairs=run.pairs,
+        locked=run.locks,
+        forbidden=frozenset(run.forbid),
+    )

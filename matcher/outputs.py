@@ -103,6 +103,7 @@ PAIRING_COLUMNS = [
     "distance_km",
     "locked",
     "cross_region",
+    "remote",
 ]
 CONTACT_COLUMNS = ["developer_email", "developer_phone", "partner_email", "partner_phone"]
 UNMATCHED_COLUMNS = ["side", "id", "name", "region_code", "region", "reason", "detail"]
@@ -170,6 +171,7 @@ def pairing_rows(pairs: Sequence[Pair], options: OutputOptions) -> list[list[str
             options.number(b.distance_km, 1),
             "yes" if pair.locked else "no",
             "yes" if b.cross_region else "no",
+            "yes" if b.remote else "no",
         ]
         if options.contacts:
             row += [d.email or "", d.phone or "", p.email or "", p.phone or ""]

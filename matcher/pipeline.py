@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -13,16 +13,18 @@ import numpy.typing as npt
 
 from matcher.config import MatcherConfig, load_config
 from matcher.dataset import load_dataset
+from matcher.diagnosis import Fix, diagnose
 from matcher.edges import EdgeSet, build_edges
 from matcher.errors import InputError, Problem, ProblemLog
 from matcher.i18n import N_, _
-from matcher.models import KINDS, Dataset, Developer, Partner, SourceFile
+from matcher.models import Dataset, Developer, Partner, SourceFile
 from matcher.pairs_file import PairRow, read_pairs
 from matcher.progress import ProgressCallback, report
 from matcher.reference import REGIONS, get_region
 from matcher.rules import RULE_TEXT, RULES, first_violations
 from matcher.scoring import Breakdown, breakdown
 from matcher.solver import AssignmentProblem, RegionSpec, Solution, solve
+from matcher.specs import assignment_problem, group_caps, region_specs
 from matcher.words import side_word
 
 Side = Literal["developer", "partner"]
@@ -76,7 +78,9 @@ class RegionReport:
     lowest_score: float | None
     shortfall: int
     diagnosis: str | None
-    relaxations: tuple[tuple[str, int], ...] = ()
+    relaxations: tuple[tuple[str, int], ...] = ()  # (rule, places filled) of each relaxation
+    fix: Fix | None = None  # the smallest change to the config that fills the region
+    helps: tuple[Fix, ...] = ()  # every single relaxation that fills more
 
 
 @dataclass(frozen=True)
@@ -126,36 +130,6 @@ class MatchResult:
     def shortfalls(self) -> list[RegionReport]:
         """Return the regions that miss their target (or their min)."""
         return [r for r in self.regions if r.shortfall > 0]
-
-
-def region_specs(config: MatcherConfig) -> tuple[RegionSpec, ...]:
-    """Return the solver's view of every region's quota and mix, in region-code order."""
-    specs = []
-    for region in REGIONS:
-        low, high = config.quota(region.code)
-        specs.append(
-            RegionSpec(
-                max=high,
-                min=low,
-                priority=config.is_priority(region.code),
-                min_per_kind=tuple(config.mix.min_per_kind.get(k, 0) for k in KINDS),
-                max_per_kind=tuple(config.mix.max_per_kind.get(k) for k in KINDS),
-                min_women_share=config.mix.min_women_share,
-            )
-        )
-    return tuple(specs)
-
-
-def group_caps(specs: Sequence[RegionSpec]) -> np.ndarray:
-    """Return the most pairs each (region, kind) group can hold, indexed region * 3 + kind."""
-    caps = np.zeros(len(specs) * len(KINDS), dtype=np.int64)
-    for r, spec in enumerate(specs):
-        for k in range(len(KINDS)):
-            cap = spec.max
-            if spec.max_per_kind and spec.max_per_kind[k] is not None:
-                cap = min(cap, int(spec.max_per_kind[k] or 0))
-            caps[r * len(KINDS) + k] = cap
-    return caps
 
 
 def resolve_pairs(
@@ -262,18 +236,15 @@ def build_instance(
         locks=lock_idx,
         progress=progress,
     )
-    problem = AssignmentProblem(
-        n_dev=len(developers),
-        n_par=len(partners),
+    problem = assignment_problem(
+        developers=developers,
+        partners=partners,
+        region_index=region_index,
+        specs=specs,
         edge_dev=edges.dev,
         edge_par=edges.par,
         edge_score=edges.score,
-        par_region=np.array([region_index[p.region] for p in partners], dtype=np.int64),
-        par_kind=np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64),
-        dev_female=np.array([d.gender == "female" for d in developers], dtype=np.bool_),
-        regions=specs,
         locked=edges.locked,
-        n_kinds=len(KINDS),
     )
     return Instance(
         developers,
@@ -364,16 +335,89 @@ def run_match(
     result = assemble(instance, solution)
     report(progress, "explain", 1, 1)
     if diagnose and result.shortfalls:
-        from matcher.diagnosis import diagnose_shortfalls
-
         report(progress, "diagnose", 0, 1)
-        result.regions = diagnose_shortfalls(
-            dataset=dataset, config=config, locks=locks, forbid=instance.forbidden, result=result
-        )
+        result.regions = diagnose_result(instance, solution, result)
         report(progress, "diagnose", 1, 1)
     result.warnings = list(dataset.warnings)
     result.sources = list(dataset.sources)
     return result
+
+
+def check_quotas(
+    dataset: Dataset,
+    config: MatcherConfig,
+    *,
+    locks: Sequence[tuple[str, str]] = (),
+    forbid: Iterable[tuple[str, str]] = (),
+    diagnose: bool = False,
+    progress: ProgressCallback | None = None,
+) -> list[RegionReport]:
+    """Return how many pairs each region can form, from one solve (what ``validate`` shows).
+
+    Nobody's reason for being unpaired is worked out, so this is cheaper than run_match;
+    with ``diagnose``, shortfalls get the diagnosis run_match would give them.
+    """
+    instance = build_instance(dataset, config, locks=locks, forbid=forbid, progress=progress)
+    report(progress, "solve", 0, 1)
+    solution = solve_instance(instance)
+    report(progress, "solve", 1, 1)
+    scores: dict[str, list[float]] = {}
+    for e in solution.edges.tolist():
+        region = instance.partners[int(instance.edges.par[e])].region
+        scores.setdefault(region, []).append(float(instance.edges.score[e]))
+    regions = []
+    for region_report in _region_reports(instance, []):
+        got = scores.get(region_report.code, [])
+        need = region_report.min if region_report.min < region_report.max else region_report.max
+        regions.append(
+            replace(
+                region_report,
+                filled=len(got),
+                mean_score=round(sum(got) / len(got), 2) if got else None,
+                lowest_score=round(min(got), 2) if got else None,
+                shortfall=max(0, need - len(got)),
+            )
+        )
+    if not diagnose or not any(r.shortfall for r in regions):
+        return regions
+    opt = Optimality(solution.method, solution.optimal, 0, 0, 0, 0.0, 0.0, 0.0)
+    return diagnose_result(instance, solution, MatchResult([], [], regions, opt, config))
+
+
+def diagnose_result(
+    instance: Instance, solution: Solution, result: MatchResult
+) -> list[RegionReport]:
+    """Return the result's region reports with the diagnosis of every shortfall."""
+    e = solution.edges
+    findings = diagnose(
+        developers=instance.developers,
+        partners=instance.partners,
+        config=instance.config,
+        region_index=instance.region_index,
+        forbidden=instance.forbidden,
+        locks=instance.locks,
+        paired=list(
+            zip(instance.edges.dev[e].tolist(), instance.edges.par[e].tolist(), strict=True)
+        ),
+        filled={r.code: r.filled for r in result.regions},
+        short=[r.code for r in result.shortfalls],
+    )
+    out = []
+    for region_report in result.regions:
+        found = findings.get(region_report.code)
+        if found is None:
+            out.append(region_report)
+            continue
+        out.append(
+            replace(
+                region_report,
+                diagnosis=found.text,
+                relaxations=tuple((fix.rule, fix.filled) for fix in found.helps),
+                fix=found.fix,
+                helps=found.helps,
+            )
+        )
+    return out
 
 
 def assemble(instance: Instance, solution: Solution) -> MatchResult:

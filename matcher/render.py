@@ -18,11 +18,13 @@ from matcher.errors import Problem
 from matcher.explain import PairExplanation, PersonExplanation
 from matcher.i18n import N_, _
 from matcher.models import KINDS, Dataset
-from matcher.pipeline import MatchResult
+from matcher.pipeline import MatchResult, RegionReport
 from matcher.reference import REGIONS, Region, region_names
 from matcher.rematch import RematchResult
 from matcher.rules import RULE_TEXT
 from matcher.scoring import Breakdown
+from matcher.stability import REASONS as STABILITY_REASONS
+from matcher.stability import BlockingPair
 from matcher.words import kind_heading, kind_word, language_words, sector_word, side_word
 
 # Tables without vertical rules: two columns of padding per column, so they fit 80 columns.
@@ -57,12 +59,16 @@ def problems_text(problems: Sequence[Problem]) -> Text:
     return text
 
 
-def dataset_summary(dataset: Dataset, result: MatchResult | None = None) -> list[dict[str, Any]]:
+def dataset_summary(
+    dataset: Dataset, result: MatchResult | Sequence[RegionReport] | None = None
+) -> list[dict[str, Any]]:
     """Return per-region counts: developers, partners by kind, top languages.
 
-    With a match result, also the pairs wanted and the pairs the rules make possible.
+    With a match result (or its region reports), also the pairs wanted and the pairs the
+    rules make possible.
     """
-    reports = {r.code: r for r in result.regions} if result else {}
+    regions = result.regions if isinstance(result, MatchResult) else result or []
+    reports = {r.code: r for r in regions}
     rows = []
     for region in REGIONS:
         devs = [d for d in dataset.developers if d.region == region.code]
@@ -312,6 +318,16 @@ def result_json(result: MatchResult) -> dict[str, Any]:
                 "shortfall": r.shortfall,
                 "diagnosis": r.diagnosis,
                 "relaxations": dict(r.relaxations),
+                "fix": None
+                if r.fix is None
+                else {
+                    "changes": {
+                        c.key: list(c.value) if isinstance(c.value, tuple) else c.value
+                        for c in r.fix.changes
+                    },
+                    "filled": r.fix.filled,
+                    "fills": r.fix.fills,
+                },
             }
             for r in result.regions
         ],
@@ -323,6 +339,7 @@ def result_json(result: MatchResult) -> dict[str, Any]:
                 "score": round(p.breakdown.score, 4),
                 "locked": p.locked,
                 "cross_region": p.breakdown.cross_region,
+                "remote": p.breakdown.remote,
             }
             for p in result.pairs
         ],
@@ -349,6 +366,8 @@ def _breakdown_table(b: Breakdown, weights: dict[str, float] | None = None) -> T
     table.add_column(_("Value"), justify="right")
     for name in ("skills", "languages", "distance", "sector", "availability"):
         table.add_row(_(CRITERIA[name]), f"{getattr(b, name):.2f}")
+    if b.remote:
+        table.add_row(_("remote pair"), _("distance criterion fixed, no in-person limit"))
     if b.penalty:
         table.add_row(_("cross-region penalty"), f"−{b.penalty:.1f}")
     table.add_row(_("score"), f"{b.score:.1f}", style="bold")
@@ -362,9 +381,10 @@ def person_view(p: PersonExplanation) -> RenderableType:
     parts: list[RenderableType] = []
     where = f"{side_word(p.side).capitalize()} {p.id} ({p.region})"
     if p.partner_of and p.breakdown:
+        remote = _(" (remote pair)") if p.breakdown.remote else ""
         parts.append(
             Text(
-                _("{who} is paired with {other}.").format(who=where, other=p.partner_of),
+                _("{who} is paired with {other}.").format(who=where, other=p.partner_of + remote),
                 style="bold",
             )
         )
@@ -381,7 +401,7 @@ def person_view(p: PersonExplanation) -> RenderableType:
     alt.add_column(_("Score"), justify="right")
     alt.add_column(_("What happened to them"))
     for a in p.alternatives:
-        alt.add_row(a.id, f"{a.score:.1f}", a.fate)
+        alt.add_row(a.id + (_(" (remote pair)") if a.remote else ""), f"{a.score:.1f}", a.fate)
     if not p.alternatives:
         alt.add_row("—", "", _("no compatible counterpart passes the rules"))
     parts.append(alt)
@@ -390,11 +410,11 @@ def person_view(p: PersonExplanation) -> RenderableType:
 
 def pair_view(p: PairExplanation) -> RenderableType:
     """Return the explanation of a pair: breakdown, rules, and the cost of forcing it."""
+    remote = _(" (remote pair)") if p.breakdown.remote else ""
     parts: list[RenderableType] = [
         Text(
-            _("Pair {developer} + {partner}").format(
-                developer=p.developer_id, partner=p.partner_id
-            ),
+            _("Pair {developer} + {partner}").format(developer=p.developer_id, partner=p.partner_id)
+            + remote,
             style="bold",
         ),
         _breakdown_table(p.breakdown),
@@ -482,6 +502,42 @@ def rematch_view(r: RematchResult) -> RenderableType:
         )
     )
     return Group(match_table(r.result), table, note)
+
+
+def stability_view(blocking: Sequence[BlockingPair], *, rows: int = 50) -> RenderableType:
+    """Return the stability audit: blocking pairs per reason, then the first ``rows`` of them."""
+    counts = Counter(b.reason for b in blocking)
+    if not blocking:
+        return Text(_("No blocking pair: nobody would rather be paired with someone else."))
+    summary = _table(_("Blocking pairs: {n}").format(n=len(blocking)))
+    summary.add_column(_("What keeps them apart"))
+    summary.add_column(_("Blocking pairs (count)"), justify="right")
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        summary.add_row(_(STABILITY_REASONS[code]), str(n))
+    table = _table(
+        _("{n} blocking pairs, those breaking a pair first, then by score").format(
+            n=min(rows, len(blocking))
+        )
+    )
+    for col in (_("Blocking pair"), _("Their score"), _("Dev.'s pair"), _("Partner's pair")):
+        table.add_column(col, no_wrap=True)
+    table.add_column(_("Why not"))
+    # Someone who would leave a pair is the more telling case: those come first.
+    shown = sorted(blocking, key=lambda b: b.developer_pair is None and b.partner_pair is None)
+    for b in shown[:rows]:
+        table.add_row(
+            f"{b.developer_id} + {b.partner_id}",
+            f"{b.score:.1f}",
+            "—" if b.developer_pair is None else f"{b.developer_pair} {b.developer_score:.1f}",
+            "—" if b.partner_pair is None else f"{b.partner_pair} {b.partner_score:.1f}",
+            b.detail,
+        )
+    parts: list[RenderableType] = [summary, Text(""), table]
+    if len(blocking) > rows:
+        parts.append(
+            Text(_("… and {n} more; --json lists them all.").format(n=len(blocking) - rows))
+        )
+    return Group(*parts)
 
 
 def clubs_view(result: ClubsResult) -> RenderableType:

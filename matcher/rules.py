@@ -62,6 +62,21 @@ def _may_cross(mobility: npt.NDArray[np.int64], config: MatcherConfig) -> Bools:
     return allowed[mobility]
 
 
+def _too_far(*, block: ScoreBlock, developers: DeveloperFeatures, config: MatcherConfig) -> Bools:
+    """Return the pairs farther apart than their limit (remote pairs have their own)."""
+    km = block.distance_km.astype(np.float64)
+    far: Bools = km > float(config.rules.max_distance_km)
+    remote = block.cross_region & (developers.mobility == _REMOTE)[:, None]
+    limit = config.rules.remote_max_distance_km
+    far[remote] = False if limit is None else km[remote] > float(limit)
+    return far
+
+
+def distance_limit(*, remote: bool, config: MatcherConfig) -> float | None:
+    """Return the distance a pair is held to: remote pairs have their own limit (or none)."""
+    return config.rules.remote_max_distance_km if remote else config.rules.max_distance_km
+
+
 def feature_masks(
     *,
     block: ScoreBlock,
@@ -86,7 +101,7 @@ def feature_masks(
         "no_shared_language": (
             ~block.shared_any if rules.require_shared_language else np.zeros(shape, np.bool_)
         ),
-        "too_far": block.distance_km.astype(np.float64) > float(rules.max_distance_km),
+        "too_far": _too_far(block=block, developers=developers, config=config),
         "below_min_score": block.score < float(rules.min_score),
     }
     return masks
@@ -173,7 +188,8 @@ def violated_rules(
     result = breakdown(developer=developer, partner=partner, config=config)
     if rules.require_shared_language and not result.shared_languages:
         found.append("no_shared_language")
-    if result.distance_km > rules.max_distance_km:
+    limit = distance_limit(remote=result.remote, config=config)
+    if limit is not None and result.distance_km > limit:
         found.append("too_far")
     if result.score < rules.min_score:
         found.append("below_min_score")

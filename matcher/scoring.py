@@ -37,6 +37,7 @@ class Breakdown:
     cross_region: bool
     penalty: float
     score: float
+    remote: bool = False  # a remote pair: see is_remote_pair
 
 
 @dataclass(frozen=True, eq=False)
@@ -291,6 +292,9 @@ def score_features(
     languages[_overlap(developers.languages, partners.first_language) > 0] = 1.0
 
     distance_km, distance = _distances(developers, partners, config.rules.max_distance_km)
+    cross_region = developers.region[:, None] != partners.region[None, :]
+    remote = cross_region & (developers.mobility == MOBILITIES.index("remote"))[:, None]
+    distance[remote] = np.float32(config.rules.remote_distance_score)
 
     sector = (_overlap(developers.sectors, partners.sector) > 0).astype(np.float32)
     sector[~developers.has_sectors, :] = 0.5
@@ -312,7 +316,6 @@ def score_features(
         score += term
     del term
     score *= 100.0
-    cross_region = developers.region[:, None] != partners.region[None, :]
     np.subtract(score, float(config.rules.cross_region_penalty), out=score, where=cross_region)
     return ScoreBlock(
         criteria=criteria,
@@ -329,6 +332,11 @@ def score_block(
     """Score every developer against every partner: rows are developers, columns partners."""
     dev, par = encode(developers=developers, partners=partners)
     return score_features(developers=dev, partners=par, config=config)
+
+
+def is_remote_pair(*, developer: Developer, partner: Partner) -> bool:
+    """Return whether the pair works remotely: a ``remote`` developer, a partner elsewhere."""
+    return developer.mobility == "remote" and developer.region != partner.region
 
 
 def shared_languages(*, developer: Developer, partner: Partner) -> tuple[str, ...]:
@@ -362,7 +370,10 @@ def breakdown(*, developer: Developer, partner: Partner, config: MatcherConfig) 
     dev_lat, dev_lon, _ = locate(developer)
     par_lat, par_lon, _ = locate(partner)
     km = float(haversine_km([[dev_lat]], [[dev_lon]], [[par_lat]], [[par_lon]])[0, 0])
+    remote = is_remote_pair(developer=developer, partner=partner)
     distance = float(np.float32(max(1.0 - km / config.rules.max_distance_km, 0.0)))
+    if remote:
+        distance = float(np.float32(config.rules.remote_distance_score))
     dev_sectors = {t for t in map(_tag, developer.sectors) if t}
     sector = 0.5
     if dev_sectors:
@@ -399,4 +410,5 @@ def breakdown(*, developer: Developer, partner: Partner, config: MatcherConfig) 
         cross_region=cross,
         penalty=penalty,
         score=total,
+        remote=remote,
     )

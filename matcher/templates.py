@@ -96,6 +96,11 @@ min_score = 30                        # pairs scoring below are never formed
 max_distance_km = 250
 cross_region = "remote-only"          # never | remote-only | always
 cross_region_penalty = 15             # score points taken off a cross-region pair
+# A remote pair (a developer with mobility "remote" and a partner in another region) works
+# remotely: it is not held to max_distance_km but to remote_max_distance_km (no limit unless
+# set), and its distance criterion is remote_distance_score instead of 1 − km / max_distance_km.
+# remote_max_distance_km = 1500
+remote_distance_score = 0.5
 # locks = "locks.csv"                 # developer_id,partner_id pairs that must be formed
 # forbid = "forbid.csv"               # pairs that must never be formed
 

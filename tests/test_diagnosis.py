@@ -1,4 +1,4 @@
-"""The sentence a short region gets: the cause, and the single relaxation that would help."""
+"""The sentence a short region gets, and the change it names: applied and re-run, it fills."""
 
 from __future__ import annotations
 
@@ -19,9 +19,17 @@ from instances import (
     write_instance,
 )
 
+from matcher.config import MatcherConfig
+from matcher.diagnosis import Change, apply_changes
+from matcher.models import Dataset
 from matcher.pipeline import MatchResult, RegionReport, run_match
 
 CASA = "Casablanca-Settat"
+ROOT = Path(__file__).resolve().parent.parent
+MOROCCO = ROOT / "examples" / "morocco"
+
+DAKHLA_CITY = {"lat": "23.70", "lon": "-15.93"}  # Oued Ed-Dahab, Dakhla-Oued Ed-Dahab
+TIZNIT_AREA = {"lat": "29.70", "lon": "-9.75"}  # Souss-Massa, ~906 km from Dakhla
 
 
 def run(folder: Path) -> MatchResult:
@@ -33,17 +41,26 @@ def region(result: MatchResult, code: str = "MA-06") -> RegionReport:
     return next(r for r in result.regions if r.code == code)
 
 
-def filled_with(
-    tmp_path: Path,
-    devs: list[dict[str, str]],
-    pars: list[dict[str, str]],
-    quotas: dict[str, Any],
-    **config: Any,
-) -> int:
-    """Solve the instance again under a relaxed config, independently of the diagnosis."""
-    folder = write_instance(tmp_path / "relaxed", devs, pars, config_toml(quotas, **config))
-    dataset, cfg, _, _ = load(folder)
-    return region(run_match(dataset, cfg, diagnose=False)).filled
+def rerun(folder: Path, changes: tuple[Change, ...], code: str = "MA-06") -> int:
+    """Apply the changes to the folder's config, match again without diagnosis: the fill."""
+    dataset, config, locks, forbid = load(folder)
+    changed = apply_changes(config, changes)
+    return region(
+        run_match(dataset, changed, locks=locks, forbid=forbid, diagnose=False), code
+    ).filled
+
+
+def diagnosed(folder: Path, code: str = "MA-06") -> tuple[RegionReport, tuple[Change, ...]]:
+    """Return the short region's report and the change it names, checked by re-running."""
+    report = region(run(folder), code)
+    assert report.fix is not None and report.fix.fills, report.diagnosis
+    # The reported change, applied to the config and re-run, fills exactly as reported.
+    assert rerun(folder, report.fix.changes, code) == report.fix.filled == report.fix.wanted
+    return report, report.fix.changes
+
+
+def tighter(change: Change, by: float) -> tuple[Change, ...]:
+    return (Change(change.key, change.value + by),)
 
 
 def test_too_few_partners(tmp_path: Path) -> None:
@@ -57,9 +74,9 @@ def test_too_few_partners(tmp_path: Path) -> None:
     assert (report.filled, report.shortfall) == (1, 2)
     assert report.diagnosis == (
         f"{CASA}: 3 wanted, 1 possible — only 1 partner(s) applied here; "
-        "no single rule relaxation would fill more"
+        "no change of one or two rules would fill more"
     )
-    assert report.relaxations == ()
+    assert (report.relaxations, report.fix) == ((), None)
 
 
 def test_too_few_developers_in_reach(tmp_path: Path) -> None:
@@ -72,115 +89,218 @@ def test_too_few_developers_in_reach(tmp_path: Path) -> None:
     )
     report = region(run(folder))
     assert report.filled == 1
-    assert report.diagnosis is not None
-    assert report.diagnosis.startswith(f"{CASA}: 3 wanted, 1 possible — ")
-    assert "only 1 developer(s) can work here" in report.diagnosis
-    assert "partner(s) applied" not in report.diagnosis
-    assert report.diagnosis.endswith("no single rule relaxation would fill more")
+    assert report.diagnosis == (
+        f"{CASA}: 3 wanted, 1 possible — only 1 developer(s) can work here; "
+        "no change of one or two rules would fill more"
+    )
+    # No config change brings a "local" developer to another region.
+    assert rerun(folder, (Change("rules.cross_region", "always"),)) == 1
 
 
-def test_no_shared_language(tmp_path: Path) -> None:
+def test_language(tmp_path: Path) -> None:
     devs = [dev("D1"), dev("D2", province=MOHAMMADIA, languages="es;en")]
     pars = [par("P1"), par("P2", province=MOHAMMADIA)]
-    folder = write_instance(tmp_path / "in", devs, pars, config_toml({"MA-06": 2}))
-    report = region(run(folder))
-    assert report.filled == 1
+    folder = write_instance(tmp_path, devs, pars, config_toml({"MA-06": 2}))
+    report, changes = diagnosed(folder)
+    assert changes == (Change("rules.require_shared_language", False),)
     assert report.diagnosis == (
         f"{CASA}: 2 wanted, 1 possible — too few pairs share a language; "
-        "without the shared-language rule would give 2 of 2"
+        "dropping the shared-language rule fills 2 of 2"
     )
     assert report.relaxations == (("language", 2),)
-    relaxed = filled_with(
-        tmp_path, devs, pars, {"MA-06": 2}, rules={"require_shared_language": False}
-    )
-    assert relaxed == 2
 
 
-def test_distance(tmp_path: Path) -> None:
-    # Settat is ~83 km from Casablanca: out of reach at 50 km, in reach at 100 km.
+def test_in_person_distance_reports_the_threshold(tmp_path: Path) -> None:
+    # Settat is ~84 km from Casablanca and Mohammadia: out of reach at 50 km.
     devs = [dev("D1"), dev("D2", province=SETTAT)]
     pars = [par("P1"), par("P2", province=MOHAMMADIA)]
     rules = {"max_distance_km": 50}
-    folder = write_instance(tmp_path / "in", devs, pars, config_toml({"MA-06": 2}, rules=rules))
-    report = region(run(folder))
-    assert report.filled == 1
+    folder = write_instance(tmp_path, devs, pars, config_toml({"MA-06": 2}, rules=rules))
+    report, (change,) = diagnosed(folder)
+    assert change.key == "rules.max_distance_km"
     assert report.diagnosis is not None
     assert "too few developers live within 50 km of the partners" in report.diagnosis
-    assert "allowing up to 100 km would give 2 of 2" in report.diagnosis
-    assert dict(report.relaxations) == {"distance": 2}
-    assert filled_with(tmp_path, devs, pars, {"MA-06": 2}, rules={"max_distance_km": 100}) == 2
+    assert f"raising max_distance_km to {change.value:.0f} km fills 2 of 2" in report.diagnosis
+    # The threshold, not a doubling: one km less and the region is short again.
+    assert 80 < change.value < 100
+    assert rerun(folder, tighter(change, -1)) == 1
 
 
-def test_minimum_score(tmp_path: Path) -> None:
+def test_minimum_score_reports_the_threshold(tmp_path: Path) -> None:
     # D2 has none of the skills the partners need: score 57.5, under a minimum of 80.
     devs = [dev("D1"), dev("D2", province=MOHAMMADIA, skills="seo")]
     pars = [par("P1"), par("P2", province=MOHAMMADIA)]
     rules = {"min_score": 80}
-    folder = write_instance(tmp_path / "in", devs, pars, config_toml({"MA-06": 2}, rules=rules))
-    report = region(run(folder))
-    assert report.filled == 1
+    folder = write_instance(tmp_path, devs, pars, config_toml({"MA-06": 2}, rules=rules))
+    report, changes = diagnosed(folder)
+    assert changes == (Change("rules.min_score", 57.5),)
     assert report.diagnosis == (
         f"{CASA}: 2 wanted, 1 possible — too few pairs reach the minimum score of 80; "
-        "without the minimum score would give 2 of 2"
+        "lowering min_score to 57.5 fills 2 of 2"
     )
-    assert filled_with(tmp_path, devs, pars, {"MA-06": 2}, rules={"min_score": 0}) == 2
+    assert rerun(folder, tighter(changes[0], 0.1)) == 1
 
 
-def test_cross_region_mobility(tmp_path: Path) -> None:
+def test_cross_region_policy(tmp_path: Path) -> None:
     # D2 lives in Rabat (~87 km away) and works in their own region only.
     devs = [dev("D1"), dev("D2", region="MA-04", province=RABAT)]
     pars = [par("P1"), par("P2", province=MOHAMMADIA)]
-    folder = write_instance(tmp_path / "in", devs, pars, config_toml({"MA-06": 2}))
-    report = region(run(folder))
-    assert report.filled == 1
-    assert report.diagnosis is not None
-    assert "only 1 developer(s) can work here" in report.diagnosis
-    assert "developers from other regions may not work here" in report.diagnosis
-    assert "allowing developers from other regions would give 2 of 2" in report.diagnosis
-    assert dict(report.relaxations) == {"mobility": 2}
-    # The relaxation is the config change "cross_region = always", and it does give 2.
-    assert filled_with(tmp_path, devs, pars, {"MA-06": 2}, rules={"cross_region": "always"}) == 2
-
-
-def test_cross_region_relaxation_leaves_local_developers_local(tmp_path: Path) -> None:
-    # D2 asked to work in their own province only: no config change brings them here.
-    devs = [dev("D1"), dev("D2", region="MA-04", province=RABAT, mobility="local")]
-    pars = [par("P1"), par("P2", province=MOHAMMADIA)]
-    folder = write_instance(tmp_path / "in", devs, pars, config_toml({"MA-06": 2}))
-    report = region(run(folder))
-    assert report.filled == 1
-    assert report.relaxations == ()
-    assert report.diagnosis is not None
-    assert report.diagnosis.endswith("no single rule relaxation would fill more")
-    assert filled_with(tmp_path, devs, pars, {"MA-06": 2}, rules={"cross_region": "always"}) == 1
-
-
-def test_mix_rule(tmp_path: Path) -> None:
-    devs = [dev("D1"), dev("D2", province=MOHAMMADIA)]
-    pars = [par("M1", kind="merchant"), par("M2", kind="merchant", province=MOHAMMADIA)]
-    mix = "max_per_kind = { merchant = 1 }"
-    folder = write_instance(tmp_path / "in", devs, pars, config_toml({"MA-06": 2}, mix=mix))
-    report = region(run(folder))
-    assert report.filled == 1
+    folder = write_instance(tmp_path, devs, pars, config_toml({"MA-06": 2}))
+    report, changes = diagnosed(folder)
+    assert changes == (Change("rules.cross_region", "always"),)
     assert report.diagnosis == (
-        f"{CASA}: 2 wanted, 1 possible — the mix rules (places per partner kind, share of "
-        "women) cannot all be met; without the mix rules would give 2 of 2"
+        f"{CASA}: 2 wanted, 1 possible — only 1 developer(s) can work here; developers from "
+        'other regions may not work here; setting cross_region = "always" fills 2 of 2'
     )
-    assert report.relaxations == (("mix", 2),)
 
 
-def test_women_share_rule(tmp_path: Path) -> None:
+def test_remote_distance_reports_the_threshold(tmp_path: Path) -> None:
     folder = write_instance(
         tmp_path,
-        [dev("D1"), dev("D2", province=MOHAMMADIA)],
-        [par("P1"), par("P2", province=MOHAMMADIA)],
-        config_toml({"MA-06": 2}, mix="min_women_share = 0.5"),
+        [
+            dev("D-LOCAL", region="MA-12", province="12.391", **DAKHLA_CITY),
+            dev("D-REMOTE", region="MA-09", province="09.581", mobility="remote", **TIZNIT_AREA),
+        ],
+        [
+            par("P1", region="MA-12", province="12.391", **DAKHLA_CITY),
+            par("P2", region="MA-12", province="12.391", **DAKHLA_CITY),
+        ],
+        config_toml({"MA-12": 2}, rules={"remote_max_distance_km": 500}),
     )
-    report = region(run(folder))
-    assert report.filled == 0
+    report, (change,) = diagnosed(folder, "MA-12")
+    assert change == Change("rules.remote_max_distance_km", 907.0)  # ~906.3 km, rounded up
+    assert report.diagnosis == (
+        "Dakhla-Oued Ed-Dahab: 2 wanted, 1 possible — remote developers are held to 500 km; "
+        "allowing remote pairs up to 907 km fills 2 of 2"
+    )
+    assert rerun(folder, tighter(change, -1), "MA-12") == 1
+
+
+def test_reserved_places_of_one_kind(tmp_path: Path) -> None:
+    # A farmer place is reserved, but only artisans applied: it stays empty.
+    devs = [dev("D1"), dev("D2", province=MOHAMMADIA)]
+    pars = [par("P1"), par("P2", province=MOHAMMADIA)]
+    mix = "min_per_kind = { farmer = 1 }"
+    # Every region must have a place for the reserved one: the others want 1, and get none.
+    quotas = config_toml({"MA-06": 2}, default=1, mix=mix)
+    folder = write_instance(tmp_path, devs, pars, quotas)
+    report, changes = diagnosed(folder)
+    assert changes == (Change("mix.min_per_kind.farmer", 0),)
+    assert report.diagnosis == (
+        f"{CASA}: 2 wanted, 1 possible — 1 places are reserved for farmer partners; "
+        "lowering mix.min_per_kind.farmer to 0 fills 2 of 2"
+    )
+
+
+def test_maximum_of_one_kind(tmp_path: Path) -> None:
+    devs = [dev("D1"), dev("D2", province=MOHAMMADIA), dev("D3", province=SETTAT)]
+    pars = [par(f"M{i}", kind="merchant") for i in range(1, 4)]
+    mix = "max_per_kind = { merchant = 1 }"
+    folder = write_instance(tmp_path, devs, pars, config_toml({"MA-06": 3}, mix=mix))
+    report, changes = diagnosed(folder)
+    # The smallest raise that fills: 3, not "without the mix rules".
+    assert changes == (Change("mix.max_per_kind.merchant", 3),)
     assert report.diagnosis is not None
-    assert report.diagnosis.startswith(f"{CASA}: 2 wanted, 0 possible")
-    assert "without the mix rules would give 2 of 2" in report.diagnosis
+    assert "at most 1 merchant partners are allowed" in report.diagnosis
+    assert rerun(folder, (Change("mix.max_per_kind.merchant", 2),)) == 2
+
+
+def test_women_share_reports_the_share_that_fills(tmp_path: Path) -> None:
+    # One woman among three developers: a share of 0.5 allows 2 pairs (1 of 2), not 3.
+    devs = [
+        dev("D1", gender="female"),
+        dev("D2", province=MOHAMMADIA),
+        dev("D3", province=SETTAT),
+    ]
+    pars = [par("P1"), par("P2", province=MOHAMMADIA), par("P3", province=SETTAT)]
+    mix = "min_women_share = 0.5"
+    folder = write_instance(tmp_path, devs, pars, config_toml({"MA-06": 3}, mix=mix))
+    report, changes = diagnosed(folder)
+    assert changes == (Change("mix.min_women_share", 0.33),)
+    assert report.diagnosis == (
+        f"{CASA}: 3 wanted, 2 possible — too few women developers for a share of 0.5; "
+        "lowering mix.min_women_share to 0.33 fills 3 of 3"
+    )
+    assert rerun(folder, (Change("mix.min_women_share", 0.34),)) == 2
+
+
+def test_a_priority_region_taking_the_supply(tmp_path: Path) -> None:
+    # D1 works remotely from Casablanca; Rabat is a priority region and gets them first.
+    folder = write_instance(
+        tmp_path,
+        [dev("D1", mobility="remote")],
+        [par("P1"), par("Q1", region="MA-04", province=RABAT)],
+        config_toml({"MA-06": 1, "MA-04": 1}, priority=["MA-04"]),
+    )
+    report, changes = diagnosed(folder)
+    assert changes == (Change("priority.regions", ("MA-04", "MA-06")),)
+    assert report.diagnosis == (
+        f"{CASA}: 1 wanted, 0 possible — the priority regions take the developers it could "
+        f"have; making {CASA} a priority region fills 1 of 1"
+    )
+    # The relaxations ranked after the one that fills are not tried: the quota one fills too.
+    assert report.relaxations == (("priority", 1),)
+    assert rerun(folder, (Change("quotas.regions.MA-04", 0),)) == 1
+
+
+def test_the_quota_of_another_region_taking_the_supply(tmp_path: Path) -> None:
+    # Both regions are priority; D1 lives in Rabat, so their pair there scores higher.
+    folder = write_instance(
+        tmp_path,
+        [dev("D1", region="MA-04", province=RABAT, mobility="remote")],
+        [par("P1"), par("Q1", region="MA-04", province=RABAT)],
+        config_toml({"MA-06": 1, "MA-04": 1}, priority=["MA-04", "MA-06"]),
+    )
+    report, changes = diagnosed(folder)
+    assert changes == (Change("quotas.regions.MA-04", 0),)
+    assert report.diagnosis == (
+        f"{CASA}: 1 wanted, 0 possible — Rabat-Salé-Kénitra takes developers it could have; "
+        "lowering the quota of Rabat-Salé-Kénitra to 0 fills 1 of 1"
+    )
+
+
+def test_two_rules_together_when_no_single_one_fills(tmp_path: Path) -> None:
+    # D2 lives in Settat (~84 km, beyond 50 km) and shares no language: both rules block.
+    devs = [dev("D1"), dev("D2", province=SETTAT, languages="es")]
+    pars = [par("P1"), par("P2", province=MOHAMMADIA)]
+    rules = {"max_distance_km": 50}
+    folder = write_instance(tmp_path, devs, pars, config_toml({"MA-06": 2}, rules=rules))
+    report, changes = diagnosed(folder)
+    assert report.helps == ()
+    distance, language = changes
+    assert distance.key == "rules.max_distance_km" and 80 < distance.value < 100
+    assert language == Change("rules.require_shared_language", False)
+    assert report.diagnosis == (
+        f"{CASA}: 2 wanted, 1 possible — too few developers live within 50 km of the "
+        "partners; too few pairs share a language; raising max_distance_km to "
+        f"{distance.value:.0f} km and dropping the shared-language rule fills 2 of 2"
+    )
+    # Each rule alone is not enough; the distance found is the smallest that fills.
+    assert rerun(folder, (distance,)) == 1
+    assert rerun(folder, (language,)) == 1
+    assert rerun(folder, (Change(distance.key, distance.value - 1), language)) == 1
+
+
+def test_the_least_intrusive_fix_first_then_the_others(tmp_path: Path) -> None:
+    # D2 shares no language; D3 and D4 live in Rabat and may not cross into the region.
+    devs = [
+        dev("D1"),
+        dev("D2", province=MOHAMMADIA, languages="es;en"),
+        dev("D3", region="MA-04", province=RABAT),
+        dev("D4", region="MA-04", province=RABAT),
+    ]
+    pars = [par("P1"), par("P2", province=MOHAMMADIA), par("P3", province=SETTAT)]
+    folder = write_instance(tmp_path, devs, pars, config_toml({"MA-06": 3}))
+    report = region(run(folder))
+    assert report.filled == 1
+    # Dropping the language rule helps (2 of 3) but does not fill: the policy change does.
+    assert dict(report.relaxations) == {"language": 2, "cross_region": 3}
+    assert report.diagnosis is not None
+    assert report.diagnosis.endswith(
+        'setting cross_region = "always" fills 3 of 3 (dropping the shared-language rule: 2)'
+    )
+    assert "developers from other regions may not work here" in report.diagnosis
+    assert "too few pairs share a language" not in report.diagnosis
 
 
 def test_only_short_regions_get_a_diagnosis(tmp_path: Path) -> None:
@@ -204,7 +324,6 @@ def test_only_short_regions_get_a_diagnosis(tmp_path: Path) -> None:
     assert "language" in casa.diagnosis
     assert (rabat.filled, rabat.shortfall, rabat.diagnosis, rabat.relaxations) == (1, 0, None, ())
     assert [r.code for r in result.shortfalls] == ["MA-06"]
-    # Regions that want no pairs are never short.
     assert all(r.diagnosis is None for r in result.regions if r.code not in {"MA-06"})
 
 
@@ -232,8 +351,13 @@ def test_diagnosis_in_match_json(tmp_path: Path) -> None:
     data = json.loads(res.stdout)
     casa = next(r for r in data["regions"] if r["code"] == "MA-06")
     assert casa["shortfall"] == 1
-    assert "without the shared-language rule would give 2 of 2" in casa["diagnosis"]
+    assert "dropping the shared-language rule fills 2 of 2" in casa["diagnosis"]
     assert casa["relaxations"] == {"language": 2}
+    assert casa["fix"] == {
+        "changes": {"rules.require_shared_language": False},
+        "filled": 2,
+        "fills": True,
+    }
     assert data["written"] == []
 
 
@@ -248,38 +372,44 @@ def test_strict_shortfall_exits_4(tmp_path: Path, strict: bool) -> None:
     assert (out / "pairings.csv").exists() is (not strict)
 
 
-def test_several_relaxations_best_first_then_the_others(tmp_path: Path) -> None:
-    # D2 shares no language; D3 and D4 live in Rabat and may not cross into the region.
-    devs = [
-        dev("D1"),
-        dev("D2", province=MOHAMMADIA, languages="es;en"),
-        dev("D3", region="MA-04", province=RABAT),
-        dev("D4", region="MA-04", province=RABAT),
-    ]
-    pars = [par("P1"), par("P2", province=MOHAMMADIA), par("P3", province=SETTAT)]
-    folder = write_instance(tmp_path / "in", devs, pars, config_toml({"MA-06": 3}))
-    report = region(run(folder))
-    assert report.filled == 1
-    assert dict(report.relaxations) == {"mobility": 3, "language": 2}
-    assert report.diagnosis is not None
-    assert report.diagnosis.endswith(
-        "allowing developers from other regions would give 3 of 3 "
-        "(without the shared-language rule: 2)"
+def _morocco(remote_limit: int) -> tuple[Dataset, MatcherConfig]:
+    from matcher.pipeline import load_run_inputs
+
+    dataset, config, _, _ = load_run_inputs(
+        developers=MOROCCO / "developers.csv",
+        partners=MOROCCO / "partners.csv",
+        config_path=MOROCCO / "matcher.toml",
     )
-    # the cause named is the best relaxation's, not the others'
-    assert "developers from other regions may not work here" in report.diagnosis
-    assert "too few pairs share a language" not in report.diagnosis
+    return dataset, apply_changes(config, (Change("rules.remote_max_distance_km", remote_limit),))
 
 
-def test_equally_good_relaxations_are_named_together(tmp_path: Path) -> None:
-    devs = [dev("D1"), dev("D2", province=MOHAMMADIA, languages="es;en")]
-    devs.append(dev("D3", region="MA-04", province=RABAT))
-    pars = [par("P1"), par("P2", province=MOHAMMADIA)]
-    folder = write_instance(tmp_path / "in", devs, pars, config_toml({"MA-06": 2}))
-    report = region(run(folder))
-    assert report.filled == 1
-    assert report.diagnosis is not None
-    assert report.diagnosis.endswith(
-        "allowing developers from other regions or without the shared-language rule "
-        "would each give 2 of 2"
+def test_shipped_example_held_to_250_km_names_the_remote_distance(tmp_path: Path) -> None:
+    dataset, config = _morocco(250)
+    dakhla = region(run_match(dataset, config), "MA-12")
+    assert (dakhla.filled, dakhla.shortfall) == (8, 2)
+    assert dakhla.fix is not None
+    (change,) = dakhla.fix.changes
+    assert change.key == "rules.remote_max_distance_km"
+    assert dakhla.diagnosis is not None
+    assert f"allowing remote pairs up to {change.value:,.0f} km fills 10 of 10" in (
+        dakhla.diagnosis
     )
+    fixed = apply_changes(config, dakhla.fix.changes)
+    assert region(run_match(dataset, fixed, diagnose=False), "MA-12").filled == 10
+    tight = apply_changes(config, tighter(change, -1))
+    assert region(run_match(dataset, tight, diagnose=False), "MA-12").filled < 10
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ((Change("rules.min_score", 12.5),), {"rules": {"min_score": 12.5}}),
+        ((Change("quotas.regions.MA-04", 3),), {"quotas": {"regions": {"MA-04": 3}}}),
+        ((Change("mix.min_per_kind.farmer", 1),), {"mix": {"min_per_kind": {"farmer": 1}}}),
+        ((Change("priority.regions", ("MA-01",)),), {"priority": {"regions": ["MA-01"]}}),
+    ],
+)
+def test_apply_changes_is_a_config_edit(
+    changes: tuple[Change, ...], expected: dict[str, Any]
+) -> None:
+    assert apply_changes(MatcherConfig(), changes) == MatcherConfig.model_validate(expected)

@@ -375,3 +375,67 @@ def test_run_match_is_optimal_against_brute_force(
     assert all(n <= quotas.get(r, 0) for r, n in per_region.items())
     assert sum(p.breakdown.score for p in result.pairs) == pytest.approx(opt.total_score)
     assert_everyone_once(folder, result)
+
+
+# -- remote pairs ------------------------------------------------------------------------------
+
+DAKHLA_CITY = {"lat": "23.70", "lon": "-15.93"}  # Oued Ed-Dahab, Dakhla-Oued Ed-Dahab
+TIZNIT_AREA = {"lat": "29.70", "lon": "-9.75"}  # Souss-Massa, ~906 km from Dakhla
+
+
+def _remote_instance(tmp_path: Path, rules: dict[str, object]) -> Path:
+    """Two Dakhla places: one local developer who can take only one, one remote developer."""
+    return write_instance(
+        tmp_path,
+        [
+            dev("D-LOCAL", region="MA-12", province="12.391", **DAKHLA_CITY),
+            dev("D-REMOTE", region="MA-09", province="09.581", mobility="remote", **TIZNIT_AREA),
+        ],
+        [
+            par("P1", region="MA-12", province="12.391", **DAKHLA_CITY),
+            par("P2", region="MA-12", province="12.391", **DAKHLA_CITY),
+        ],
+        config_toml({"MA-12": 2}, rules=rules),
+    )
+
+
+def test_a_remote_developer_900_km_away_fills_a_dakhla_place(tmp_path: Path) -> None:
+    result = match_folder(_remote_instance(tmp_path, {}))
+    dakhla = next(r for r in result.regions if r.code == "MA-12")
+    assert (dakhla.filled, dakhla.shortfall) == (2, 0)
+    remote = next(p for p in result.pairs if p.developer.id == "D-REMOTE")
+    b = remote.breakdown
+    assert b.remote and b.cross_region
+    assert 880 < b.distance_km < 930  # far beyond max_distance_km = 250
+    assert b.distance == 0.5  # remote_distance_score, not 1 − km / max_distance_km
+    assert b.penalty == 15.0  # the cross-region penalty still applies
+    local = next(p for p in result.pairs if p.developer.id == "D-LOCAL")
+    assert not local.breakdown.remote and local.breakdown.distance == 1.0
+
+
+def test_the_same_remote_pair_is_refused_beyond_remote_max_distance(tmp_path: Path) -> None:
+    result = match_folder(_remote_instance(tmp_path, {"remote_max_distance_km": 500}))
+    dakhla = next(r for r in result.regions if r.code == "MA-12")
+    assert (dakhla.filled, dakhla.shortfall) == (1, 1)
+    assert [p.developer.id for p in result.pairs] == ["D-LOCAL"]
+    reason, detail = unpaired_by_id(result)["D-REMOTE"]
+    assert reason == "no_compatible_partner"
+    assert "too far apart (2)" in detail
+
+
+def test_a_remote_pair_within_reach_of_the_limit_is_formed(tmp_path: Path) -> None:
+    result = match_folder(_remote_instance(tmp_path, {"remote_max_distance_km": 1000}))
+    assert {p.developer.id for p in result.pairs} == {"D-LOCAL", "D-REMOTE"}
+
+
+def test_remote_rules_do_not_touch_same_region_pairs(tmp_path: Path) -> None:
+    # A remote developer in Dakhla's own region is an in-person pair: held to max_distance_km.
+    folder = write_instance(
+        tmp_path,
+        [dev("D-REMOTE", region="MA-12", province="12.391", mobility="remote", **DAKHLA_CITY)],
+        [par("P1", region="MA-12", province="12.066")],  # Aousserd, ~170 km
+        config_toml({"MA-12": 1}, rules={"max_distance_km": 100}),
+    )
+    result = match_folder(folder)
+    assert result.pairs == []
+    assert "too far apart (1)" in unpaired_by_id(result)["D-REMOTE"][1]

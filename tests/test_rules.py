@@ -338,3 +338,25 @@ def test_forbidden_matches_by_id_whatever_the_order() -> None:
     )
     assert allowed.tolist() == [[True, True], [True, False]]
     assert allowed.dtype == np.bool_
+
+
+@pytest.mark.parametrize(
+    ("rules", "mobility", "expected"),
+    [
+        ({}, "remote", []),  # a remote pair has no distance limit by default
+        ({"remote_max_distance_km": 500}, "remote", ["too_far"]),
+        ({"remote_max_distance_km": 1000}, "remote", []),
+        ({"cross_region": "always"}, "region", ["too_far"]),  # in person: max_distance_km
+    ],
+)
+def test_remote_pairs_are_held_to_their_own_distance(
+    rules: dict[str, Any], mobility: str, expected: list[str]
+) -> None:
+    # Casablanca to a partner placed ~900 km south: far beyond max_distance_km (250).
+    developer = dev(region="MA-06", province=CASA, mobility=mobility)
+    partner = par(region="MA-09", province=None, lat=25.5, lon=-7.6)
+    cfg = config(**{"min_score": 0, **rules})
+    assert violated_rules(developer=developer, partner=partner, config=cfg) == expected
+    block = score_block(developers=[developer], partners=[partner], config=cfg)
+    masks = violation_masks(block=block, developers=[developer], partners=[partner], config=cfg)
+    assert bool(masks["too_far"][0, 0]) is ("too_far" in expected)

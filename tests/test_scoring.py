@@ -322,3 +322,21 @@ def test_empty_sides_give_empty_blocks() -> None:
     assert block.score.shape == (0, 1)
     block = score_block(developers=[dev()], partners=[], config=MatcherConfig())
     assert block.score.shape == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("mobility", "region", "remote_score", "expected_distance", "remote"),
+    [
+        ("remote", "MA-06", 0.5, 0.5, True),  # another region: a remote pair
+        ("remote", "MA-06", 0.8, 0.8, True),
+        ("remote", "MA-04", 0.5, 1.0, False),  # same region: in person, 1 − km / max
+        ("region", "MA-06", 0.5, 1.0, False),  # crossing in person (cross_region = "always")
+    ],
+)
+def test_remote_pairs_have_a_fixed_distance_criterion(
+    mobility: str, region: str, remote_score: float, expected_distance: float, remote: bool
+) -> None:
+    cfg = config(rules={"cross_region": "always", "remote_distance_score": remote_score})
+    result = one(dev(mobility=mobility, region=region), par(), cfg)
+    assert (result.distance, result.remote) == (float(np.float32(expected_distance)), remote)
+    assert result.cross_region is (region != "MA-04")

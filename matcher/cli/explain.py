@@ -31,6 +31,13 @@ def explain(
             "--pair", help=N_("DEV,PARTNER: the pair's breakdown and the cost of forcing it.")
         ),
     ] = None,
+    stability: Annotated[
+        bool,
+        typer.Option(
+            "--stability",
+            help=N_("List the blocking pairs: two people who would each score higher together."),
+        ),
+    ] = False,
     club: Annotated[
         str | None,
         typer.Option("--club", help=N_("Explain a club: its members, its seat and why there.")),
@@ -43,16 +50,25 @@ def explain(
     """Explain a decision of a result folder (re-reads its inputs; refuses changed ones)."""
 
     def body() -> None:
-        from matcher.explain import explain_pair, explain_person
+        from matcher.explain import explain_pair, explain_person, explain_stability
         from matcher.previous import load_previous
-        from matcher.render import membership_text, pair_view, person_view
+        from matcher.render import membership_text, pair_view, person_view, stability_view
 
-        chosen = [x for x in (developer, partner, pair, club) if x]
+        chosen = [x for x in (developer, partner, pair, club, stability) if x]
         if len(chosen) != 1:
-            raise UsageError(_("give exactly one of --developer, --partner, --pair or --club"))
+            raise UsageError(
+                _("give exactly one of --developer, --partner, --pair, --club or --stability")
+            )
         run = load_previous(result)
         if club:
             explain_club_command(run, result, club, as_json=as_json)
+            return
+        if stability:
+            blocking = explain_stability(run)
+            if as_json:
+                print_json(jsonable(blocking))
+            else:
+                stdout.print(stability_view(blocking))
             return
         if pair:
             parts = [x.strip() for x in pair.split(",")]

@@ -132,12 +132,25 @@ def match(
             if not as_json:
                 stdout.print("[dim]" + _("dry run: nothing was written") + "[/]")
             return
+        from matcher.stability import count_blocking_pairs, stability_manifest
+
         with progress.progress_display(enabled=show) as report:
+            audit = count_blocking_pairs(
+                developers=dataset.developers,
+                partners=dataset.partners,
+                config=cfg,
+                pairs=[(p.developer.id, p.partner.id) for p in result.pairs],
+                locked=[(p.developer.id, p.partner.id) for p in result.pairs if p.locked],
+                forbidden=frozenset(forbids),
+            )
             files = result_files(
                 result,
                 options=options,
                 extra_files={WORKBOOK: workbook_file(result, options)} if xlsx else None,
-                extra_manifest={"read_options": {"sheet": sheet, "encoding": encoding}},
+                extra_manifest={
+                    "read_options": {"sheet": sheet, "encoding": encoding},
+                    **stability_manifest(audit),
+                },
             )
             if report is not None:
                 report("write", 0, 1)

@@ -21,7 +21,7 @@ from matcher.cli.options import (
     stderr,
     stdout,
 )
-from matcher.errors import InputError
+from matcher.errors import InputError, UsageError
 from matcher.i18n import N_, _
 
 
@@ -39,28 +39,42 @@ def validate(
             help=N_("Also solve once to say how many pairs each region can form."),
         ),
     ] = True,
+    diagnose: Annotated[
+        bool,
+        typer.Option(
+            "--diagnose",
+            help=N_("Also say, for each region that falls short, the change that fills it."),
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Check the input files: a summary per region, then warnings and errors."""
 
     def body() -> None:
-        from matcher.pipeline import load_run_inputs, run_match
+        from matcher.pipeline import check_quotas, load_run_inputs
         from matcher.render import dataset_summary, problems_text, summary_view
 
         try:
             dev_f, par_f, conf_f = resolve_inputs(folder, developers, partners, config)
-            with progress.progress_display(enabled=progress.wanted(as_json=as_json)) as report:
+            if diagnose and not quotas:
+                raise UsageError(_("--diagnose needs the quota check; drop --no-quotas"))
+            with progress.progress_display(enabled=progress.wanted(as_json=as_json)) as on_progress:
                 dataset, cfg, locks, forbid = load_run_inputs(
                     developers=dev_f,
                     partners=par_f,
                     config_path=conf_f,
                     sheet=sheet,
                     encoding=encoding,
-                    progress=report,
+                    progress=on_progress,
                 )
-                result = (
-                    run_match(
-                        dataset, cfg, locks=locks, forbid=forbid, diagnose=False, progress=report
+                regions = (
+                    check_quotas(
+                        dataset,
+                        cfg,
+                        locks=locks,
+                        forbid=forbid,
+                        diagnose=diagnose,
+                        progress=on_progress,
                     )
                     if quotas
                     else None
@@ -77,7 +91,10 @@ def validate(
                 )
                 raise typer.Exit(exc.exit_code) from None
             raise
-        rows = dataset_summary(dataset, result)
+        rows = dataset_summary(dataset, regions)
+        if diagnose and regions is not None:
+            for row, report in zip(rows, regions, strict=True):
+                row["diagnosis"] = report.diagnosis
         if as_json:
             print_json(
                 {
@@ -91,12 +108,19 @@ def validate(
         stdout.print(summary_view(rows))
         if dataset.warnings:
             stderr.print(problems_text(dataset.warnings), end="")
-        if result is not None and result.shortfalls:
+        short = [r for r in regions or [] if r.shortfall]
+        if short and diagnose:
+            stdout.print(
+                _("[yellow]{n} region(s) cannot reach their quota:[/]").format(n=len(short))
+            )
+            for report in short:
+                stdout.print(f"• {report.diagnosis}", soft_wrap=True)
+        elif short:
             stdout.print(
                 _(
                     "[yellow]{n} region(s) cannot reach their quota[/]; "
-                    "`matcher match --dry-run` says why"
-                ).format(n=len(result.shortfalls))
+                    "`matcher validate --diagnose` says why and what fills them"
+                ).format(n=len(short))
             )
         stdout.print(
             _("[green]ok:[/] {developers} developers and {partners} partners are valid").format(
