@@ -411,24 +411,35 @@ def _locks_break_women_share(cp: ComponentProblem) -> InfeasibleLocksError:
     )
 
 
-def solve_flow(cp: ComponentProblem) -> ComponentResult:
+def solve_flow(
+    cp: ComponentProblem, *, upper: tuple[int, int, int] | None = None
+) -> ComponentResult:
     """Solve one component exactly: fill tiers, the score, then preferred edges (module doc).
 
     First a probe: the best score with every fill tier at its upper bound. When that is
     feasible (the usual case: quotas can be met) it is the answer, since no pairing has a
     higher tier. Otherwise the tiers are maximised one stage at a time.
+
+    ``upper``, the fill tiers of an optimum of a relaxation (the min-cost flow without the
+    women share), replaces the probe's bounds: every pairing is lexicographically at most
+    it, so one that reaches it in every tier is optimal in the fill tiers. It also bounds
+    the first tier when the stages run.
     """
     n_e = cp.edge_dev.shape[0]
     if n_e == 0:
-        return ComponentResult(np.zeros(0, dtype=np.int64), 0.0, True, "flow")
+        return ComponentResult(np.zeros(0, dtype=np.int64), 0.0, True, "milp")
     model = _Model(cp)
     regions = cp.regions
-    ubs = _tier_upper_bounds(cp)
+    ubs = list(_tier_upper_bounds(cp))
     active = [any(s.priority for s in regions), any(s.min > 0 for s in regions), True]
+    probe_ubs = list(ubs if upper is None else upper)
+    if upper is not None:
+        first = active.index(True)
+        ubs[first] = min(ubs[first], upper[first])
 
     for tier in range(3):
         if active[tier]:
-            model.fix(model.tier_vectors[tier], ubs[tier])
+            model.fix(model.tier_vectors[tier], probe_ubs[tier])
     probe = model.solve_stage(model.score_vector, may_fail=True)
     if probe is None:
         model.fixed.clear()
@@ -460,7 +471,7 @@ def solve_flow(cp: ComponentProblem) -> ComponentResult:
     gap = max(0.0, bound - score)
     if gap <= _GAP_TOL * max(1.0, abs(score)):
         gap = 0.0
-    return ComponentResult(chosen, gap, True, "milp" if model.used_milp else "flow")
+    return ComponentResult(chosen, gap, True, "milp")
 
 
 def _most_preferred(model: _Model, chosen: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
