@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from instances import cli, read_csv
 
 from matcher.config import MatcherConfig, Mix, load_config
 from matcher.dataset import load_dataset
@@ -66,3 +68,28 @@ def test_pruning_keeps_the_optimum_of_the_shipped_config(shipped: MatcherConfig)
     assert (pruned.priority_filled, pruned.min_filled) == (full.priority_filled, full.min_filled)
     assert pruned.filled.tolist() == full.filled.tolist()
     assert pruned.total_score == pytest.approx(full.total_score, abs=1e-6)
+
+
+BEFORE = Path(__file__).resolve().parent / "data" / "morocco_before_flow.json"
+
+
+def test_match_on_the_example_is_unchanged_by_the_flow_core(tmp_path: Path) -> None:
+    """Pairs, scores and totals of ``match examples/morocco --out`` as before the flow core.
+
+    The reference was written by the HiGHS-only solver (commit 73eb270); only the
+    manifest's ``method`` may differ (it now names the engine, see README).
+    """
+    before = json.loads(BEFORE.read_text(encoding="utf-8"))
+    out = tmp_path / "out"
+    result = cli("match", EXAMPLE, "--out", out)
+    assert result.exit_code == 0, result.output
+    pairs = [
+        [r["developer_id"], r["partner_id"], r["score"]] for r in read_csv(out / "pairings.csv")
+    ]
+    assert pairs == before["pairs"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    objective = {k: v for k, v in manifest["objective"].items() if k != "method"}
+    assert objective == before["objective"]
+    assert manifest["objective"]["method"] == "milp"  # a women share there needs the MILP
+    regions = [{k: r[k] for k in ("code", "filled", "mean_score")} for r in manifest["regions"]]
+    assert regions == before["regions"]
