@@ -58,6 +58,7 @@ import numpy.typing as npt
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, linprog, milp
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
+from matcher.solver.interrupt import call_interruptibly
 from matcher.solver.problem import (
     InfeasibleLocksError,
     RegionSpec,
@@ -282,15 +283,17 @@ class _Model:
         if integral:
             integrality[: self.n_e] = 1
         with native_stdout_to_stderr():
-            return milp(
-                -objective,
-                integrality=integrality,
-                bounds=Bounds(self.lb, self.ub),
-                constraints=LinearConstraint(matrix, lo, hi),
-                # HiGHS's presolve (scipy 1.17) wrongly reports some of these small models
-                # infeasible, and sometimes crashes on them, when columns are fixed at 0;
-                # the models are already pruned, so presolve buys little here anyway.
-                options={"mip_rel_gap": 0.0, "presolve": False},
+            return call_interruptibly(
+                lambda: milp(
+                    -objective,
+                    integrality=integrality,
+                    bounds=Bounds(self.lb, self.ub),
+                    constraints=LinearConstraint(matrix, lo, hi),
+                    # HiGHS's presolve (scipy 1.17) wrongly reports some of these small
+                    # models infeasible, and sometimes crashes on them, when columns are
+                    # fixed at 0; the models are already pruned, so presolve buys little.
+                    options={"mip_rel_gap": 0.0, "presolve": False},
+                )
             )
 
     def snapshot(self) -> tuple[npt.NDArray[np.float64], ...]:
@@ -320,15 +323,17 @@ class _Model:
         up = np.flatnonzero(~eq & np.isfinite(hi))
         down = np.flatnonzero(~eq & np.isfinite(lo))
         with native_stdout_to_stderr():
-            res = linprog(
-                -objective,
-                A_ub=vstack([matrix[up], -matrix[down]], format="csr"),
-                b_ub=np.concatenate([hi[up], -lo[down]]),
-                A_eq=matrix[np.flatnonzero(eq)],
-                b_eq=lo[eq],
-                bounds=np.column_stack([self.lb, self.ub]),
-                method="highs-ds",
-                options={"presolve": False},
+            res = call_interruptibly(
+                lambda: linprog(
+                    -objective,
+                    A_ub=vstack([matrix[up], -matrix[down]], format="csr"),
+                    b_ub=np.concatenate([hi[up], -lo[down]]),
+                    A_eq=matrix[np.flatnonzero(eq)],
+                    b_eq=lo[eq],
+                    bounds=np.column_stack([self.lb, self.ub]),
+                    method="highs-ds",
+                    options={"presolve": False},
+                )
             )
         if res.status != 0 or res.x is None:
             return False
