@@ -261,6 +261,9 @@ class _Model:
         score_vec[:n_e] = cp.edge_score
         self.score_vector = score_vec
         self.used_milp = False
+        # Whether a stage tries the LP before the MILP; off when the LP is known to be
+        # fractional anyway (the MILP solves that LP at its root, so nothing is lost).
+        self.lp_first = True
 
     def fix(self, vec: npt.NDArray[np.float64], value: float) -> None:
         """Add the row vec · var ≥ value (a tier kept at its optimum)."""
@@ -367,13 +370,14 @@ class _Model:
         Returns None when the model is infeasible and ``may_fail`` is set; otherwise an
         infeasible model means the locks break a women share.
         """
-        res = self._run(objective, integral=False)
-        if not self._check_status(res, may_fail):
-            return None
-        x = np.asarray(res.x[: self.n_e])
-        chosen = np.flatnonzero(x > 0.5).astype(np.int64)
-        if np.all(np.abs(x - np.round(x)) <= _INT_TOL) and self.cp.is_valid(chosen):
-            return chosen, -float(res.fun)
+        if self.lp_first or self.integral_lp:
+            res = self._run(objective, integral=False)
+            if not self._check_status(res, may_fail):
+                return None
+            x = np.asarray(res.x[: self.n_e])
+            chosen = np.flatnonzero(x > 0.5).astype(np.int64)
+            if np.all(np.abs(x - np.round(x)) <= _INT_TOL) and self.cp.is_valid(chosen):
+                return chosen, -float(res.fun)
         self.used_milp = True
         res = self._run(objective, integral=True)
         if not self._check_status(res, may_fail):
@@ -434,6 +438,9 @@ def solve_flow(
     if n_e == 0:
         return ComponentResult(np.zeros(0, dtype=np.int64), 0.0, True, "milp")
     model = _Model(cp)
+    # Called with a relaxation's tiers, the flow optimum broke the women share: the LP
+    # optimum usually does too, so each stage goes straight to the MILP.
+    model.lp_first = upper is None
     regions = cp.regions
     ubs = list(_tier_upper_bounds(cp))
     active = [any(s.priority for s in regions), any(s.min > 0 for s in regions), True]

@@ -307,7 +307,7 @@ def _solve_component(
     needs none (every pairing of it keeps 0 preferred edges), so the fast path stays exact.
     """
     specs = tuple(problem.regions[r] for r in region_ids)
-    comp_locked = np.intersect1d(edges, locked)
+    comp_locked = np.intersect1d(edges, locked) if locked.shape[0] else locked
     comp_prefer = None if prefer is None else prefer[edges]
     if comp_prefer is not None and not comp_prefer.any():
         comp_prefer = None
