@@ -16,7 +16,7 @@ from test_solver_oracle import (
     problems,
 )
 
-from matcher.solver import AssignmentProblem, InfeasibleLocksError, RegionSpec, network, solve
+from matcher.solver import AssignmentProblem, InfeasibleLocksError, RegionSpec, flow, network, solve
 from matcher.solver.network import ORTOOLS_LIMIT, RESOLUTION, fits, tier_weights
 
 STAGED = settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
@@ -142,3 +142,17 @@ def test_coupled_regions_take_the_staged_solve_and_agree_with_highs() -> None:
     # scores read to 1e-6: at most 0.5e-6 per pair apart from the float optimum
     assert flow.total_score == pytest.approx(exact.total_score, abs=600 * 1e-6)
     assert flow.method == "flow"
+
+
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_milp_without_the_lp_first_matches_oracle(p: AssignmentProblem) -> None:
+    """Large components whose flow optimum broke a share skip the LP: forced here."""
+    best = oracle(p)
+    with mock.patch.object(flow, "_LP_FIRST_MAX_EDGES", -1):
+        if best is None:
+            with pytest.raises(InfeasibleLocksError):
+                solve(p)
+            return
+        sol = solve(p)
+    assert_matches(p, sol, best)
