@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -42,7 +43,8 @@ import numpy as np
 from matcher.config import load_config
 from matcher.dataset import load_dataset
 from matcher.edges import build_edges
-from matcher.pipeline import build_instance
+from matcher.models import Dataset
+from matcher.pipeline import Instance, build_instance
 from matcher.solver import AssignmentProblem, Solution, solve
 from matcher.solver.flow import ComponentProblem
 from matcher.solver.network import solve_network
@@ -158,22 +160,19 @@ def child_run(folder: Path, config: Path, out: Path) -> tuple[float, float, floa
     return wall, usage.ru_utime + usage.ru_stime, peak_kib / 1024
 
 
-def unpruned_problem(folder: Path, config_path: Path, limit: int) -> AssignmentProblem | None:
+def unpruned_problem(
+    dataset: Dataset, config_path: Path, instance: Instance, limit: int
+) -> AssignmentProblem | None:
     """Return the problem over every allowed pair, or None above ``limit`` pairs."""
-    dataset = load_dataset(folder / "developers.csv", folder / "partners.csv")
-    config = load_config(config_path)
-    instance = build_instance(dataset, config)
-    # every developer × partner of a region they may work in bounds the allowed pairs
-    by_region_dev = np.bincount([instance.region_index[d.region] for d in instance.developers])
-    by_region_par = np.bincount([instance.region_index[p.region] for p in instance.partners])
-    size = min(len(by_region_dev), len(by_region_par))
-    within = int((by_region_dev[:size] * by_region_par[:size]).sum())
-    if within > limit:
+    # developers × partners of their own region bound the allowed pairs from below
+    dev_regions = Counter(d.region for d in dataset.developers)
+    par_regions = Counter(p.region for p in dataset.partners)
+    if sum(n * par_regions[r] for r, n in dev_regions.items()) > limit:
         return None
     every = build_edges(
         developers=instance.developers,
         partners=instance.partners,
-        config=config,
+        config=load_config(config_path),
         region_index=instance.region_index,
         group_cap=None,
     )
@@ -201,7 +200,7 @@ def measure(call: str, folder: Path, config_path: Path, out: Path, limit: int) -
         1, obj_m.filled
     )
     objectives = f"{obj_m.text()} / {obj_or.text()}" + ("" if agree else " (differ)")
-    unpruned = unpruned_problem(folder, config_path, limit)
+    unpruned = unpruned_problem(dataset, config_path, instance, limit)
     if unpruned is None:
         versus = "not run (graph too large)"
     else:
