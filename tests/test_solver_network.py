@@ -156,3 +156,22 @@ def test_milp_without_the_lp_first_matches_oracle(p: AssignmentProblem) -> None:
             return
         sol = solve(p)
     assert_matches(p, sol, best)
+
+
+def test_progress_counts_every_group_of_regions() -> None:
+    # two regions no developer links: two groups, reported in order
+    p = AssignmentProblem(
+        n_dev=2,
+        n_par=2,
+        edge_dev=np.array([0, 1], dtype=np.int64),
+        edge_par=np.array([0, 1], dtype=np.int64),
+        edge_score=np.array([1.0, 2.0]),
+        par_region=np.array([0, 1], dtype=np.int64),
+        par_kind=np.zeros(2, dtype=np.int64),
+        dev_female=np.zeros(2, dtype=np.bool_),
+        regions=(RegionSpec(1, 1), RegionSpec(1, 1)),
+    )
+    seen: list[tuple[int, int]] = []
+    sol = solve(p, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]
+    assert sol.edges.tolist() == [0, 1]

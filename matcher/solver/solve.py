@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -39,6 +40,7 @@ def solve(
     method: Method = "auto",
     prune: bool = True,
     prefer: npt.NDArray[np.bool_] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Solution:
     """Return an optimal pairing: priority fill, then min fill, then fill, then score.
 
@@ -58,6 +60,9 @@ def solve(
     after the score (matcher.solver.flow); never a bonus on scores, so it never costs
     score. A component holding a flagged edge skips the assignment fast path, and the
     prunings keep every flagged edge (see _prune).
+
+    ``progress``, when given, is called as ``progress(done, total)`` after each group of
+    linked regions is solved (``total`` groups), e.g. to drive a progress display.
     """
     problem.validate()
     flags = _prefer_flags(problem, prefer)
@@ -82,12 +87,16 @@ def solve(
     for c in range(n_comp):
         edges = kept[order[bounds[c] : bounds[c + 1]]]
         if edges.shape[0] == 0:
+            if progress is not None:
+                progress(c + 1, n_comp)
             continue
         region_ids = tuple(int(r) for r in np.flatnonzero(comp_of_region == c))
         result, local_edges = _solve_component(
             problem, edges, region_ids, locked, method, prune, flags
         )
         chosen.append(local_edges[result.edges])
+        if progress is not None:
+            progress(c + 1, n_comp)
         gap += result.gap
         optimal = optimal and result.optimal
         rank = max(rank, _METHOD_RANK[result.method])
