@@ -36,7 +36,7 @@ also keeps |Φ| ≤ P·M ≤ 2⁶² (P < n). A ≈ P³·Q5, so for the national 
 solve is staged:
 
 Stage 1 (fill tiers only): costs on u_r/v_r only, with C = 1, B = P + 1, A = P·(B + 1) + 1
-(the same proof with Q5 = 0): ≤ 2P² + 3P, tiny. Node potentials π are the shortest-path
+(the same proof with Q5 = 0): A + B + C = P² + 3P + 3, tiny. Node potentials π are the shortest-path
 distances from a virtual root on the residual graph of its optimal flow; since only the
 ≤ 2R sink arcs cost anything, π is computed exactly by a Bellman–Ford over the region and
 sink nodes with breadth-first reachability through the zero-cost residual arcs in between
@@ -47,7 +47,8 @@ meeting those conditions is optimal for π. So dropping the first arcs and fixin
 at their capacity (supplies moved to their ends) leaves a network whose feasible flows are
 exactly the stage-1 optima (a face of an integral polytope: still a network).
 Stage 2 maximises Σ q'' on that network: costs ≤ Q5, and M = Q5 must meet the same bound
-(Q5·(n + 3) ≤ 2⁶²: scores up to 10⁴ with 10⁶ places still pass). A component where it does
+(Q5·(n + 3) ≤ 2⁶²: scores in [0, 100] pass with any node count below 4·10¹⁰, and with
+the fifth tier (Q5 ≈ 10⁸·(P + 1)) whenever P·n < 4.6·10¹⁰). A component where it does
 not (absurd scores) returns None and the dispatcher uses HiGHS (matcher.solver.flow).
 """
 
