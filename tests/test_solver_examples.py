@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from instances import cli, read_csv
 
 from matcher.config import MatcherConfig, Mix, load_config
 from matcher.dataset import load_dataset
@@ -66,3 +68,43 @@ def test_pruning_keeps_the_optimum_of_the_shipped_config(shipped: MatcherConfig)
     assert (pruned.priority_filled, pruned.min_filled) == (full.priority_filled, full.min_filled)
     assert pruned.filled.tolist() == full.filled.tolist()
     assert pruned.total_score == pytest.approx(full.total_score, abs=1e-6)
+
+
+def _match_outputs(out: Path) -> tuple[list[list[str]], dict[str, object], list[object]]:
+    pairs = [
+        [r["developer_id"], r["partner_id"], r["score"]] for r in read_csv(out / "pairings.csv")
+    ]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    objective = {k: v for k, v in manifest["objective"].items() if k != "method"}
+    regions = [{k: r[k] for k in ("code", "filled", "mean_score")} for r in manifest["regions"]]
+    return pairs, objective, regions
+
+
+def test_match_on_the_example_is_unchanged_by_the_flow_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pairs, scores and totals of ``match examples/morocco --out`` equal the HiGHS solver's.
+
+    The same run is made twice: once as users run it (OR-Tools flow where it applies), once
+    with every component solved by the HiGHS path that preceded the flow core
+    (``method="milp"``). A frozen snapshot would go stale with every scoring rule (issue 8
+    changed the example's result on purpose, see README); this compares the engines on the
+    rules of today. Only the manifest's ``method`` may differ.
+    """
+    import matcher.pipeline as pipeline
+
+    flow_out = tmp_path / "flow"
+    result = cli("match", EXAMPLE, "--out", flow_out)
+    assert result.exit_code == 0, result.output
+    real_solve = pipeline.solve
+    monkeypatch.setattr(
+        pipeline, "solve", lambda problem, **kw: real_solve(problem, method="milp", **kw)
+    )
+    highs_out = tmp_path / "highs"
+    result = cli("match", EXAMPLE, "--out", highs_out)
+    assert result.exit_code == 0, result.output
+    flow, highs = _match_outputs(flow_out), _match_outputs(highs_out)
+    assert flow[0] == highs[0]
+    assert flow[1] == highs[1]
+    assert flow[2] == highs[2]
+    assert len(flow[0]) == 120  # every region of the example fills (issue 8)

@@ -58,6 +58,7 @@ import numpy.typing as npt
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, linprog, milp
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
+from matcher.solver.interrupt import call_interruptibly
 from matcher.solver.problem import (
     InfeasibleLocksError,
     RegionSpec,
@@ -73,6 +74,8 @@ _GAP_TOL = 1e-9
 # row is tightened before giving the fifth tier up (see module doc).
 _SCORE_SLACK = 1e-7
 _PREFER_TRIES = 3
+# Above this many edges, a component whose flow optimum broke its women share skips the LP.
+_LP_FIRST_MAX_EDGES = 20_000
 # A reduced cost or row dual counts as nonzero above this, relative to max(1, max|objective|).
 _DUAL_TOL = 1e-7
 
@@ -260,6 +263,9 @@ class _Model:
         score_vec[:n_e] = cp.edge_score
         self.score_vector = score_vec
         self.used_milp = False
+        # Whether a stage tries the LP before the MILP; off when the LP is known to be
+        # fractional anyway (the MILP solves that LP at its root, so nothing is lost).
+        self.lp_first = True
 
     def fix(self, vec: npt.NDArray[np.float64], value: float) -> None:
         """Add the row vec · var ≥ value (a tier kept at its optimum)."""
@@ -282,15 +288,17 @@ class _Model:
         if integral:
             integrality[: self.n_e] = 1
         with native_stdout_to_stderr():
-            return milp(
-                -objective,
-                integrality=integrality,
-                bounds=Bounds(self.lb, self.ub),
-                constraints=LinearConstraint(matrix, lo, hi),
-                # HiGHS's presolve (scipy 1.17) wrongly reports some of these small models
-                # infeasible, and sometimes crashes on them, when columns are fixed at 0;
-                # the models are already pruned, so presolve buys little here anyway.
-                options={"mip_rel_gap": 0.0, "presolve": False},
+            return call_interruptibly(
+                lambda: milp(
+                    -objective,
+                    integrality=integrality,
+                    bounds=Bounds(self.lb, self.ub),
+                    constraints=LinearConstraint(matrix, lo, hi),
+                    # HiGHS's presolve (scipy 1.17) wrongly reports some of these small
+                    # models infeasible, and sometimes crashes on them, when columns are
+                    # fixed at 0; the models are already pruned, so presolve buys little.
+                    options={"mip_rel_gap": 0.0, "presolve": False},
+                )
             )
 
     def snapshot(self) -> tuple[npt.NDArray[np.float64], ...]:
@@ -320,15 +328,17 @@ class _Model:
         up = np.flatnonzero(~eq & np.isfinite(hi))
         down = np.flatnonzero(~eq & np.isfinite(lo))
         with native_stdout_to_stderr():
-            res = linprog(
-                -objective,
-                A_ub=vstack([matrix[up], -matrix[down]], format="csr"),
-                b_ub=np.concatenate([hi[up], -lo[down]]),
-                A_eq=matrix[np.flatnonzero(eq)],
-                b_eq=lo[eq],
-                bounds=np.column_stack([self.lb, self.ub]),
-                method="highs-ds",
-                options={"presolve": False},
+            res = call_interruptibly(
+                lambda: linprog(
+                    -objective,
+                    A_ub=vstack([matrix[up], -matrix[down]], format="csr"),
+                    b_ub=np.concatenate([hi[up], -lo[down]]),
+                    A_eq=matrix[np.flatnonzero(eq)],
+                    b_eq=lo[eq],
+                    bounds=np.column_stack([self.lb, self.ub]),
+                    method="highs-ds",
+                    options={"presolve": False},
+                )
             )
         if res.status != 0 or res.x is None:
             return False
@@ -362,13 +372,14 @@ class _Model:
         Returns None when the model is infeasible and ``may_fail`` is set; otherwise an
         infeasible model means the locks break a women share.
         """
-        res = self._run(objective, integral=False)
-        if not self._check_status(res, may_fail):
-            return None
-        x = np.asarray(res.x[: self.n_e])
-        chosen = np.flatnonzero(x > 0.5).astype(np.int64)
-        if np.all(np.abs(x - np.round(x)) <= _INT_TOL) and self.cp.is_valid(chosen):
-            return chosen, -float(res.fun)
+        if self.lp_first or self.integral_lp:
+            res = self._run(objective, integral=False)
+            if not self._check_status(res, may_fail):
+                return None
+            x = np.asarray(res.x[: self.n_e])
+            chosen = np.flatnonzero(x > 0.5).astype(np.int64)
+            if np.all(np.abs(x - np.round(x)) <= _INT_TOL) and self.cp.is_valid(chosen):
+                return chosen, -float(res.fun)
         self.used_milp = True
         res = self._run(objective, integral=True)
         if not self._check_status(res, may_fail):
@@ -411,24 +422,40 @@ def _locks_break_women_share(cp: ComponentProblem) -> InfeasibleLocksError:
     )
 
 
-def solve_flow(cp: ComponentProblem) -> ComponentResult:
+def solve_flow(
+    cp: ComponentProblem, *, upper: tuple[int, int, int] | None = None
+) -> ComponentResult:
     """Solve one component exactly: fill tiers, the score, then preferred edges (module doc).
 
     First a probe: the best score with every fill tier at its upper bound. When that is
     feasible (the usual case: quotas can be met) it is the answer, since no pairing has a
     higher tier. Otherwise the tiers are maximised one stage at a time.
+
+    ``upper``, the fill tiers of an optimum of a relaxation (the min-cost flow without the
+    women share), replaces the probe's bounds: every pairing is lexicographically at most
+    it, so one that reaches it in every tier is optimal in the fill tiers. It also bounds
+    the first tier when the stages run.
     """
     n_e = cp.edge_dev.shape[0]
     if n_e == 0:
-        return ComponentResult(np.zeros(0, dtype=np.int64), 0.0, True, "flow")
+        return ComponentResult(np.zeros(0, dtype=np.int64), 0.0, True, "milp")
     model = _Model(cp)
+    # Called with a relaxation's tiers, the flow optimum broke the women share: the LP
+    # optimum usually does too, so on large models each stage goes straight to the MILP
+    # (19 s of LP saved on 265,000 variables). Small models keep the LP first: it is cheap
+    # there, and its integral vertex is the pairing earlier versions returned.
+    model.lp_first = upper is None or n_e <= _LP_FIRST_MAX_EDGES
     regions = cp.regions
-    ubs = _tier_upper_bounds(cp)
+    ubs = list(_tier_upper_bounds(cp))
     active = [any(s.priority for s in regions), any(s.min > 0 for s in regions), True]
+    probe_ubs = list(ubs if upper is None else upper)
+    if upper is not None:
+        first = active.index(True)
+        ubs[first] = min(ubs[first], upper[first])
 
     for tier in range(3):
         if active[tier]:
-            model.fix(model.tier_vectors[tier], ubs[tier])
+            model.fix(model.tier_vectors[tier], probe_ubs[tier])
     probe = model.solve_stage(model.score_vector, may_fail=True)
     if probe is None:
         model.fixed.clear()
@@ -460,7 +487,7 @@ def solve_flow(cp: ComponentProblem) -> ComponentResult:
     gap = max(0.0, bound - score)
     if gap <= _GAP_TOL * max(1.0, abs(score)):
         gap = 0.0
-    return ComponentResult(chosen, gap, True, "milp" if model.used_milp else "flow")
+    return ComponentResult(chosen, gap, True, "milp")
 
 
 def _most_preferred(model: _Model, chosen: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -32,6 +32,17 @@ def _keep_top_per_key(
     mask = np.zeros(n, dtype=np.bool_)
     if n == 0:
         return mask
+    if n >= _FILTER_FROM and int(key.min()) >= 0 and int(key.max()) < 8 * n + _FILTER_FROM:
+        # A key with at most its cap of edges keeps them all, so only the others are
+        # ranked (keys are independent; a subset in index order keeps the tie rule).
+        over = np.bincount(key)[key] > edge_cap
+        if not over.all():
+            mask[~over] = True
+            idx = np.flatnonzero(over)
+            mask[idx[_keep_top_per_key(key[idx], edge_score[idx], edge_cap[idx], None)]] = True
+            if locked is not None and locked.shape[0]:
+                mask[locked] = True
+            return mask
     candidates = _candidates(key, edge_score, edge_cap) if n >= _FILTER_FROM else None
     if candidates is None:
         mask[_exact_top(key, edge_score, edge_cap)] = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -17,6 +18,7 @@ from matcher.solver.assignment import (
     solve_cardinality,
 )
 from matcher.solver.flow import ComponentProblem, ComponentResult, solve_flow
+from matcher.solver.network import solve_network
 from matcher.solver.problem import (
     AssignmentProblem,
     InfeasibleLocksError,
@@ -38,22 +40,29 @@ def solve(
     method: Method = "auto",
     prune: bool = True,
     prefer: npt.NDArray[np.bool_] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Solution:
     """Return an optimal pairing: priority fill, then min fill, then fill, then score.
 
-    ``method="auto"`` uses the dense assignment path on every single-region component with
-    no kind mix and no women share whose augmented matrix fits MAX_DENSE_CELLS, and HiGHS
-    elsewhere; ``"assignment"`` uses the assignment path wherever it applies, whatever the
-    size; ``"milp"`` uses HiGHS everywhere. ``prune=False`` turns the exact prunings off
+    ``method="auto"`` solves every component as an exact min-cost flow with OR-Tools
+    (matcher.solver.network; reported as "flow"); a component with a women share whose flow
+    optimum breaks the share, or whose costs cannot fit int64, goes to HiGHS (reported as
+    "milp"). ``"assignment"`` uses the dense assignment path on every single-region
+    component with no kind mix, no women share and no preferred edge (whatever its size),
+    and HiGHS elsewhere; ``"milp"`` uses HiGHS everywhere. The method reported is the
+    heaviest used: milp > flow > assignment. ``prune=False`` turns the exact prunings off
     (for testing them). Raises InfeasibleLocksError when the locks cannot all be kept.
 
     ``prefer`` (one flag per edge) adds a fifth tier: among the pairings optimal for the
     four tiers, one with the most flagged edges (e.g. the previous result's pairs, so that
-    a re-solve moves as few of them as the optimum allows). The fifth tier is its own HiGHS
-    stage after the score (matcher.solver.flow), never a bonus on scores, and never returns
-    a lower score than that component's score stage. A component holding a flagged edge
-    skips the assignment fast path (so its score is exact to HiGHS's tolerances, as with
-    ``method="milp"``), and the prunings keep every flagged edge (see _prune).
+    a re-solve moves as few of them as the optimum allows). In the flow it is the lowest
+    digit of an exact integer objective (matcher.solver.network), in HiGHS its own stage
+    after the score (matcher.solver.flow); never a bonus on scores, so it never costs
+    score. A component holding a flagged edge skips the assignment fast path, and the
+    prunings keep every flagged edge (see _prune).
+
+    ``progress``, when given, is called as ``progress(done, total)`` after each group of
+    linked regions is solved (``total`` groups), e.g. to drive a progress display.
     """
     problem.validate()
     flags = _prefer_flags(problem, prefer)
@@ -68,7 +77,8 @@ def solve(
     chosen: list[npt.NDArray[np.int64]] = []
     gap = 0.0
     optimal = True
-    rank = _METHOD_RANK["flow"] if method == "milp" else 0
+    # the method reported when no component needs solving: the one asked for
+    rank = _METHOD_RANK["flow" if method == "auto" else method]
     n_comp = int(comp_of_region.max()) + 1 if comp_of_region.shape[0] else 0
     edge_comp = comp_of_region[edge_region[keep]]
     kept = np.flatnonzero(keep)
@@ -77,12 +87,16 @@ def solve(
     for c in range(n_comp):
         edges = kept[order[bounds[c] : bounds[c + 1]]]
         if edges.shape[0] == 0:
+            if progress is not None:
+                progress(c + 1, n_comp)
             continue
         region_ids = tuple(int(r) for r in np.flatnonzero(comp_of_region == c))
         result, local_edges = _solve_component(
             problem, edges, region_ids, locked, method, prune, flags
         )
         chosen.append(local_edges[result.edges])
+        if progress is not None:
+            progress(c + 1, n_comp)
         gap += result.gap
         optimal = optimal and result.optimal
         rank = max(rank, _METHOD_RANK[result.method])
@@ -302,13 +316,13 @@ def _solve_component(
     needs none (every pairing of it keeps 0 preferred edges), so the fast path stays exact.
     """
     specs = tuple(problem.regions[r] for r in region_ids)
-    comp_locked = np.intersect1d(edges, locked)
+    comp_locked = np.intersect1d(edges, locked) if locked.shape[0] else locked
     comp_prefer = None if prefer is None else prefer[edges]
     if comp_prefer is not None and not comp_prefer.any():
         comp_prefer = None
     fast = (
         comp_prefer is None
-        and method != "milp"
+        and method == "assignment"
         and len(specs) == 1
         and not specs[0].has_kind_rules(problem.n_kinds)
         and specs[0].share_fraction() is None
@@ -327,7 +341,7 @@ def _solve_component(
                 )
             ]
         _, side = assignment_size(problem.edge_dev[free], problem.edge_par[free], k)
-        if method == "assignment" or side * side <= MAX_DENSE_CELLS:
+        if side * side <= MAX_DENSE_CELLS or method == "assignment":
             picked = solve_cardinality(
                 problem.edge_dev[free], problem.edge_par[free], problem.edge_score[free], k
             )
@@ -353,7 +367,25 @@ def _solve_component(
         n_kinds=problem.n_kinds,
         edge_prefer=comp_prefer,
     )
-    return solve_flow(cp), edges
+    if method != "auto":
+        return solve_flow(cp), edges
+    return _solve_exact(cp), edges
+
+
+def _solve_exact(cp: ComponentProblem) -> ComponentResult:
+    """Solve one component with the min-cost flow, and HiGHS only where it must.
+
+    The flow ignores the women share, so its optimum bounds every pairing that meets it:
+    when the flow's pairing already meets the share it is the optimum; otherwise HiGHS
+    solves the MILP with the flow's fill tiers as its first probe (matcher.solver.flow).
+    The flow returns None only when its costs cannot fit int64 (matcher.solver.network).
+    """
+    relaxed = solve_network(cp)
+    if relaxed is None:
+        return solve_flow(cp)
+    if cp.is_valid(relaxed.edges):
+        return relaxed
+    return solve_flow(cp, upper=cp.tiers(relaxed.edges))
 
 
 def _finish(
