@@ -85,13 +85,13 @@ def load_dataset(
     try:
         devs, problems, dev_table = read_developers(developers, sheet=sheet, encoding=encoding)
         log.extend(problems)
-        sources.append(SourceFile("developers", str(developers), dev_table.sha256))
+        sources.append(SourceFile("developers", str(Path(developers).resolve()), dev_table.sha256))
     except InputError as exc:
         log.extend([*exc.problems, *exc.warnings])
     try:
         parts, problems, part_table = read_partners(partners, sheet=sheet, encoding=encoding)
         log.extend(problems)
-        sources.append(SourceFile("partners", str(partners), part_table.sha256))
+        sources.append(SourceFile("partners", str(Path(partners).resolve()), part_table.sha256))
     except InputError as exc:
         log.extend([*exc.problems, *exc.warnings])
     if dev_table is not None and part_table is not None:

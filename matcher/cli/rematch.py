@@ -15,6 +15,7 @@ from matcher.cli.options import (
     JsonOpt,
     RedactOpt,
     ResultArg,
+    carry_redaction,
     guarded,
     jsonable,
     output_options,
@@ -66,6 +67,7 @@ def rematch(
             raise UsageError("--out must be a new folder, not the result being re-matched")
         check_writable(out, (*RESULT_FILES, "changes.csv"), force=force)
         run = load_previous(result)
+        options = carry_redaction(options, run)
         outcome = do_rematch(run, drop=ids, reopen=reopen)
         write_result(
             out,
