@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from matcher.errors import InputError, ProblemLog
-from matcher.text import fold
+from matcher.i18n import _
+from matcher.text import clean_id, fold
+
+# matcher's own CSVs put an apostrophe before a cell Excel would run as a formula; an id read
+# back from them (a pairings.csv given as --lock) must come back as it was.
+_GUARDED = ("'=", "'+", "'-", "'@", "'\t", "'\r", "'\n", "'\uff1d", "'\uff0b", "'\uff0d", "'\uff20")
 
 _DEV_HEADERS = {
     "developer id",
@@ -38,8 +43,26 @@ class PairRow:
     row: int
 
 
+@dataclass(frozen=True)
+class PairList:
+    """The pairs of one file and the SHA-256 of the bytes they were read from."""
+
+    rows: list[PairRow]
+    sha256: str
+
+
+def unguard(value: str) -> str:
+    """Undo the apostrophe matcher's CSV writer puts before a formula-like cell."""
+    return value[1:] if value.startswith(_GUARDED) else value
+
+
 def read_pairs(path: Path, *, role: str) -> list[PairRow]:
     """Read a locks or forbid file (a previous ``pairings.csv`` works too)."""
+    return read_pair_list(path, role=role).rows
+
+
+def read_pair_list(path: Path, *, role: str) -> PairList:
+    """Read a locks or forbid file with the hash of exactly the bytes read."""
     from matcher.readers import read_table
 
     table = read_table(path)
@@ -53,15 +76,18 @@ def read_pairs(path: Path, *, role: str) -> list[PairRow]:
             1,
             None,
             f"a {role} file needs the columns developer_id and partner_id",
-            f"found: {', '.join(table.headers) or 'no columns'}",
+            # The first line of a file that is not a pair list may be anything: never echo it.
+            _("found {count} column(s), none named so; the first line must be the header").format(
+                count=len(table.headers)
+            ),
             code="missing_column",
         )
         log.raise_if_errors(f"{table.file} is invalid")
     assert dev_col is not None and par_col is not None
     pairs: list[PairRow] = []
     for raw in table.rows:
-        dev = raw.cells.get(dev_col, "").strip()
-        par = raw.cells.get(par_col, "").strip()
+        dev = clean_id(unguard(raw.cells.get(dev_col, "").strip()))
+        par = clean_id(unguard(raw.cells.get(par_col, "").strip()))
         if not dev and not par:
             continue
         if not dev or not par:
@@ -77,4 +103,4 @@ def read_pairs(path: Path, *, role: str) -> list[PairRow]:
             continue
         pairs.append(PairRow(dev, par, table.file, raw.number))
     log.raise_if_errors(f"{table.file} is invalid", InputError)
-    return pairs
+    return PairList(pairs, table.sha256)

@@ -104,7 +104,7 @@ def match(
             )
         if dry_run:
             if not as_json:
-                stdout.print("[dim]dry run: nothing was written[/]")
+                stdout.print("[dim]dry run: nothing was written[/]", markup=True)
             return
         paths = write_result(
             out,

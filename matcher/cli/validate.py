@@ -88,12 +88,14 @@ def validate(
         if result is not None and result.shortfalls:
             stdout.print(
                 f"[yellow]{len(result.shortfalls)} region(s) cannot reach their quota[/]; "
-                "`matcher match --dry-run` says why"
+                "`matcher match --dry-run` says why",
+                markup=True,
             )
         stdout.print(
             f"[green]ok:[/] {len(dataset.developers)} developers and "
             f"{len(dataset.partners)} partners are valid"
-            + (f" ({len(dataset.warnings)} warning(s))" if dataset.warnings else "")
+            + (f" ({len(dataset.warnings)} warning(s))" if dataset.warnings else ""),
+            markup=True,
         )
 
     guarded(body)

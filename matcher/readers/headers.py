@@ -6,7 +6,10 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 
 from matcher.errors import Problem
-from matcher.text import compact, suggest
+from matcher.text import compact, quote_safe, suggest
+
+# Headers are shown shortened: a long one is more likely a pasted value than a name.
+MAX_SHOWN = 60
 
 Columns = Mapping[str, tuple[str, ...]]
 
@@ -200,7 +203,7 @@ def map_headers(
     if missing:
         problems.append(_missing(file, missing, headers, unknown, columns, any_known=bool(mapping)))
     elif unknown:
-        listed = ", ".join(f'"{h}"' for h in unknown)
+        listed = ", ".join(quote_safe(h, MAX_SHOWN) for h in unknown)
         these = (
             "these columns and ignores them" if len(unknown) > 1 else "this column and ignores it"
         )
@@ -240,14 +243,15 @@ def _missing(
             "the first row does not look like a header row; add one with the column names",
             code="missing-columns",
         )
-    found = ", ".join(f'"{h}"' for h in headers)
+    # A data row taken for the header shows as descriptions, not as the person's values.
+    found = ", ".join(quote_safe(h, MAX_SHOWN) for h in headers)
     hints = [f"columns found: {found}"]
     for header in unknown:
         close = suggest(
             _UNIT.sub("", header), [a for f in missing for a in _shown(f, columns)], cutoff=0.8
         )
         if close is not None:
-            hints.append(f'did you mean "{close}" for column "{header}"?')
+            hints.append(f'did you mean "{close}" for column {quote_safe(header, MAX_SHOWN)}?')
     return Problem(file, None, None, message, "; ".join(hints), code="missing-columns")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from matcher.reference.lookup import LookupFailure
-from matcher.text import build_index, fold, lookup, quote, suggest
+from matcher.text import build_index, fold, lookup, quote, quote_safe, suggest
 
 LANGUAGES: dict[str, tuple[str, str]] = {
     "ary": ("arabe marocain (darija)", "Moroccan Arabic (Darija)"),
@@ -150,4 +150,5 @@ def resolve_language(text: str) -> str:
         hint = f'did you mean "{near}" ({lookup(_INDEX, near)})?'
     else:
         hint = f"accepted codes: {_CODES}"
-    raise LookupFailure(f"unknown language {quote(text)}", hint)
+    shown = quote(text) if near is not None else quote_safe(text)
+    raise LookupFailure(f"unknown language {shown}", hint)
