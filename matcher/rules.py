@@ -21,6 +21,10 @@ from matcher.scoring import (
 
 Bools = npt.NDArray[np.bool_]
 
+# Scores and distances are compared with the limits at 1e-6, the solver's resolution:
+# 100 × (0.35 + 0.20 + 0.20 + 0.075 + 0.075) is 89.99999999999999, and must pass 90.
+DIGITS = 6
+
 RULES: tuple[str, ...] = (
     "forbidden",
     "mobility_local",
@@ -84,8 +88,9 @@ def feature_masks(
         "no_shared_language": (
             ~block.shared_any if rules.require_shared_language else np.zeros(shape, np.bool_)
         ),
-        "too_far": block.distance_km.astype(np.float64) > float(rules.max_distance_km),
-        "below_min_score": block.score < float(rules.min_score),
+        "too_far": np.round(block.distance_km.astype(np.float64), DIGITS)
+        > float(rules.max_distance_km),
+        "below_min_score": np.round(block.score, DIGITS) < float(rules.min_score),
     }
     return masks
 
@@ -171,9 +176,9 @@ def violated_rules(
     result = breakdown(developer=developer, partner=partner, config=config)
     if rules.require_shared_language and not result.shared_languages:
         found.append("no_shared_language")
-    if result.distance_km > rules.max_distance_km:
+    if round(result.distance_km, DIGITS) > rules.max_distance_km:
         found.append("too_far")
-    if result.score < rules.min_score:
+    if round(result.score, DIGITS) < rules.min_score:
         found.append("below_min_score")
     return found
 
