@@ -120,6 +120,8 @@ def clean_id(text: str) -> str:
 _EMAIL = re.compile(r"\S+@\S+")
 _PHONE = re.compile(r"^[+(]?[\d\s().\-/]{6,}$")
 _WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*$")
+# A national identity card number (CIN "AB123456") or any other letters-then-digits number.
+_IDENTITY = re.compile(r"^[^\W\d_]{1,3}[\s-]?\d{5,}$")
 
 
 def looks_personal(value: str) -> str | None:
@@ -129,6 +131,8 @@ def looks_personal(value: str) -> str | None:
         return "an e-mail address"
     if _PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 6:
         return "a phone number"
+    if _IDENTITY.match(text):
+        return "an identity number"
     words = text.split()
     if 2 <= len(words) <= 5 and all(_WORD.match(w) and w[0].isupper() for w in words):
         return "a person's name"

@@ -493,3 +493,49 @@ def test_an_id_starting_with_minus_round_trips_as_a_lock(tmp_path: Path) -> None
     rows = read_csv(tmp_path / "o2" / "pairings.csv")
     assert {r["developer_id"] for r in rows if r["locked"] == "yes"} >= {"'-D1"}
     expect(run("explain", tmp_path / "o2", "--developer", "-D1"), 0, "developer -D1")
+
+
+# ---------------------------------------------------------------- limits at their value
+
+
+def test_a_score_exactly_at_min_score_is_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    import numpy as np
+    from profiles import dev as developer
+    from profiles import par as partner
+
+    import matcher.rules as rules
+    from matcher.config import MatcherConfig
+    from matcher.scoring import breakdown, score_block
+
+    exactly_90 = 100 * (0.35 + 0.20 + 0.20 + 0.075 + 0.075)
+    assert exactly_90 < 90  # 89.99999999999999: the floating-point trap itself
+    config = MatcherConfig.model_validate({"rules": {"min_score": 90}})
+    d, p = developer(), partner()
+    block = score_block(developers=[d], partners=[p], config=config)
+    at_limit = dataclasses.replace(block, score=np.full(block.score.shape, exactly_90))
+    masks = rules.violation_masks(block=at_limit, developers=[d], partners=[p], config=config)
+    assert not masks["below_min_score"].any()
+    below = dataclasses.replace(block, score=np.full(block.score.shape, 89.9999))
+    masks = rules.violation_masks(block=below, developers=[d], partners=[p], config=config)
+    assert masks["below_min_score"].all()
+
+    real = breakdown(developer=d, partner=p, config=config)
+    fake = dataclasses.replace(real, score=exactly_90)
+    monkeypatch.setattr(rules, "breakdown", lambda **kwargs: fake)
+    assert "below_min_score" not in rules.violated_rules(developer=d, partner=p, config=config)
+
+
+def test_the_scoring_vocabulary_is_linear() -> None:
+    from matcher.scoring import _Vocabulary
+
+    vocab = _Vocabulary()
+    assert vocab.add(["b", "a", "b", "", "c"]) == [0, 1, 2]
+    assert vocab.add(["c", "d", "a"]) == [2, 3, 1]
+    values = [f"t{i}" for i in range(40_000)]
+    started = time.monotonic()
+    cols = vocab.add(values + values)
+    # A membership test on a list took minutes here (quadratic); a dict takes milliseconds.
+    assert time.monotonic() - started < 2
+    assert cols == list(range(4, 40_004))
