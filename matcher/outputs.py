@@ -248,11 +248,13 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
     """
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a folder")
+    created = [p for p in (out, *out.parents) if not p.exists()]
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _write_failure(out, exc) from None
     temps: list[tuple[str, Path]] = []
+    done = False
     try:
         for name, data in files.items():
             fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
@@ -269,12 +271,20 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
         for name, tmp_path in ordered:
             os.replace(tmp_path, out / name)
         _fsync_dir(out)
+        done = True
     except OSError as exc:
         raise _write_failure(out, exc) from None
     finally:
         for _file, leftover in temps:
             if leftover.exists():
                 leftover.unlink()
+        if not done:
+            # Folders this call created are removed again when they stayed empty.
+            for folder in created:
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
 
 
 def _versions() -> dict[str, str]:
