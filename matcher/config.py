@@ -191,6 +191,27 @@ class Priority(_Strict):
         return tuple(codes)
 
 
+class ClubSize(_Strict):
+    """Pairs per regional club: at least ``min``, at most ``max``."""
+
+    min: int = Field(default=6, ge=1)
+    max: int = Field(default=10, ge=1)
+
+    @model_validator(mode="after")
+    def _min_le_max(self) -> ClubSize:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is larger than max ({self.max})")
+        return self
+
+
+class Clubs(_Strict):
+    """How ``matcher clubs`` groups a region's pairs."""
+
+    size: ClubSize = Field(default_factory=ClubSize)
+    # A pair's travel to a seat is partner km + developer_weight × developer km.
+    developer_weight: float = Field(default=1.0, ge=0)
+
+
 class MatcherConfig(_Strict):
     """Everything that decides a run, with documented defaults."""
 
@@ -199,6 +220,7 @@ class MatcherConfig(_Strict):
     weights: Weights = Field(default_factory=Weights)
     rules: Rules = Field(default_factory=Rules)
     priority: Priority = Field(default_factory=Priority)
+    clubs: Clubs = Field(default_factory=Clubs)
 
     @model_validator(mode="after")
     def _mix_fits_quotas(self) -> MatcherConfig:

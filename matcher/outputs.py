@@ -355,11 +355,15 @@ def manifest(
         "regions": [
             {
                 "code": r.code,
+                "name": r.name,
+                "priority": r.priority,
                 "min": r.min,
                 "max": r.max,
                 "filled": r.filled,
                 "shortfall": r.shortfall,
                 "mean_score": r.mean_score,
+                "diagnosis": r.diagnosis,
+                "relaxations": dict(r.relaxations),
             }
             for r in result.regions
         ],
@@ -374,6 +378,29 @@ def manifest(
     if extra:
         body.update(extra)
     return (json.dumps(body, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
+
+
+def workbook_file(result: MatchResult, options: OutputOptions) -> bytes:
+    """Return pairings.xlsx for a result, under the same privacy options as the CSV files."""
+    from dataclasses import replace
+
+    from matcher.workbook import RegionLine, workbook_bytes
+
+    plain = replace(options, excel=False)  # the workbook stores numbers, not French text
+    return workbook_bytes(
+        pairings=pairing_rows(result.pairs, plain),
+        unmatched=unmatched_rows(result.unpaired, plain),
+        regions=[
+            RegionLine(
+                r.code, r.name, r.min, r.max, r.filled, r.shortfall, r.mean_score, r.diagnosis
+            )
+            for r in result.regions
+        ],
+        objective={
+            "total_score": round(result.optimality.total_score, 4),
+            "optimal": result.optimality.optimal,
+        },
+    )
 
 
 def result_files(

@@ -57,15 +57,48 @@ def unguard(value: str) -> str:
 
 
 def read_pairs(path: Path, *, role: str) -> list[PairRow]:
-    """Read a locks or forbid file (a previous ``pairings.csv`` works too)."""
+    """Read a locks or forbid file (a previous ``pairings.csv`` or ``pairings.xlsx`` works too)."""
     return read_pair_list(path, role=role).rows
 
 
 def read_pair_list(path: Path, *, role: str) -> PairList:
     """Read a locks or forbid file with the hash of exactly the bytes read."""
+    sheets = _pair_sheets(path)
+    if sheets:
+        parts = [_read_sheet(path, role=role, sheet=sheet) for sheet in sheets]
+        return PairList([pair for part in parts for pair in part.rows], parts[0].sha256)
+    return _read_sheet(path, role=role, sheet=None)
+
+
+def _pair_sheets(path: Path) -> list[str]:
+    """Return the sheets of a matcher workbook that hold pairs (one per region), else []."""
+    if path.suffix.casefold() not in (".xlsx", ".xlsm") or not path.is_file():
+        return []
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # a damaged workbook: read_table says what is wrong with it
+        return []
+    try:
+        found = []
+        for ws in book.worksheets:
+            first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+            headers = {fold(str(v).replace("_", " ")) for v in first if v is not None}
+            if {"developer id", "partner id"} <= headers:
+                found.append(ws.title)
+        # One sheet is an ordinary table, read as before; several are pairings.xlsx's regions.
+        return found if len(found) > 1 else []
+    except Exception:
+        return []
+    finally:
+        book.close()
+
+
+def _read_sheet(path: Path, *, role: str, sheet: str | None) -> PairList:
     from matcher.readers import read_table
 
-    table = read_table(path)
+    table = read_table(path, sheet=sheet)
     folded = {fold(h.replace("_", " ")): h for h in table.headers}
     dev_col = next((folded[h] for h in folded if h in {fold(x) for x in _DEV_HEADERS}), None)
     par_col = next((folded[h] for h in folded if h in {fold(x) for x in _PAR_HEADERS}), None)
@@ -104,3 +137,13 @@ def read_pair_list(path: Path, *, role: str) -> PairList:
         pairs.append(PairRow(dev, par, table.file, raw.number))
     log.raise_if_errors(f"{table.file} is invalid", InputError)
     return PairList(pairs, table.sha256)
+
+
+def read_pair_records(path: Path) -> list[dict[str, str]]:
+    """Return every pair row of a pairings.xlsx as text cells by header (regions in order)."""
+    from matcher.readers import read_table
+
+    records: list[dict[str, str]] = []
+    for sheet in _pair_sheets(path):
+        records += [raw.cells for raw in read_table(path, sheet=sheet).rows]
+    return records

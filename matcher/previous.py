@@ -146,12 +146,27 @@ def _edit_problem(folder: Path, name: str, manifest: Manifest) -> Problem:
     )
 
 
+_WORKBOOK = "pairings.xlsx"  # matcher.workbook.WORKBOOK, without importing openpyxl early
+
+
+def _read_pairings(folder: Path) -> list[dict[str, str]]:
+    """Read the pairs of a result: pairings.csv, or pairings.xlsx when only it was kept."""
+    if (folder / PAIRINGS).exists() or not (folder / _WORKBOOK).exists():
+        return _read_csv(folder / PAIRINGS)
+    from matcher.pairs_file import read_pair_records
+
+    return read_pair_records(folder / _WORKBOOK)
+
+
 def load_previous(folder: Path) -> PreviousRun:
     """Read a result folder and its inputs; raise StaleResultError when anything changed.
 
     The manifest is checked against its model, every output it lists against its hash, and
     every input against its hash: a folder whose files do not match the manifest is refused.
+    ``folder`` may also be the folder's pairings.csv or pairings.xlsx.
     """
+    if folder.is_file() and folder.name in (PAIRINGS, _WORKBOOK):
+        folder = folder.parent
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise UsageError(
@@ -189,6 +204,10 @@ def load_previous(folder: Path) -> PreviousRun:
             located[entry.role] = path
     for name, digest in model.outputs.items():
         path = folder / name
+        # A result forwarded as its workbook alone may lack pairings.csv; nothing else may go.
+        spare = name == PAIRINGS and (folder / _WORKBOOK).exists() and _WORKBOOK in model.outputs
+        if spare and not path.exists():
+            continue
         if not path.is_file() or sha256_file(path) != digest:
             problems.append(_edit_problem(folder, name, model))
     if problems:
@@ -225,7 +244,7 @@ def load_previous(folder: Path) -> PreviousRun:
         developers=[d for d in dataset.developers if d.id not in gone],
         partners=[p for p in dataset.partners if p.id not in gone],
     )
-    pairs_rows = _read_csv(folder / PAIRINGS)
+    pairs_rows = _read_pairings(folder)
     pairs = [(r["developer_id"], r["partner_id"]) for r in pairs_rows]
     locks = [(r["developer_id"], r["partner_id"]) for r in pairs_rows if r["locked"] == "yes"]
     reasons = {

@@ -188,7 +188,11 @@ def rematch_manifest(run: PreviousRun, outcome: RematchResult) -> dict[str, obje
         "read_options": run.manifest.get("read_options", {}),
         "rematch": {
             "from": str(run.folder.resolve()),
-            "previous_pairings_sha256": sha256_file(run.folder / PAIRINGS),
+            "previous_pairings_sha256": sha256_file(
+                run.folder / PAIRINGS
+                if (run.folder / PAIRINGS).exists()
+                else run.folder / "pairings.xlsx"  # a result kept as its workbook only
+            ),
             "dropped": outcome.dropped,
             "all_dropped": sorted(set(run.all_dropped) | set(outcome.dropped)),
             "reopen": outcome.reopened,

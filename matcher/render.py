@@ -10,8 +10,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from matcher.club_explain import ClubExplanation, Membership
+from matcher.club_files import club_summary, clubs_data
+from matcher.clubs import ClubsResult
 from matcher.errors import Problem
 from matcher.explain import PairExplanation, PersonExplanation
+from matcher.i18n import _
 from matcher.models import KINDS, Dataset
 from matcher.pipeline import MatchResult
 from matcher.reference import REGIONS, Region, region_names
@@ -368,3 +372,166 @@ def rematch_view(r: RematchResult) -> RenderableType:
         )
     )
     return Group(match_table(r.result), table, note)
+
+
+def clubs_view(result: ClubsResult) -> RenderableType:
+    """Return the clubs of every region, then what the solver proved per region."""
+    clubs = Table(title=_("Regional clubs"), title_justify="left")
+    for col, justify in (
+        (_("Club"), "left"),
+        (_("Region"), "left"),
+        (_("Seat"), "left"),
+        (_("Pairs"), "right"),
+        (_("Kinds a/f/m"), "left"),
+        (_("Shared languages"), "left"),
+        (_("Mean km"), "right"),
+        (_("Max km"), "right"),
+    ):
+        clubs.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for region in result.regions:
+        for club in sorted(region.clubs, key=lambda c: c.id):
+            s = club_summary(region, club, weight=result.developer_weight)
+            kinds = "/".join(str(s["partner_kinds"][k]) for k in KINDS)
+            clubs.add_row(
+                club.id + (" " + _("(kept)") if club.kept else ""),
+                region.code,
+                club.seat.name,
+                str(s["size"]),
+                kinds,
+                ", ".join(s["shared_languages"]) or "—",
+                f"{s['mean_travel_km']:.1f}",
+                f"{s['max_travel_km']:.1f}",
+                style=None if s["shares_and_mixes"] else "yellow",
+            )
+    regions = Table(title=_("Travel per region"), title_justify="left")
+    for col, justify in (
+        (_("Code"), "left"),
+        (_("Region"), "left"),
+        (_("Pairs"), "right"),
+        (_("Clubs"), "right"),
+        (_("Travel km"), "right"),
+        (_("Bound km"), "right"),
+        (_("Gap"), "right"),
+        (_("Sharing + mixing"), "right"),
+    ):
+        regions.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in result.regions:
+        regions.add_row(
+            r.code,
+            r.name,
+            str(len(r.members)),
+            str(len(r.clubs)),
+            f"{r.travel_km:.1f}",
+            f"{r.bound_km:.1f}",
+            f"{r.gap:.2%}",
+            f"{r.good_clubs}/{len(r.clubs)}"
+            + ("" if r.composition_optimal else " " + _("(best found)")),
+            style=None if r.optimal else "yellow",
+        )
+    proved = sum(r.optimal for r in result.regions)
+    travel = sum(r.travel_km for r in result.regions)
+    note = _(
+        "{clubs} clubs of {low}–{high} pairs, total travel {travel:.1f} km; least travel "
+        "proved in {proved} of {regions} regions (gap 0). Travel = partner km + "
+        "{weight:g} × developer km to the seat (remote developers: 0)."
+    ).format(
+        clubs=len(result.clubs),
+        low=result.size_min,
+        high=result.size_max,
+        travel=travel,
+        proved=proved,
+        regions=len(result.regions),
+        weight=result.developer_weight,
+    )
+    if result.reopened:
+        note += " " + _("Re-formed from scratch (--reopen): {moved} kept member(s) moved.").format(
+            moved=result.moved
+        )
+    elif result.kept_from:
+        note += " " + _("Kept clubs of {file}: no kept member moved.").format(file=result.kept_from)
+    return Group(clubs, regions, Text(note))
+
+
+def clubs_json(result: ClubsResult, *, written: Sequence[str]) -> dict[str, Any]:
+    """Return the clubs as JSON-ready data (ids only), with each region's solve time."""
+    data = clubs_data(result, pairings_sha256="")
+    del data["pairings_sha256"]
+    for row, region in zip(data["regions"], result.regions, strict=True):
+        row["seconds"] = round(region.seconds, 3)
+    data["members"] = [
+        {
+            "club_id": club.id,
+            "developer_id": region.members[i].developer_id,
+            "partner_id": region.members[i].partner_id,
+        }
+        for region in result.regions
+        for club in sorted(region.clubs, key=lambda c: c.id)
+        for i in club.members
+    ]
+    data["warnings"] = result.warnings
+    data["written"] = list(written)
+    return data
+
+
+def club_view(c: ClubExplanation) -> RenderableType:
+    """Return the explanation of a club: members, seat, and the travel the seat saves."""
+    kinds = ", ".join(f"{n} {k}" for k, n in c.partner_kinds if n)
+    head = Text(
+        _("Club {club} ({region}) meets at {seat}: {n} pairs ({kinds}).").format(
+            club=c.id, region=c.region_name, seat=c.seat, n=len(c.members), kinds=kinds
+        ),
+        style="bold",
+    )
+    members = Table(title=_("Members"), title_justify="left")
+    for col, justify in (
+        (_("Developer"), "left"),
+        (_("Partner"), "left"),
+        (_("Kind"), "left"),
+        (_("Partner km"), "right"),
+        (_("Developer km"), "right"),
+        (_("Travel km"), "right"),
+    ):
+        members.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for m in c.members:
+        members.add_row(
+            m.developer_id,
+            m.partner_id,
+            m.partner_kind,
+            f"{m.partner_km:.1f}",
+            _("remote") if m.remote else f"{m.developer_km:.1f}",
+            f"{m.travel_km:.1f}",
+        )
+    if c.next_seat is None or c.saved_km is None or c.next_travel_km is None:
+        why = _("{seat} is the only seat of the region.").format(seat=c.seat)
+    elif c.saved_km >= 0:
+        why = _(
+            "Why {seat}: its members travel {travel:.1f} km in all there; the next best seat, "
+            "{next}, would cost {other:.1f} km ({saved:.1f} km more)."
+        ).format(
+            seat=c.seat,
+            travel=c.travel_km,
+            next=c.next_seat,
+            other=c.next_travel_km,
+            saved=c.saved_km,
+        )
+    else:
+        why = _(
+            "{seat} is a kept club's seat: its members travel {travel:.1f} km there; "
+            "{next} would cost {saved:.1f} km less (use --reopen to re-form the clubs)."
+        ).format(seat=c.seat, travel=c.travel_km, next=c.next_seat, saved=-c.saved_km)
+    languages = ", ".join(c.shared_languages) or _("none")
+    shared = _("Languages every member shares: {languages}.").format(languages=languages)
+    if not c.shares_and_mixes:
+        shared += " " + _("It does not both share a language and mix partner kinds.")
+    return Group(head, members, Text(why), Text(shared))
+
+
+def membership_text(side: str, person_id: str, m: Membership | None) -> Text:
+    """Return the line saying which club a person's pair is in."""
+    if m is None:
+        return Text(_("{side} {id} is in no club.").format(side=side, id=person_id))
+    return Text(
+        _("{side} {id} is in club {club}, which meets at {seat} ({n} pairs).").format(
+            side=side, id=person_id, club=m.club_id, seat=m.seat, n=m.size
+        )
+    )

@@ -99,6 +99,10 @@ cross_region_penalty = 15             # score points taken off a cross-region pa
 # locks = "locks.csv"                 # developer_id,partner_id pairs that must be formed
 # forbid = "forbid.csv"               # pairs that must never be formed
 
+[clubs]                               # `matcher clubs`: regional clubs of pairs
+size = { min = 6, max = 10 }          # pairs per club (--size overrides it)
+developer_weight = 1.0                # travel = partner km + developer_weight × developer km
+
 [priority]                            # filled first when supply is short
 regions = ["Drâa-Tafilalet", "Guelmim-Oued Noun", "Laâyoune-Sakia El Hamra",
            "Dakhla-Oued Ed-Dahab", "L'Oriental"]

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MOROCCO = ROOT / "examples" / "morocco"
 MESSY = ROOT / "examples" / "messy"
 CODES = [r.code for r in REGIONS]
-COMMANDS = ["validate", "regions", "init", "synth", "match", "explain", "rematch"]
+COMMANDS = ["validate", "regions", "init", "synth", "match", "explain", "rematch", "clubs"]
 # Reasons a `match` may give (``dropped`` only comes from rematch).
 MATCH_REASONS = set(REASONS) - {"dropped"}
 ENV = {"COLUMNS": "200", "LINES": "200", "NO_COLOR": "1", "MATCHER_REDACT_KEY": None}

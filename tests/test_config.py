@@ -390,3 +390,38 @@ def test_shipped_example_config_parses() -> None:
     assert config.quota("MA-12") == (10, 10)
     assert config.mix.min_per_kind == {"artisan": 2, "farmer": 2, "merchant": 2}
     assert config.priority.regions == ("MA-08", "MA-10", "MA-11", "MA-12", "MA-02")
+
+
+# ---------------------------------------------------------------- clubs
+
+
+def test_clubs_defaults_and_override() -> None:
+    assert MatcherConfig().clubs.size.min == 6 and MatcherConfig().clubs.size.max == 10
+    assert MatcherConfig().clubs.developer_weight == 1.0
+    config = parse_config({"clubs": {"size": {"min": 4, "max": 8}, "developer_weight": 0.5}})
+    assert (config.clubs.size.min, config.clubs.size.max) == (4, 8)
+    assert config.clubs.developer_weight == 0.5
+
+
+@pytest.mark.parametrize(
+    ("data", "column", "in_message"),
+    [
+        (
+            {"clubs": {"size": {"min": 10, "max": 6}}},
+            "clubs.size",
+            "min (10) is larger than max (6)",
+        ),
+        ({"clubs": {"size": {"min": 0, "max": 6}}}, "clubs.size.min", "greater than or equal to 1"),
+        ({"clubs": {"developer_weight": -1}}, "clubs.developer_weight", "greater than or equal"),
+    ],
+)
+def test_bad_clubs_value_names_the_key(data: dict[str, Any], column: str, in_message: str) -> None:
+    problem = _one_problem(data)
+    assert problem.column == column
+    assert in_message in problem.message
+
+
+def test_unknown_clubs_key_gets_a_suggestion() -> None:
+    problem = _one_problem({"clubs": {"size": {"min": 6, "maxi": 10}}})
+    assert problem.column == "clubs.size.maxi"
+    assert problem.hint == 'did you mean "max"?'

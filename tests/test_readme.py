@@ -20,7 +20,17 @@ COMMANDS = sorted(COMMAND.commands)  # type: ignore[attr-defined]
 
 
 def test_every_command_is_registered() -> None:
-    assert COMMANDS == ["explain", "init", "match", "regions", "rematch", "synth", "validate"]
+    assert COMMANDS == [
+        "clubs",
+        "explain",
+        "init",
+        "match",
+        "regions",
+        "rematch",
+        "report",
+        "synth",
+        "validate",
+    ]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

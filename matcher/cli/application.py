@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from matcher import __version__
-from matcher.cli import explain, match, rematch, setup, validate
+from matcher.cli import clubs, explain, match, rematch, report, setup, validate
 from matcher.cli.options import stdout
 
 app = typer.Typer(
@@ -44,6 +44,8 @@ app.command(name="synth")(setup.synth)
 app.command(name="match")(match.match)
 app.command(name="explain")(explain.explain)
 app.command(name="rematch")(rematch.rematch)
+app.command(name="report")(report.report)
+app.command(name="clubs")(clubs.clubs)
 
 
 def main() -> None:

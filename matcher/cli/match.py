@@ -22,6 +22,7 @@ from matcher.cli.options import (
     RedactOpt,
     SheetOpt,
     StrictOpt,
+    XlsxOpt,
     guarded,
     output_options,
     print_json,
@@ -60,17 +61,20 @@ def match(
     redact: RedactOpt = False,
     sheet: SheetOpt = None,
     encoding: EncOpt = None,
+    xlsx: XlsxOpt = False,
 ) -> None:
     """Form the optimal pairs: preview with --dry-run, or write them to --out."""
 
     def body() -> None:
-        from matcher.outputs import RESULT_FILES, check_writable, write_result
+        from matcher.outputs import RESULT_FILES, check_writable, workbook_file, write_result
         from matcher.pipeline import load_run_inputs, run_match
         from matcher.render import match_view, result_json
+        from matcher.workbook import WORKBOOK
 
         options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
+        names = (*RESULT_FILES, WORKBOOK) if xlsx else RESULT_FILES
         if not dry_run:
-            check_writable(out, RESULT_FILES, force=force)
+            check_writable(out, names, force=force)
         dev_f, par_f, conf_f = resolve_inputs(folder, developers, partners, config)
         dataset, cfg, locks, forbids = load_run_inputs(
             developers=dev_f,
@@ -85,9 +89,7 @@ def match(
         short = result.shortfalls
         if as_json:
             data = result_json(result)
-            data["written"] = (
-                [] if dry_run or (strict and short) else [str(out / n) for n in RESULT_FILES]
-            )
+            data["written"] = [] if dry_run or (strict and short) else [str(out / n) for n in names]
             print_json(data)
         else:
             stdout.print(match_view(result))
@@ -110,6 +112,7 @@ def match(
             out,
             result,
             options=options,
+            extra_files={WORKBOOK: workbook_file(result, options)} if xlsx else None,
             extra_manifest={"read_options": {"sheet": sheet, "encoding": encoding}},
         )
         if not as_json:

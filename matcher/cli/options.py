@@ -190,6 +190,14 @@ def carry_redaction(options: OutputOptions, run: PreviousRun) -> OutputOptions:
     return options
 
 
+XlsxOpt = Annotated[
+    bool,
+    typer.Option(
+        "--xlsx", help="Also write pairings.xlsx: a summary, a sheet per region, the unmatched."
+    ),
+]
+
+
 ResultArg = Annotated[Path, typer.Argument(help="A result folder written by `matcher match`.")]
 
 
