@@ -120,8 +120,9 @@ def clean_id(text: str) -> str:
 _EMAIL = re.compile(r"\S+@\S+")
 _PHONE = re.compile(r"^[+(]?[\d\s().\-/]{6,}$")
 _WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*$")
-# A national identity card number (CIN "AB123456") or any other letters-then-digits number.
-_IDENTITY = re.compile(r"^[^\W\d_]{1,3}[\s-]?\d{5,}$")
+# A Moroccan identity card number (CIN): one or two letters, then digits ("AB123456"). Ids
+# such as "D-00001" keep their hyphen and are not taken for one.
+_IDENTITY = re.compile(r"^[^\W\d_]{1,2}\d{5,8}$")
 
 
 def looks_personal(value: str) -> str | None:

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MOROCCO = ROOT / "examples" / "morocco"
 MESSY = ROOT / "examples" / "messy"
 REGRESSIONS = Path(__file__).resolve().parent / "data" / "fuzz"
-EXAMPLES = int(os.environ.get("MATCHER_FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("MATCHER_FUZZ_EXAMPLES", "100"))
 N_ROWS = 12  # rows of each example kept: small files keep each run fast
 
 _RUNNER = CliRunner()
@@ -358,3 +358,74 @@ def _regression_cases() -> list[Path]:
 @pytest.mark.parametrize("case", _regression_cases(), ids=lambda p: p.name)
 def test_fuzz_regressions(case: Path) -> None:
     check(case, case.name)
+
+
+# -- result folders ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def result_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A result written by `matcher match` from the shortened Morocco example."""
+    base = tmp_path_factory.mktemp("fuzz-result")
+    _write(base / "in", BASE["morocco"])
+    done = _RUNNER.invoke(app, ["match", str(base / "in"), "--out", str(base / "out")])
+    assert done.exit_code == 0, done.stderr
+    return base / "out"
+
+
+def _confuse(value: object, replacement: object, path: list[int]) -> object:
+    """Replace one value deep in a JSON document, chosen by ``path``."""
+    if isinstance(value, dict) and value:
+        keys = sorted(value)
+        key = keys[path[0] % len(keys)]
+        inner = _confuse(value[key], replacement, path[1:]) if path[1:] else replacement
+        return {**value, key: inner}
+    if isinstance(value, list) and value:
+        i = path[0] % len(value)
+        inner = _confuse(value[i], replacement, path[1:]) if path[1:] else replacement
+        return [*value[:i], inner, *value[i + 1 :]]
+    return replacement
+
+
+@settings(
+    max_examples=max(20, EXAMPLES // 4),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    kind=st.sampled_from(["flip", "truncate", "confuse"]),
+    where=st.floats(0, 1),
+    path=st.lists(st.integers(0, 50), min_size=1, max_size=4),
+    replacement=st.sampled_from([None, True, 0, -1, 2**70, "x", [], {}, [{}], 1e308]),
+)
+def test_mutated_manifests_are_refused_cleanly(
+    result_folder: Path,
+    tmp_path: Path,
+    kind: str,
+    where: float,
+    path: list[int],
+    replacement: object,
+) -> None:
+    folder = tmp_path / "out"
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(result_folder, folder)
+    manifest = folder / "manifest.json"
+    data = manifest.read_bytes()
+    k = min(int(len(data) * where), len(data) - 1)
+    if kind == "flip":
+        data = data[:k] + bytes([data[k] ^ 0x04]) + data[k + 1 :]
+    elif kind == "truncate":
+        data = data[:k]
+    else:
+        data = json.dumps(_confuse(json.loads(data), replacement, path)).encode()
+    manifest.write_bytes(data)
+    result = _RUNNER.invoke(
+        app, ["explain", str(folder), "--developer", "D-0001"], env={"MATCHER_DEBUG": "1"}
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{kind}: {type(result.exception).__name__}: {result.exception}"
+    )
+    assert result.exit_code in (0, 3), f"{kind}: exit {result.exit_code}\n{result.stderr}"
