@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from matcher.errors import ConfigError, Problem
-from matcher.i18n import _
+from matcher.i18n import N_, _, current_language
 from matcher.models import KINDS, Kind
 
 CrossRegion = Literal["never", "remote-only", "always"]
@@ -48,7 +48,9 @@ class RegionRange(_Strict):
     @model_validator(mode="after")
     def _min_le_max(self) -> RegionRange:
         if self.min > self.max:
-            raise ValueError(f"min ({self.min}) is larger than max ({self.max})")
+            raise ValueError(
+                _("min ({min}) is larger than max ({max})").format(min=self.min, max=self.max)
+            )
         return self
 
 
@@ -77,10 +79,14 @@ class Quotas(_Strict):
                         else str(e["msg"]).removeprefix("Value error, ")
                         for e in exc.errors()
                     )
-                    raise ValueError(f"the quota of {name!r}: {why}") from None
+                    raise ValueError(
+                        _("the quota of {name!r}: {why}").format(name=name, why=why)
+                    ) from None
             elif not isinstance(quota, int) or isinstance(quota, bool):
                 raise ValueError(
-                    f"the quota of {name!r} must be a whole number or {{ min = …, max = … }}"
+                    _(
+                        "the quota of {name!r} must be a whole number or {{ min = …, max = … }}"
+                    ).format(name=name)
                 )
             elif quota > MAX_QUOTA:
                 raise ValueError(
@@ -98,9 +104,9 @@ class Quotas(_Strict):
         for name, quota in value.items():
             code = _region_code(name)
             if isinstance(quota, int) and quota < 0:
-                raise ValueError(f"the quota of {name!r} must be 0 or more")
+                raise ValueError(_("the quota of {name!r} must be 0 or more").format(name=name))
             if code in out:
-                raise ValueError(f"region {name!r} is given twice")
+                raise ValueError(_("region {name!r} is given twice").format(name=name))
             out[code] = quota
         return out
 
@@ -117,7 +123,7 @@ class Mix(_Strict):
     def _non_negative(cls, value: dict[Kind, int]) -> dict[Kind, int]:
         for kind, n in value.items():
             if n < 0:
-                raise ValueError(f"{kind} must be 0 or more")
+                raise ValueError(_("{kind} must be 0 or more").format(kind=kind))
         return value
 
     @model_validator(mode="after")
@@ -126,7 +132,9 @@ class Mix(_Strict):
             high = self.max_per_kind.get(kind)
             if high is not None and low > high:
                 raise ValueError(
-                    f"min_per_kind.{kind} ({low}) is above max_per_kind.{kind} ({high})"
+                    _("min_per_kind.{kind} ({low}) is above max_per_kind.{kind} ({high})").format(
+                        kind=kind, low=low, high=high
+                    )
                 )
         return self
 
@@ -143,7 +151,7 @@ class Weights(_Strict):
     @model_validator(mode="after")
     def _positive_sum(self) -> Weights:
         if self.total() <= 0:
-            raise ValueError("at least one weight must be above 0")
+            raise ValueError(_("at least one weight must be above 0"))
         return self
 
     def total(self) -> float:
@@ -180,11 +188,11 @@ class Priority(_Strict):
     @classmethod
     def _codes(cls, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list | tuple):
-            raise ValueError("must be a list of region names")
+            raise ValueError(_("must be a list of region names"))
         codes: list[str] = []
         for name in value:
             if not isinstance(name, str):
-                raise ValueError("must be a list of region names")
+                raise ValueError(_("must be a list of region names"))
             code = _region_code(name)
             if code not in codes:
                 codes.append(code)
@@ -228,10 +236,12 @@ class MatcherConfig(_Strict):
         from matcher.reference import REGIONS
 
         for region in REGIONS:
-            high = self.quota(region.code)[1]
+            _low, high = self.quota(region.code)
             if reserved > high:
                 raise ValueError(
-                    f"mix.min_per_kind reserves {reserved} places but {region.name} has only {high}"
+                    _(
+                        "mix.min_per_kind reserves {reserved} places but {name} has only {high}"
+                    ).format(reserved=reserved, name=region.name, high=high)
                 )
         return self
 
@@ -274,8 +284,44 @@ def _suggest_key(loc: tuple[int | str, ...]) -> str | None:
             return None
     close = difflib.get_close_matches(str(loc[-1]), _known_keys(model), n=1, cutoff=0.5)
     if close:
-        return f'did you mean "{close[0]}"?'
-    return f"known keys: {', '.join(_known_keys(model))}"
+        return _('did you mean "{name}"?').format(name=close[0])
+    return _("known keys: {keys}").format(keys=", ".join(_known_keys(model)))
+
+
+# pydantic's own messages, by error type, in the interface language.
+_PYDANTIC_MESSAGES = {
+    "greater_than_equal": N_("must be {ge} or more"),
+    "greater_than": N_("must be above {gt}"),
+    "less_than_equal": N_("must be {le} or less"),
+    "less_than": N_("must be below {lt}"),
+    "int_type": N_("must be a whole number"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "float_type": N_("must be a number"),
+    "float_parsing": N_("must be a number"),
+    "bool_type": N_("must be true or false"),
+    "bool_parsing": N_("must be true or false"),
+    "string_type": N_("must be text in quotes"),
+    "literal_error": N_("must be one of {expected}"),
+    "dict_type": N_("must be a table of keys and values"),
+    "list_type": N_("must be a list"),
+    "tuple_type": N_("must be a list"),
+}
+
+
+def _pydantic_message(err: Any) -> str:
+    """Return a pydantic error's message in the interface language (ours pass as they are)."""
+    template = _PYDANTIC_MESSAGES.get(str(err["type"]))
+    # In English pydantic's own wording stands; the table only serves the other languages.
+    if template is not None and current_language() != "en":
+        ctx = {
+            k: f"{v:g}" if isinstance(v, float) else v for k, v in (err.get("ctx") or {}).items()
+        }
+        try:
+            return _(template).format(**ctx)
+        except (KeyError, IndexError):
+            pass
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def config_problems(exc: ValidationError, *, file: str) -> list[Problem]:
@@ -286,19 +332,18 @@ def config_problems(exc: ValidationError, *, file: str) -> list[Problem]:
         key = ".".join(str(p) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
             problems.append(
-                Problem(file, None, key, "unknown key", _suggest_key(loc), code="unknown_key")
+                Problem(file, None, key, _("unknown key"), _suggest_key(loc), code="unknown_key")
             )
             continue
-        msg = str(err["msg"])
-        msg = msg.removeprefix("Value error, ")
+        msg = _pydantic_message(err)
         hint = None
         if isinstance(err.get("input"), bool) and err["type"] != "bool_type":
             msg = _("true/false is not a number here")
             hint = _("write a number, e.g. {key} = 10").format(key=str(loc[-1]) if loc else key)
         elif err["type"] == "literal_error" and "cross_region" in key:
-            hint = 'use "never", "remote-only" or "always"'
+            hint = _('use "never", "remote-only" or "always"')
         elif "Kind" in msg or (loc and loc[-1] not in ("min", "max") and "kind" in key):
-            hint = f"kinds are {', '.join(KINDS)}"
+            hint = _("kinds are {value}").format(value=", ".join(KINDS))
         problems.append(Problem(file, None, key, msg, hint, code="bad_value"))
     return problems
 
@@ -310,7 +355,9 @@ def parse_config(
     try:
         config = MatcherConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{file} is invalid", config_problems(exc, file=file)) from None
+        raise ConfigError(
+            _("{file} is invalid").format(file=file), config_problems(exc, file=file)
+        ) from None
     if base_dir is not None:
         rules = config.rules
         updates: dict[str, Path | None] = {}
@@ -378,7 +425,8 @@ def read_config(path: Path | None) -> tuple[MatcherConfig, str | None]:
             raw = handle.read(MAX_CONFIG_BYTES + 1)
     except (FileNotFoundError, IsADirectoryError):
         raise ConfigError(
-            f"{path.name} not found", [Problem(path.name, None, None, "file not found")]
+            _("{name} not found").format(name=path.name),
+            [Problem(path.name, None, None, _("file not found"))],
         ) from None
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(
@@ -401,8 +449,12 @@ def read_config(path: Path | None) -> tuple[MatcherConfig, str | None]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(
-            f"{path.name} is not UTF-8",
-            [Problem(path.name, None, None, "the file is not UTF-8 text", "save it as UTF-8")],
+            _("{name} is not UTF-8").format(name=path.name),
+            [
+                Problem(
+                    path.name, None, None, _("the file is not UTF-8 text"), _("save it as UTF-8")
+                )
+            ],
         ) from None
     try:
         data = tomllib.loads(text)
@@ -411,7 +463,7 @@ def read_config(path: Path | None) -> tuple[MatcherConfig, str | None]:
             raise _toml_error(path.name, exc) from None
         # Nesting thousands deep, or an integer of thousands of digits: no config needs either.
         raise ConfigError(
-            f"{path.name} is not valid TOML",
+            _("{name} is not valid TOML").format(name=path.name),
             [
                 Problem(
                     path.name,
@@ -426,7 +478,7 @@ def read_config(path: Path | None) -> tuple[MatcherConfig, str | None]:
     long_keys = _long_keys(data)
     if long_keys:
         raise ConfigError(
-            f"{path.name} is invalid",
+            _("{file} is invalid").format(file=path.name),
             [
                 Problem(
                     path.name,
@@ -449,14 +501,14 @@ def _toml_error(file: str, exc: tomllib.TOMLDecodeError) -> ConfigError:
     found = re.search(r"\(at line (\d+)", str(exc))
     line = int(found.group(1)) if found else None
     return ConfigError(
-        f"{file} is not valid TOML",
+        _("{name} is not valid TOML").format(name=file),
         [
             Problem(
                 file,
                 line,
                 None,
-                f"not valid TOML ({str(exc).split(' (at')[0]})",
-                "check the quotes, brackets and '=' signs on that line",
+                _("not valid TOML ({value})").format(value=str(exc).split(" (at")[0]),
+                _("check the quotes, brackets and '=' signs on that line"),
             )
         ],
     )

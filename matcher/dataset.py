@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from matcher.errors import InputError, Problem, ProblemLog, UsageError
+from matcher.i18n import _, ngettext
 from matcher.models import Dataset, Developer, Partner, SourceFile
 from matcher.readers.headers import (
     DEVELOPER_COLUMNS,
@@ -24,7 +25,7 @@ def find_inputs(folder: Path) -> tuple[Path, Path, Path | None]:
     """Return the developers file, the partners file and matcher.toml (or None) in ``folder``."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise UsageError(f"{folder}: no such folder")
+        raise UsageError(_("{folder}: no such folder").format(folder=folder))
     config = folder / CONFIG_NAME
     return (
         _find_one(folder, "developers"),
@@ -45,7 +46,9 @@ def _find_one(folder: Path, role: str) -> Path:
     if len(readable) > 1:
         listed = ", ".join(p.name for p in readable)
         raise UsageError(
-            f"{folder}: several {role} files ({listed}); keep one or choose with {option} FILE"
+            _(
+                "{folder}: several {role} files ({listed}); keep one or choose with {option} FILE"
+            ).format(folder=folder, role=role, listed=listed, option=option)
         )
     if readable:
         return readable[0]
@@ -56,19 +59,26 @@ def _find_one(folder: Path, role: str) -> Path:
                 p.name,
                 None,
                 None,
-                f"matcher cannot read {p.suffix or 'extension-less'} files",
-                f'open it in Excel and save it as {role}.xlsx ("Excel Workbook") or {role}.csv '
-                '("CSV UTF-8")',
+                _("matcher cannot read {value} files").format(value=p.suffix or "extension-less"),
+                _(
+                    'open it in Excel and save it as {role}.xlsx ("Excel '
+                    'Workbook") or {role}.csv ("CSV UTF-8")'
+                ).format(role=role),
                 code="bad-extension",
             )
             for p in named
         ]
         listed = ", ".join(p.name for p in named)
-        raise InputError(f"{folder}: matcher cannot read {listed}", problems)
+        raise InputError(
+            _("{folder}: matcher cannot read {listed}").format(folder=folder, listed=listed),
+            problems,
+        )
     accepted = ", ".join(EXTENSIONS)
     raise UsageError(
-        f"{folder}: no {role} file (looked for {role}.* with {accepted}); "
-        f"add one or give its path with {option} FILE"
+        _(
+            "{folder}: no {role} file (looked for {role}.* with "
+            "{accepted}); add one or give its path with {option} FILE"
+        ).format(folder=folder, role=role, accepted=accepted, option=option)
     )
 
 
@@ -108,8 +118,10 @@ def load_dataset(
 def _summary(log: ProblemLog) -> str:
     count = len(log.errors)
     files = sorted({p.file for p in log.errors if p.file})
-    where = " and ".join(files) if files else "the input"
-    return f"{where}: invalid input ({count} error{'s' if count != 1 else ''})"
+    where = _(" and ").join(files) if files else _("the input")
+    return ngettext(
+        "{where}: invalid input ({count} error)", "{where}: invalid input ({count} errors)", count
+    ).format(where=where, count=count)
 
 
 def _ids(
@@ -134,15 +146,17 @@ def _ids(
 
 def _shared_ids(dev_table: RawTable, part_table: RawTable) -> list[Problem]:
     """Report every id used both by a developer and by a partner."""
-    _, dev_rows = _ids(dev_table, DEVELOPER_COLUMNS, DEVELOPER_REQUIRED)
+    _header, dev_rows = _ids(dev_table, DEVELOPER_COLUMNS, DEVELOPER_REQUIRED)
     header, part_rows = _ids(part_table, PARTNER_COLUMNS, PARTNER_REQUIRED)
     return [
         Problem(
             part_table.file,
             row,
             header,
-            f'id "{id_}" is also used in {dev_table.file}, row {dev_rows[id_]}',
-            "ids must be unique across developers and partners (e.g. D-… and P-…)",
+            _('id "{id_}" is also used in {file}, row {dev_rows}').format(
+                id_=id_, file=dev_table.file, dev_rows=dev_rows[id_]
+            ),
+            _("ids must be unique across developers and partners (e.g. D-… and P-…)"),
             code="shared-id",
         )
         for id_, row in part_rows.items()

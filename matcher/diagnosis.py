@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from matcher.config import MatcherConfig, Mix
+from matcher.i18n import _
 from matcher.models import Dataset
 from matcher.pipeline import MatchResult, RegionReport, build_instance, solve_instance
 from matcher.rules import may_cross_regions
@@ -28,37 +29,46 @@ def relaxations(config: MatcherConfig) -> list[Relaxation]:
         found.append(
             Relaxation(
                 "mobility",
-                "allowing developers from other regions",
-                "developers from other regions may not work here (mobility and cross-region rules)",
+                _("allowing developers from other regions"),
+                _(
+                    "developers from other regions may not work here (mobility "
+                    "and cross-region rules)"
+                ),
             )
         )
     if rules.require_shared_language:
         found.append(
             Relaxation(
-                "language", "without the shared-language rule", "too few pairs share a language"
+                "language",
+                _("without the shared-language rule"),
+                _("too few pairs share a language"),
             )
         )
     found.append(
         Relaxation(
             "distance",
-            f"allowing up to {2 * rules.max_distance_km:g} km",
-            f"too few developers live within {rules.max_distance_km:g} km of the partners",
+            _("allowing up to {value:g} km").format(value=2 * rules.max_distance_km),
+            _("too few developers live within {max_distance_km:g} km of the partners").format(
+                max_distance_km=rules.max_distance_km
+            ),
         )
     )
     if rules.min_score > 0:
         found.append(
             Relaxation(
                 "min_score",
-                "without the minimum score",
-                f"too few pairs reach the minimum score of {rules.min_score:g}",
+                _("without the minimum score"),
+                _("too few pairs reach the minimum score of {min_score:g}").format(
+                    min_score=rules.min_score
+                ),
             )
         )
     if mix.min_per_kind or mix.max_per_kind or mix.min_women_share:
         found.append(
             Relaxation(
                 "mix",
-                "without the mix rules",
-                "the mix rules (places per partner kind, share of women) cannot all be met",
+                _("without the mix rules"),
+                _("the mix rules (places per partner kind, share of women) cannot all be met"),
             )
         )
     return found
@@ -113,32 +123,40 @@ def diagnose_shortfalls(
         wanted = report.min if report.min < report.max else report.max
         causes = []
         if report.partners < wanted:
-            causes.append(f"only {report.partners} partner(s) applied here")
+            causes.append(_("only {n} partner(s) applied here").format(n=report.partners))
         if reach[report.code] < wanted:
-            causes.append(f"only {reach[report.code]} developer(s) can work here")
+            causes.append(_("only {n} developer(s) can work here").format(n=reach[report.code]))
         helps = gains[report.code]
         # The relaxations that help most name the cause; the others are listed after them.
-        best_n = max((n for _, n in helps), default=0)
+        best_n = max((n for _relax, n in helps), default=0)
         best = [relax for relax, n in helps if n == best_n]
         others = [(relax, n) for relax, n in helps if n < best_n]
         causes.extend(relax.cause for relax in best)
         if not causes:
             causes.append(
-                "the compatible developers are needed by other regions or a rule "
-                "combination blocks the remaining places"
+                _(
+                    "the compatible developers are needed by other regions or a rule "
+                    "combination blocks the remaining places"
+                )
             )
-        text = f"{report.name}: {wanted} wanted, {report.filled} possible — " + "; ".join(causes)
+        text = _("{region}: {wanted} wanted, {filled} possible — ").format(
+            region=report.name, wanted=wanted, filled=report.filled
+        ) + "; ".join(causes)
         if best:
             labels = [relax.label for relax in best]
             if len(labels) == 1:
-                text += f"; {labels[0]} would give {best_n} of {wanted}"
+                text += _("; {label} would give {n} of {wanted}").format(
+                    label=labels[0], n=best_n, wanted=wanted
+                )
             else:
-                joined = ", ".join(labels[:-1]) + " or " + labels[-1]
-                text += f"; {joined} would each give {best_n} of {wanted}"
+                joined = ", ".join(labels[:-1]) + _(" or ") + labels[-1]
+                text += _("; {labels} would each give {n} of {wanted}").format(
+                    labels=joined, n=best_n, wanted=wanted
+                )
             if others:
                 text += " (" + ", ".join(f"{relax.label}: {n}" for relax, n in others) + ")"
         else:
-            text += "; no single rule relaxation would fill more"
+            text += _("; no single rule relaxation would fill more")
         out.append(
             replace(report, diagnosis=text, relaxations=tuple((relax.key, n) for relax, n in helps))
         )

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from matcher.i18n import _
+
 Severity = Literal["error", "warning"]
 
 
@@ -33,16 +35,21 @@ class Problem:
         if self.file:
             parts.append(self.file)
         if self.row is not None:
-            parts.append(f"{'line' if config else 'row'} {self.row}")
+            parts.append((_("line {n}") if config else _("row {n}")).format(n=self.row))
         if self.column:
-            parts.append(f'{"key" if config else "column"} "{self.column}"')
+            where = _('key "{name}"') if config else _('column "{name}"')
+            parts.append(where.format(name=self.column))
         return ", ".join(parts)
 
     def __str__(self) -> str:
         where = self.location()
-        text = f"{where}: {self.message}" if where else self.message
+        text = (
+            _("{where}: {message}").format(where=where, message=self.message)
+            if where
+            else self.message
+        )
         if self.hint:
-            text = f"{text}; {self.hint}"
+            text = _("{message}; {hint}").format(message=text, hint=self.hint)
         return text
 
     def to_dict(self) -> dict[str, object]:

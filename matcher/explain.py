@@ -9,12 +9,14 @@ from typing import Literal
 import numpy as np
 
 from matcher.errors import InputError, Problem, UsageError
+from matcher.i18n import _
 from matcher.models import Developer, Partner
 from matcher.pipeline import REASONS, Instance, build_instance, pair_flags, solve_instance
 from matcher.previous import PreviousRun
 from matcher.rules import first_violations, violated_rules
 from matcher.scoring import Breakdown, breakdown, score_block
 from matcher.solver import Solution
+from matcher.words import side_word
 
 Side = Literal["developer", "partner"]
 
@@ -79,16 +81,20 @@ def _find(run: PreviousRun, side: Side, person_id: str) -> int:
         if person.id == person_id:
             return i
     if person_id in run.all_dropped:
-        raise UsageError(f"{person_id} was dropped from this result (rematch)")
+        raise UsageError(
+            _("{person_id} was dropped from this result (rematch)").format(person_id=person_id)
+        )
     raise InputError(
-        f"no {side} with id {person_id}",
+        _("no {side} with id {person_id}").format(side=side_word(side), person_id=person_id),
         [
             Problem(
                 None,
                 None,
                 None,
-                f"no {side} has id {person_id} in this run",
-                f"check the id against the {side}s file",
+                _("no {side} has id {person_id} in this run").format(
+                    side=side_word(side), person_id=person_id
+                ),
+                _("check the id against the {side}s file").format(side=side_word(side)),
                 code="unknown_id",
             )
         ],
@@ -132,12 +138,16 @@ def explain_person(
             their = run.reasons.get(
                 ("partner" if side == "developer" else "developer", other.id), ("unknown", "")
             )[0]
-            fate = f"unpaired ({their})"
+            fate = _("unpaired ({their})").format(
+                their=_(REASONS[their]) if their in REASONS else their
+            )
         else:
             pair_dev = dev_by_id[taken_by] if side == "developer" else dev
             pair_par = par if side == "developer" else par_by_id[taken_by]
             taken_score = breakdown(developer=pair_dev, partner=pair_par, config=config).score
-            fate = f"paired with {taken_by} (score {taken_score:.1f})"
+            fate = _("paired with {taken_by} (score {taken_score:.1f})").format(
+                taken_by=taken_by, taken_score=taken_score
+            )
         alternatives.append(Alternative(other.id, round(float(scores[k]), 4), fate))
         if len(alternatives) == top:
             break
@@ -160,7 +170,7 @@ def explain_person(
         mine,
         own,
         reason,
-        REASONS.get(reason or ""),
+        _(REASONS[reason]) if reason in REASONS else None,
         detail,
         tuple(alternatives),
     )
@@ -198,7 +208,7 @@ def cost_of_forcing(
     if (developer_id, partner_id) in set(run.forbid):
         return (
             False,
-            "the pair is on the forbid list",
+            _("the pair is on the forbid list"),
             0,
             0,
             0.0,

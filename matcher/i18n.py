@@ -73,3 +73,13 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Return the singular or plural form of a message for ``n``, in the current language."""
     return _translation().ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it (translate it with ``_`` later).
+
+    Module-level texts (help of typer options, tables of reasons) are built when the module is
+    imported, before the language is known: they keep the English message id and are passed
+    through ``_`` where they are shown.
+    """
+    return message

@@ -50,6 +50,7 @@ class OptionsRecord(_Record):
     excel: bool = False
     contacts: bool = False
     redacted: bool
+    headers: Literal["en", "fr"] = "en"
     # HMAC of a fixed text under the pseudonym key: tells a wrong key from the right one.
     redact_check: str | None = None
 

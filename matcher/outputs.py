@@ -51,6 +51,14 @@ class OutputOptions:
     redact_key: bytes | None = None
     # French Excel: ";" between cells (its list separator), decimal commas, and a BOM.
     excel: bool = False
+    # Column names of pairings.csv / unmatched.csv / changes.csv: "en" (the codes) or "fr".
+    headers: str = "en"
+
+    def header(self, columns: Sequence[str]) -> list[str]:
+        """Return a header row in the column language these options ask for."""
+        if self.headers != "fr":
+            return list(columns)
+        return [FRENCH_COLUMNS.get(c, c) for c in columns]
 
     @property
     def delimiter(self) -> str:
@@ -108,11 +116,48 @@ PAIRING_COLUMNS = [
 ]
 CONTACT_COLUMNS = ["developer_email", "developer_phone", "partner_email", "partner_phone"]
 UNMATCHED_COLUMNS = ["side", "id", "name", "region_code", "region", "reason", "detail"]
+# ``--headers fr``: the same columns under French names (explain, rematch and --lock read both).
+FRENCH_COLUMNS = {
+    "region_code": "code_région",
+    "region": "région",
+    "developer_id": "id_développeur",
+    "developer_name": "nom_développeur",
+    "partner_id": "id_partenaire",
+    "partner_name": "nom_partenaire",
+    "partner_kind": "type_partenaire",
+    "partner_sector": "secteur_partenaire",
+    "score": "score",
+    "skills": "compétences",
+    "languages": "langues",
+    "distance": "distance",
+    "sector": "secteur",
+    "availability": "disponibilité",
+    "shared_languages": "langues_communes",
+    "distance_km": "distance_km",
+    "locked": "imposé",
+    "cross_region": "hors_région",
+    "developer_email": "email_développeur",
+    "developer_phone": "téléphone_développeur",
+    "partner_email": "email_partenaire",
+    "partner_phone": "téléphone_partenaire",
+    "side": "côté",
+    "id": "id",
+    "name": "nom",
+    "reason": "raison",
+    "detail": "détail",
+    "change": "changement",
+}
+_ENGLISH_COLUMNS = {french: english for english, french in FRENCH_COLUMNS.items()}
+
+
+def english_columns(row: dict[str, str]) -> dict[str, str]:
+    """Return a row read from a result file with its columns under their English names."""
+    return {_ENGLISH_COLUMNS.get(k, k): v for k, v in row.items()}
 
 
 def pairing_rows(pairs: Sequence[Pair], options: OutputOptions) -> list[list[str]]:
     """Return pairings.csv as rows (header first)."""
-    header = PAIRING_COLUMNS + (CONTACT_COLUMNS if options.contacts else [])
+    header = options.header(PAIRING_COLUMNS + (CONTACT_COLUMNS if options.contacts else []))
     rows = [header]
     for pair in pairs:
         b, d, p = pair.breakdown, pair.developer, pair.partner
@@ -144,7 +189,7 @@ def pairing_rows(pairs: Sequence[Pair], options: OutputOptions) -> list[list[str
 
 def unmatched_rows(unpaired: Sequence[Unpaired], options: OutputOptions) -> list[list[str]]:
     """Return unmatched.csv as rows (header first), developers then partners, by id."""
-    rows = [UNMATCHED_COLUMNS]
+    rows = [options.header(UNMATCHED_COLUMNS)]
     for u in sorted(unpaired, key=lambda x: (x.side != "developer", x.id)):
         rows.append(
             [
@@ -190,12 +235,14 @@ def check_writable(out: Path, names: Sequence[str], *, force: bool) -> None:
             + _("create its target, or choose another --out folder")
         )
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a folder")
+        raise UsageError(_("{out} exists and is not a folder").format(out=out))
     existing = [n for n in names if (out / n).exists() or (out / n).is_symlink()]
     if existing and not force:
         raise OutputExistsError(
-            f"{out} already holds {', '.join(existing)}; use --force to overwrite, "
-            f"or choose another --out folder"
+            _(
+                "{out} already holds {value}; use --force to overwrite, or "
+                "choose another --out folder"
+            ).format(out=out, value=", ".join(existing))
         )
     _probe(out)
 
@@ -247,7 +294,7 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
     beside files it does not describe. Temporary files are removed on any failure.
     """
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a folder")
+        raise UsageError(_("{out} exists and is not a folder").format(out=out))
     created = [p for p in (out, *out.parents) if not p.exists()]
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -336,6 +383,7 @@ def manifest(
             "excel": options.excel,
             "contacts": options.contacts,
             "redacted": options.redact_key is not None,
+            "headers": options.headers,
             **(
                 {"redact_check": redact_check(options.redact_key)}
                 if options.redact_key is not None

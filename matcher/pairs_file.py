@@ -108,14 +108,14 @@ def _read_sheet(path: Path, *, role: str, sheet: str | None) -> PairList:
             table.file,
             1,
             None,
-            f"a {role} file needs the columns developer_id and partner_id",
+            _("a {role} file needs the columns developer_id and partner_id").format(role=role),
             # The first line of a file that is not a pair list may be anything: never echo it.
             _("found {count} column(s), none named so; the first line must be the header").format(
                 count=len(table.headers)
             ),
             code="missing_column",
         )
-        log.raise_if_errors(f"{table.file} is invalid")
+        log.raise_if_errors(_("{file} is invalid").format(file=table.file))
     assert dev_col is not None and par_col is not None
     pairs: list[PairRow] = []
     for raw in table.rows:
@@ -129,13 +129,13 @@ def _read_sheet(path: Path, *, role: str, sheet: str | None) -> PairList:
                 table.file,
                 raw.number,
                 column,
-                "empty id",
-                "give both a developer id and a partner id",
+                _("empty id"),
+                _("give both a developer id and a partner id"),
                 code="empty",
             )
             continue
         pairs.append(PairRow(dev, par, table.file, raw.number))
-    log.raise_if_errors(f"{table.file} is invalid", InputError)
+    log.raise_if_errors(_("{file} is invalid").format(file=table.file), InputError)
     return PairList(pairs, table.sha256)
 
 

@@ -15,22 +15,24 @@ from matcher.config import MatcherConfig
 from matcher.dataset import load_dataset
 from matcher.edges import EdgeSet, build_edges
 from matcher.errors import InputError, Problem, ProblemLog
+from matcher.i18n import N_, _
 from matcher.models import KINDS, Dataset, Developer, Partner, SourceFile
 from matcher.pairs_file import PairRow
 from matcher.reference import REGIONS, get_region
 from matcher.rules import RULE_TEXT, RULES, first_violations
 from matcher.scoring import Breakdown, breakdown
 from matcher.solver import AssignmentProblem, RegionSpec, Solution, solve
+from matcher.words import side_word
 
 Side = Literal["developer", "partner"]
 
 REASONS: dict[str, str] = {
-    "no_compatible_partner": "no partner in reach passes the rules",
-    "no_compatible_developer": "no developer in reach passes the rules",
-    "quota_full": "compatible counterparts were left, but the region's quota was full",
-    "outscored": "every compatible counterpart was paired with someone else",
-    "excluded_by_rule": "a mix rule (places per kind, share of women) left no place",
-    "dropped": "left the programme (removed by rematch)",
+    "no_compatible_partner": N_("no partner in reach passes the rules"),
+    "no_compatible_developer": N_("no developer in reach passes the rules"),
+    "quota_full": N_("compatible counterparts were left, but the region's quota was full"),
+    "outscored": N_("every compatible counterpart was paired with someone else"),
+    "excluded_by_rule": N_("a mix rule (places per kind, share of women) left no place"),
+    "dropped": N_("left the programme (removed by rematch)"),
 }
 
 
@@ -176,8 +178,8 @@ def resolve_pairs(
                 row.file,
                 row.row,
                 "developer_id",
-                f"no developer has id {row.developer_id}",
-                "check the id against the developers file",
+                _("no developer has id {developer_id}").format(developer_id=row.developer_id),
+                _("check the id against the developers file"),
                 code="unknown_id",
             )
             ok = False
@@ -186,8 +188,8 @@ def resolve_pairs(
                 row.file,
                 row.row,
                 "partner_id",
-                f"no partner has id {row.partner_id}",
-                "check the id against the partners file",
+                _("no partner has id {partner_id}").format(partner_id=row.partner_id),
+                _("check the id against the partners file"),
                 code="unknown_id",
             )
             ok = False
@@ -201,8 +203,10 @@ def resolve_pairs(
                         row.file,
                         row.row,
                         col,
-                        f"{ident} is already locked on row {seen[ident]}",
-                        "a person can be locked into one pair only",
+                        _("{ident} is already locked on row {seen}").format(
+                            ident=ident, seen=seen[ident]
+                        ),
+                        _("a person can be locked into one pair only"),
                         code="duplicate",
                     )
                     ok = False
@@ -210,7 +214,7 @@ def resolve_pairs(
                     seen[ident] = row.row
         if ok:
             out.append((row.developer_id, row.partner_id))
-    log.raise_if_errors(f"the {role} list is invalid")
+    log.raise_if_errors(_("the {role} list is invalid").format(role=role))
     return sorted(set(out))
 
 
@@ -230,14 +234,14 @@ def build_instance(
     clash = sorted(set(locks) & forbidden)
     if clash:
         raise InputError(
-            "a pair is both locked and forbidden",
+            _("a pair is both locked and forbidden"),
             [
                 Problem(
                     None,
                     None,
                     None,
-                    f"the pair {d} + {p} is both locked and forbidden",
-                    "remove it from one of the two lists",
+                    _("the pair {d} + {p} is both locked and forbidden").format(d=d, p=p),
+                    _("remove it from one of the two lists"),
                     code="lock_forbidden",
                 )
                 for d, p in clash
@@ -319,14 +323,14 @@ def solve_instance(instance: Instance, *, prefer: npt.NDArray[np.bool_] | None =
         for code, i in instance.region_index.items():
             text = text.replace(f"region {i} ", f"{get_region(code).name} ")
         raise InputError(
-            "the locked pairs cannot all be kept",
+            _("the locked pairs cannot all be kept"),
             [
                 Problem(
                     None,
                     None,
                     None,
                     text,
-                    "remove some locks or raise the quota",
+                    _("remove some locks or raise the quota"),
                     code="infeasible_locks",
                 )
             ],
@@ -424,12 +428,14 @@ def _region_reports(instance: Instance, pairs: Sequence[Pair]) -> list[RegionRep
 
 def _rule_summary(violations: Counter[str], total: int, side: str, where: str) -> str:
     if total == 0:
-        return f"there is no {side} in reach in {where}"
+        return _("there is no {side} in reach in {where}").format(side=side_word(side), where=where)
     parts = [
-        f"{RULE_TEXT[code]} ({n})"
+        f"{_(RULE_TEXT[code])} ({n})"
         for code, n in sorted(violations.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    return f"none of the {total} {side}s in reach passes the rules: " + ", ".join(parts)
+    return _("none of the {total} {side}s in reach passes the rules: ").format(
+        total=total, side=side_word(side)
+    ) + ", ".join(parts)
 
 
 def _unpaired(
@@ -453,16 +459,15 @@ def _unpaired(
             region = pars[free[0]].region if side == "developer" else pars[own].region
             name = get_region(region).name
             if filled[region] >= caps[region]:
-                return "quota_full", (
-                    f"{name} already has its {caps[region]} pairs; "
-                    f"{len(free)} compatible {other_side}(s) left unpaired too"
-                )
-            return "excluded_by_rule", (
-                f"{name}'s mix rules (places reserved per partner kind, "
-                f"maximum per kind, share of women) leave no place for "
-                f"a pair with the {len(free)} free compatible "
-                f"{other_side}(s)"
-            )
+                return "quota_full", _(
+                    "{region} already has its {cap} pairs; "
+                    "{n} compatible {side}(s) left unpaired too"
+                ).format(region=name, cap=caps[region], n=len(free), side=side_word(other_side))
+            return "excluded_by_rule", _(
+                "{region}'s mix rules (places reserved per partner kind, "
+                "maximum per kind, share of women) leave no place for "
+                "a pair with the {n} free compatible {side}(s)"
+            ).format(region=name, n=len(free), side=side_word(other_side))
         best = int(np.argmax(scores))
         other = int(others[best])
         taker = paired_map[other]
@@ -473,11 +478,18 @@ def _unpaired(
         region_name = get_region(
             pars[other].region if side == "developer" else pars[own].region
         ).name
-        return "outscored", (
-            f"every compatible {other_side} in reach ({len(others)}) was paired with someone "
-            f"else; the best, {people[other].id} (score {float(scores[best]):.1f}), is paired "
-            f"with {_id(side, taker, devs, pars)} "
-            f"(score {taken:.1f}) in {region_name}"
+        return "outscored", _(
+            "every compatible {side} in reach ({n}) was paired with someone "
+            "else; the best, {best} (score {score:.1f}), is paired "
+            "with {taker} (score {taken:.1f}) in {region}"
+        ).format(
+            side=side_word(other_side),
+            n=len(others),
+            best=people[other].id,
+            score=float(scores[best]),
+            taker=_id(side, taker, devs, pars),
+            taken=taken,
+            region=region_name,
         )
 
     # Pruned edges miss compatible counterparts (a developer keeps only its best few per
@@ -522,7 +534,10 @@ def _unpaired(
         sel = order_p[starts_p[j] : starts_p[j + 1]]
         others, scores = full_p.get(j, (e_dev[sel], e_score[sel]))
         if caps[par.region] == 0:
-            reason, detail = "quota_full", f"{get_region(par.region).name} wants no pairs (quota 0)"
+            reason = "quota_full"
+            detail = _("{region} wants no pairs (quota 0)").format(
+                region=get_region(par.region).name
+            )
         elif len(others):
             reason, detail = classify("partner", j, others, scores)
         else:
@@ -597,20 +612,19 @@ def _no_candidates(side: Side, i: int, instance: Instance) -> tuple[str, str]:
         where, other = get_region(par.region).name, "developer"
     allowed = int((first < 0).sum())
     if allowed:
-        mine = "developers" if side == "developer" else "partners"
-        return "outscored", (
-            f"the {allowed} compatible {other}(s) each had better-scoring {mine} to choose from"
-        )
+        return "outscored", _(
+            "the {n} compatible {other}(s) each had better-scoring {mine}s to choose from"
+        ).format(n=allowed, other=side_word(other), mine=side_word(side))
     reach = {RULES.index(code) for code in _REACH_RULES}
     in_reach = [int(k) for k in first.tolist() if k not in reach]
     counts: Counter[str] = Counter(RULES[k] for k in (in_reach or first.tolist()))
     code = "no_compatible_partner" if side == "developer" else "no_compatible_developer"
     if not counts:
-        return code, f"there is no {other} at all"
+        return code, _("there is no {other} at all").format(other=side_word(other))
     if not in_reach:
         return code, (
-            f"no {other} in reach of {where}: "
-            + ", ".join(f"{RULE_TEXT[c]} ({n})" for c, n in sorted(counts.items()))
+            _("no {other} in reach of {where}: ").format(other=side_word(other), where=where)
+            + ", ".join(f"{_(RULE_TEXT[c])} ({n})" for c, n in sorted(counts.items()))
         )
     return code, _rule_summary(counts, len(in_reach), other, where)
 

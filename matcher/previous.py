@@ -14,7 +14,7 @@ from matcher.hashing import sha256_file
 from matcher.i18n import _
 from matcher.manifest import InputRecord, Manifest, parse_manifest, row_digest
 from matcher.models import Dataset, Developer, Partner, SourceFile
-from matcher.outputs import MANIFEST, PAIRINGS, UNMATCHED
+from matcher.outputs import MANIFEST, PAIRINGS, UNMATCHED, english_columns
 from matcher.pairs_file import read_pairs, unguard
 from matcher.text import clean_id
 
@@ -62,7 +62,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         handle.seek(0)  # utf-8-sig strips the BOM again from the start
         delimiter = ";" if ";" in header else ","
         reader = csv.DictReader(handle, delimiter=delimiter)
-        return [{k: _cell(v) for k, v in row.items()} for row in reader]
+        return [english_columns({k: _cell(v) for k, v in row.items()}) for row in reader]
 
 
 def _locate(folder: Path, entry: InputRecord) -> Path | None:
@@ -170,7 +170,9 @@ def load_previous(folder: Path) -> PreviousRun:
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise UsageError(
-            f"{folder} holds no {MANIFEST}; give a folder written by `matcher match --out`"
+            _(
+                "{folder} holds no {MANIFEST}; give a folder written by `matcher match --out`"
+            ).format(folder=folder, MANIFEST=MANIFEST)
         )
     model, manifest = parse_manifest(manifest_path.read_bytes())
     problems = []
@@ -183,8 +185,10 @@ def load_previous(folder: Path) -> PreviousRun:
                     entry.file,
                     None,
                     None,
-                    f"the {entry.role} file of this run is missing ({entry.path})",
-                    "restore it, or run `matcher match` again",
+                    _("the {entry} file of this run is missing ({path})").format(
+                        entry=entry.role, path=entry.path
+                    ),
+                    _("restore it, or run `matcher match` again"),
                     code="stale",
                 )
             )
@@ -194,9 +198,11 @@ def load_previous(folder: Path) -> PreviousRun:
                     entry.file,
                     None,
                     None,
-                    f"the {entry.role} file has changed since the run "
-                    "(its SHA-256 differs from the manifest)",
-                    "run `matcher match` again, or restore the file",
+                    _(
+                        "the {entry} file has changed since the run (its SHA-256 "
+                        "differs from the manifest)"
+                    ).format(entry=entry.role),
+                    _("run `matcher match` again, or restore the file"),
                     code="stale",
                 )
             )
@@ -211,7 +217,9 @@ def load_previous(folder: Path) -> PreviousRun:
         if not path.is_file() or sha256_file(path) != digest:
             problems.append(_edit_problem(folder, name, model))
     if problems:
-        raise StaleResultError(f"{folder} no longer matches its inputs", problems)
+        raise StaleResultError(
+            _("{folder} no longer matches its inputs").format(folder=folder), problems
+        )
     inputs = [e.model_dump() for e in model.inputs]
 
     by_role = located

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from matcher.errors import InputError, Problem
+from matcher.i18n import _
 from matcher.models import Developer
 from matcher.outputs import OutputOptions, options_csv
 from matcher.pipeline import MatchResult, Pair, Unpaired, run_match
@@ -45,14 +46,14 @@ def _check_drops(run: PreviousRun, drop: list[str]) -> list[str]:
     unknown = [i for i in drop if i not in known]
     if unknown:
         raise InputError(
-            "unknown ids to drop",
+            _("unknown ids to drop"),
             [
                 Problem(
                     None,
                     None,
                     "--drop",
-                    f"no developer or partner has id {i} in this result",
-                    "check the id against pairings.csv and unmatched.csv",
+                    _("no developer or partner has id {i} in this result").format(i=i),
+                    _("check the id against pairings.csv and unmatched.csv"),
                     code="unknown_id",
                 )
                 for i in unknown
@@ -106,7 +107,7 @@ def rematch(run: PreviousRun, *, drop: list[str], reopen: bool = False) -> Remat
                 person.name,
                 person.region,
                 "dropped",
-                "removed from the programme by rematch",
+                _("removed from the programme by rematch"),
             )
         )
     for earlier in run.dropped_people:
@@ -117,7 +118,7 @@ def rematch(run: PreviousRun, *, drop: list[str], reopen: bool = False) -> Remat
                 earlier.name,
                 earlier.region,
                 "dropped",
-                "removed from the programme by an earlier rematch",
+                _("removed from the programme by an earlier rematch"),
             )
         )
     result.unpaired.sort(key=lambda u: (u.side, u.id))
@@ -140,20 +141,22 @@ def _changes(run: PreviousRun, pairs: list[Pair], gone: set[str]) -> list[PairCh
         if (d, p) in now:
             out.append(
                 PairChange(
-                    "kept", now[(d, p)].region, d, p, now[(d, p)].breakdown.score, "unchanged"
+                    "kept", now[(d, p)].region, d, p, now[(d, p)].breakdown.score, _("unchanged")
                 )
             )
             continue
         if d in gone or p in gone:
-            who = " and ".join(x for x in (d, p) if x in gone)
-            reason = f"{who} dropped out"
+            who = _(" and ").join(x for x in (d, p) if x in gone)
+            reason = _("{who} dropped out").format(who=who)
         else:
-            reason = "re-solved (--reopen)"
+            reason = _("re-solved (--reopen)")
         out.append(PairChange("removed", region_of.get(p, ""), d, p, None, reason))
     for (d, p), pair in sorted(now.items()):
         if (d, p) not in set(run.pairs):
             out.append(
-                PairChange("added", pair.region, d, p, pair.breakdown.score, "fills a freed place")
+                PairChange(
+                    "added", pair.region, d, p, pair.breakdown.score, _("fills a freed place")
+                )
             )
     return out
 
@@ -162,7 +165,7 @@ def changes_csv(changes: list[PairChange], *, options: OutputOptions) -> bytes:
     """Return changes.csv: kept, removed and added pairs with their reasons."""
 
     rows: list[list[str]] = [
-        ["change", "region_code", "developer_id", "partner_id", "score", "reason"]
+        options.header(["change", "region_code", "developer_id", "partner_id", "score", "reason"])
     ]
     order = {"removed": 0, "added": 1, "kept": 2}
     for c in sorted(changes, key=lambda c: (order[c.change], c.region, c.partner_id)):
@@ -208,7 +211,7 @@ def read_drop_file(path: Path) -> list[str]:
     from matcher.errors import UsageError
 
     if not path.exists():
-        raise UsageError(f"{path} does not exist")
+        raise UsageError(_("{path} does not exist").format(path=path))
     lines = [ln.strip().strip('"') for ln in path.read_text(encoding="utf-8-sig").splitlines()]
     lines = [ln.split(",")[0].split(";")[0].strip() for ln in lines if ln.strip()]
     if lines and lines[0].lower() in {"id", "identifiant", "developer_id", "partner_id"}:

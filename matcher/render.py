@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -15,13 +16,35 @@ from matcher.club_files import club_summary, clubs_data
 from matcher.clubs import ClubsResult
 from matcher.errors import Problem
 from matcher.explain import PairExplanation, PersonExplanation
-from matcher.i18n import _
+from matcher.i18n import N_, _
 from matcher.models import KINDS, Dataset
 from matcher.pipeline import MatchResult
 from matcher.reference import REGIONS, Region, region_names
 from matcher.rematch import RematchResult
 from matcher.rules import RULE_TEXT
 from matcher.scoring import Breakdown
+from matcher.words import kind_heading, kind_word, language_words, sector_word, side_word
+
+# Tables without vertical rules: two columns of padding per column, so they fit 80 columns.
+_BOX = box.SIMPLE_HEAVY
+
+
+def _table(title: str | None = None) -> Table:
+    return Table(
+        title=title,
+        title_justify="left",
+        box=_BOX,
+        pad_edge=False,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+
+
+def region_legend(codes: Sequence[str]) -> Text:
+    """Return the names of the regions whose codes a table shows, as "MA-01 name · …"."""
+    from matcher.reference import get_region
+
+    return Text(" · ".join(f"{c} {get_region(c).name}" for c in codes), style="dim")
 
 
 def problems_text(problems: Sequence[Problem]) -> Text:
@@ -29,7 +52,7 @@ def problems_text(problems: Sequence[Problem]) -> Text:
     text = Text()
     for p in problems:
         style = "bold red" if p.severity == "error" else "yellow"
-        text.append(f"{p.severity}: ", style=style)
+        text.append(_("error: ") if p.severity == "error" else _("warning: "), style=style)
         text.append(str(p) + "\n")
     return text
 
@@ -73,33 +96,30 @@ def dataset_summary(dataset: Dataset, result: MatchResult | None = None) -> list
 def summary_table(rows: Sequence[dict[str, Any]]) -> Table:
     """Return the validate summary as a table (with quotas when they were checked)."""
     quotas = bool(rows) and "possible" in rows[0]
-    table = Table(title="Applications per region", title_justify="left")
-    table.add_column("Code")
-    table.add_column("Region")
-    table.add_column("Developers", justify="right")
-    table.add_column("Partners", justify="right")
+    table = _table(_("Applications per region"))
+    table.add_column(_("Region"))
+    table.add_column(_("Devs"), justify="right")
+    table.add_column(_("Partners"), justify="right")
     for kind in KINDS:
-        table.add_column(kind.capitalize() + "s", justify="right")
-    table.add_column("Top languages")
+        table.add_column(kind_heading(kind), justify="right")
+    table.add_column(_("Languages"))
     if quotas:
-        table.add_column("Wanted", justify="right")
-        table.add_column("Possible", justify="right")
+        table.add_column(_("Wanted"), justify="right")
+        table.add_column(_("Possible"), justify="right")
     for row in rows:
         cells = [
             row["code"],
-            row["region"],
             str(row["developers"]),
             str(row["partners"]),
             *(str(row["partners_by_kind"][k]) for k in KINDS),
-            ", ".join(row["top_languages"]),
+            language_words(row["top_languages"]),
         ]
         if quotas:
             low, high = row["wanted_min"], row["wanted_max"]
             cells += [str(high) if low == high else f"{low}–{high}", str(row["possible"])]
         table.add_row(*cells, style="red" if quotas and row["short"] else None)
     totals = [
-        "",
-        "Total",
+        _("Total"),
         str(sum(r["developers"] for r in rows)),
         str(sum(r["partners"] for r in rows)),
         *(str(sum(r["partners_by_kind"][k] for r in rows)) for k in KINDS),
@@ -111,17 +131,32 @@ def summary_table(rows: Sequence[dict[str, Any]]) -> Table:
     return table
 
 
+def summary_view(rows: Sequence[dict[str, Any]]) -> RenderableType:
+    """Return the validate summary: the table, then the names of its region codes."""
+    kinds = Text(
+        _("Art., Farm., Merch.: partners who are artisans, farmers, merchants."), style="dim"
+    )
+    return Group(summary_table(rows), kinds, region_legend([r["code"] for r in rows]))
+
+
 def regions_table(regions: Sequence[Region]) -> Table:
-    """Return the 12 regions with their codes and accepted names."""
-    table = Table(title="Regions of Morocco (2015 division)", title_justify="left")
-    table.add_column("ISO")
-    table.add_column("HCP")
-    table.add_column("Official name")
-    table.add_column("Capital")
-    table.add_column("Also accepted")
+    """Return the 12 regions with their codes and accepted names (stacked: fits 80 columns)."""
+    table = _table(_("Regions of Morocco (2015 division)"))
+    table.add_column(_("ISO"))
+    table.add_column(_("HCP"))
+    table.add_column(_("Official name, capital, and the other accepted names"))
     for r in regions:
         others = [n for n in region_names(r) if n not in (r.name, r.code, r.hcp_code)]
-        table.add_row(r.code, r.hcp_code, r.name, r.capital, ", ".join(others))
+        table.add_row(
+            r.code,
+            r.hcp_code,
+            Text.assemble(
+                (r.name, "bold"),
+                " — " + _("capital: {city}").format(city=r.capital) + "\n",
+                (_("also: {names}").format(names=", ".join(others)), "dim"),
+            ),
+            end_section=True,
+        )
     return table
 
 
@@ -131,15 +166,15 @@ def _fmt(value: float | None) -> str:
 
 def match_table(result: MatchResult) -> Table:
     """Return the national preview: quota, filled, scores and shortfall per region."""
-    table = Table(title="Pairs per region", title_justify="left")
+    table = _table(_("Pairs per region"))
     for col, justify in (
-        ("Code", "left"),
-        ("Region", "left"),
-        ("Wanted", "right"),
-        ("Filled", "right"),
-        ("Mean score", "right"),
-        ("Lowest", "right"),
-        ("Short", "right"),
+        (_("Code"), "left"),
+        (_("Region"), "left"),
+        (_("Wanted"), "right"),
+        (_("Filled"), "right"),
+        (_("Mean score"), "right"),
+        (_("Lowest"), "right"),
+        (_("Short"), "right"),
     ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for r in result.regions:
@@ -159,7 +194,7 @@ def match_table(result: MatchResult) -> Table:
     opt = result.optimality
     table.add_row(
         "",
-        "Total",
+        _("Total"),
         str(sum(r.max for r in result.regions)),
         str(opt.filled),
         _fmt(opt.total_score / opt.filled if opt.filled else None),
@@ -172,50 +207,79 @@ def match_table(result: MatchResult) -> Table:
 
 def best_pairs_table(result: MatchResult, *, per_region: int = 3) -> Table:
     """Return the best few pairs of every region (ids only: no names on screen)."""
-    table = Table(title=f"Best {per_region} pairs per region", title_justify="left")
-    for col in ("Region", "Developer", "Partner", "Kind", "Sector", "Score", "Languages", "km"):
+    table = _table(_("Best {n} pairs per region").format(n=per_region))
+    for col in (
+        _("Region"),
+        # Short headings: with kind, sector and languages as words the table must fit 80 columns.
+        _("Dev."),
+        _("Partner id"),
+        _("Kind"),
+        _("Sector"),
+        _("Score"),
+        _("Shared languages"),
+        _("km"),
+    ):
         table.add_column(col)
     for region in REGIONS:
         pairs = sorted(
             (p for p in result.pairs if p.region == region.code),
             key=lambda p: (-p.breakdown.score, p.partner.id),
         )[:per_region]
-        for pair in pairs:
+        for n, pair in enumerate(pairs):
             b = pair.breakdown
             table.add_row(
-                region.code,
+                region.code if n == 0 else "",
                 pair.developer.id,
                 pair.partner.id,
-                pair.partner.kind,
-                pair.partner.sector,
+                kind_word(pair.partner.kind),
+                sector_word(pair.partner.sector),
                 f"{b.score:.1f}",
-                ", ".join(b.shared_languages),
+                language_words(b.shared_languages),
                 f"{b.distance_km:.0f}",
+                end_section=n == len(pairs) - 1,
             )
     return table
 
 
-def match_view(result: MatchResult, *, best: bool = True) -> RenderableType:
+def optimality_text(result: MatchResult, *, verbose: bool = False) -> Text:
+    """Return what was proved about the pairing, in plain words (the bound with ``verbose``)."""
+    opt = result.optimality
+    if opt.optimal:
+        status = _("optimal (proven: no other pairing fills more places or reaches a better score)")
+    else:
+        status = _(
+            "the best pairing found: at most {gap:.2f} score points below the best possible"
+        ).format(gap=opt.bound - opt.total_score)
+    text = _(
+        "{filled} pairs, total score {score:.2f} — {status}. "
+        "Unpaired: {developers} developers, {partners} partners."
+    ).format(
+        filled=opt.filled,
+        score=opt.total_score,
+        status=status,
+        developers=sum(u.side == "developer" for u in result.unpaired),
+        partners=sum(u.side == "partner" for u in result.unpaired),
+    )
+    if verbose:
+        text += " " + _("(Bound {bound:.2f}, gap {gap:.4f}, method: {method}.)").format(
+            bound=opt.bound, gap=opt.gap, method=opt.method
+        )
+    return Text(text)
+
+
+def match_view(result: MatchResult, *, best: bool = True, verbose: bool = False) -> RenderableType:
     """Return the whole preview: region table, shortfall reasons, best pairs, optimality."""
     parts: list[RenderableType] = [match_table(result)]
     short = result.shortfalls
     if short:
-        text = Text("\nShortfalls\n", style="bold red")
+        text = Text("\n" + _("Shortfalls") + "\n", style="bold red")
         for r in short:
-            text.append(f"• {r.diagnosis or r.name + ': ' + str(r.shortfall) + ' short'}\n")
+            fallback = _("{region}: {n} short").format(region=r.name, n=r.shortfall)
+            text.append(f"• {r.diagnosis or fallback}\n")
         parts.append(text)
     if best:
         parts.append(best_pairs_table(result))
-    opt = result.optimality
-    status = "optimal" if opt.optimal else f"gap {opt.gap:.4f}"
-    parts.append(
-        Text(
-            f"{opt.filled} pairs, total score {opt.total_score:.2f} ({status}; "
-            f"bound {opt.bound:.2f}; solver: {opt.method}). Unpaired: "
-            f"{sum(u.side == 'developer' for u in result.unpaired)} developers, "
-            f"{sum(u.side == 'partner' for u in result.unpaired)} partners."
-        )
-    )
+    parts.append(optimality_text(result, verbose=verbose))
     return Group(*parts)
 
 
@@ -270,39 +334,56 @@ def result_json(result: MatchResult) -> dict[str, Any]:
     }
 
 
+CRITERIA = {
+    "skills": N_("skills"),
+    "languages": N_("languages"),
+    "distance": N_("distance"),
+    "sector": N_("sector"),
+    "availability": N_("availability"),
+}
+
+
 def _breakdown_table(b: Breakdown, weights: dict[str, float] | None = None) -> Table:
-    table = Table(show_header=True, title_justify="left")
-    table.add_column("Criterion")
-    table.add_column("Value", justify="right")
+    table = _table()
+    table.add_column(_("Criterion"))
+    table.add_column(_("Value"), justify="right")
     for name in ("skills", "languages", "distance", "sector", "availability"):
-        table.add_row(name, f"{getattr(b, name):.2f}")
+        table.add_row(_(CRITERIA[name]), f"{getattr(b, name):.2f}")
     if b.penalty:
-        table.add_row("cross-region penalty", f"−{b.penalty:.1f}")
-    table.add_row("score", f"{b.score:.1f}", style="bold")
-    table.add_row("distance (km)", f"{b.distance_km:.0f}")
-    table.add_row("shared languages", ", ".join(b.shared_languages) or "none")
+        table.add_row(_("cross-region penalty"), f"−{b.penalty:.1f}")
+    table.add_row(_("score"), f"{b.score:.1f}", style="bold")
+    table.add_row(_("distance (km)"), f"{b.distance_km:.0f}")
+    table.add_row(_("shared languages"), language_words(b.shared_languages))
     return table
 
 
 def person_view(p: PersonExplanation) -> RenderableType:
     """Return the explanation of one person: their pair or reason, then alternatives."""
     parts: list[RenderableType] = []
-    where = f"{p.side} {p.id} ({p.region})"
+    where = f"{side_word(p.side).capitalize()} {p.id} ({p.region})"
     if p.partner_of and p.breakdown:
-        parts.append(Text(f"{where} is paired with {p.partner_of}.", style="bold"))
+        parts.append(
+            Text(
+                _("{who} is paired with {other}.").format(who=where, other=p.partner_of),
+                style="bold",
+            )
+        )
         parts.append(_breakdown_table(p.breakdown))
     else:
-        parts.append(Text(f"{where} is not paired: {p.reason} — {p.reason_text}.", style="bold"))
+        reason = p.reason_text or p.reason
+        parts.append(
+            Text(_("{who} is not paired: {reason}.").format(who=where, reason=reason), style="bold")
+        )
         if p.detail:
             parts.append(Text(p.detail))
-    alt = Table(title=f"Best compatible alternatives ({len(p.alternatives)})", title_justify="left")
-    alt.add_column("Id")
-    alt.add_column("Score", justify="right")
-    alt.add_column("What happened to them")
+    alt = _table(_("Best compatible alternatives ({n})").format(n=len(p.alternatives)))
+    alt.add_column(_("Id"))
+    alt.add_column(_("Score"), justify="right")
+    alt.add_column(_("What happened to them"))
     for a in p.alternatives:
         alt.add_row(a.id, f"{a.score:.1f}", a.fate)
     if not p.alternatives:
-        alt.add_row("—", "", "no compatible counterpart passes the rules")
+        alt.add_row("—", "", _("no compatible counterpart passes the rules"))
     parts.append(alt)
     return Group(*parts)
 
@@ -310,49 +391,73 @@ def person_view(p: PersonExplanation) -> RenderableType:
 def pair_view(p: PairExplanation) -> RenderableType:
     """Return the explanation of a pair: breakdown, rules, and the cost of forcing it."""
     parts: list[RenderableType] = [
-        Text(f"Pair {p.developer_id} + {p.partner_id}", style="bold"),
+        Text(
+            _("Pair {developer} + {partner}").format(
+                developer=p.developer_id, partner=p.partner_id
+            ),
+            style="bold",
+        ),
         _breakdown_table(p.breakdown),
     ]
     if p.allowed:
-        parts.append(Text("Allowed by every rule."))
+        parts.append(Text(_("Allowed by every rule.")))
     else:
         parts.append(
             Text(
-                "Not allowed: " + "; ".join(RULE_TEXT[c] for c in p.broken_rules) + ".", style="red"
+                _("Not allowed: {rules}.").format(
+                    rules="; ".join(_(RULE_TEXT[c]) for c in p.broken_rules)
+                ),
+                style="red",
             )
         )
     if p.already_paired:
-        parts.append(Text("This pair is in the result: forcing it costs nothing."))
+        parts.append(Text(_("This pair is in the result: forcing it costs nothing.")))
     elif not p.feasible:
-        parts.append(Text(f"It cannot be forced: {p.infeasible_reason}.", style="red"))
+        parts.append(
+            Text(
+                _("It cannot be forced: {reason}.").format(reason=p.infeasible_reason), style="red"
+            )
+        )
     else:
         parts.append(
             Text(
-                f"Forcing it: places filled {p.delta_filled:+d} (priority regions "
-                f"{p.delta_priority_filled:+d}), total score {p.delta_score:+.2f} "
-                f"({p.base_score:.2f} → {p.forced_score:.2f}); {len(p.changes)} pair change(s):"
+                _(
+                    "Forcing it: places filled {filled:+d} (priority regions {priority:+d}), "
+                    "total score {delta:+.2f} ({before:.2f} → {after:.2f}); "
+                    "{n} pair change(s):"
+                ).format(
+                    filled=p.delta_filled,
+                    priority=p.delta_priority_filled,
+                    delta=p.delta_score,
+                    before=p.base_score,
+                    after=p.forced_score,
+                    n=len(p.changes),
+                )
             )
         )
-        table = Table()
-        for col in ("Change", "Developer", "Partner", "Score"):
+        table = _table()
+        for col in (_("Change"), _("Developer"), _("Partner"), _("Score")):
             table.add_column(col)
         for c in p.changes:
-            table.add_row(c.change, c.developer_id, c.partner_id, f"{c.score:.1f}")
+            table.add_row(_(CHANGES[c.change]), c.developer_id, c.partner_id, f"{c.score:.1f}")
         parts.append(table)
     return Group(*parts)
+
+
+CHANGES = {"kept": N_("kept"), "removed": N_("removed"), "added": N_("added")}
 
 
 def rematch_view(r: RematchResult) -> RenderableType:
     """Return the rematch diff: removed and added pairs, and the price of stability."""
     kept = sum(c.change == "kept" for c in r.changes)
-    table = Table(title=f"Changes (kept: {kept})", title_justify="left")
-    for col in ("Change", "Region", "Developer", "Partner", "Score", "Reason"):
+    table = _table(_("Changes (kept: {n})").format(n=kept))
+    for col in (_("Change"), _("Region"), _("Developer"), _("Partner"), _("Score"), _("Reason")):
         table.add_column(col)
     for c in r.changes:
         if c.change == "kept":
             continue
         table.add_row(
-            c.change,
+            _(CHANGES[c.change]),
             c.region,
             c.developer_id,
             c.partner_id,
@@ -362,13 +467,18 @@ def rematch_view(r: RematchResult) -> RenderableType:
         )
     opt = r.result.optimality
     note = Text(
-        f"Dropped: {', '.join(r.dropped)}. {opt.filled} pairs, total score "
-        f"{opt.total_score:.2f}. "
+        _("Dropped: {ids}. {filled} pairs, total score {score:.2f}. ").format(
+            ids=", ".join(r.dropped), filled=opt.filled, score=opt.total_score
+        )
         + (
-            f"Re-solved from scratch (--reopen): {r.moved_if_reopened} existing pair(s) moved."
+            _("Re-solved from scratch (--reopen): {n} existing pair(s) moved.").format(
+                n=r.moved_if_reopened
+            )
             if r.reopened
-            else f"Re-solving everything instead would move {r.moved_if_reopened} existing pair(s) "
-            f"for a total score of {r.score_if_reopened:.2f} ({r.filled_if_reopened} pairs)."
+            else _(
+                "Re-solving everything instead would move {n} existing pair(s) "
+                "for a total score of {score:.2f} ({filled} pairs)."
+            ).format(n=r.moved_if_reopened, score=r.score_if_reopened, filled=r.filled_if_reopened)
         )
     )
     return Group(match_table(r.result), table, note)

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.config import MatcherConfig
+from matcher.i18n import N_
 from matcher.models import Developer, Partner
 from matcher.scoring import (
     MOBILITIES,
@@ -35,13 +36,14 @@ RULES: tuple[str, ...] = (
 )
 
 RULE_TEXT: dict[str, str] = {
-    "forbidden": "the pair is on the forbid list",
-    "mobility_local": "the developer works only in their own province",
-    "cross_region_not_allowed": "the partner is in another region and the developer may not "
-    "cross regions",
-    "no_shared_language": "no language in common",
-    "too_far": "too far apart",
-    "below_min_score": "score below the minimum",
+    "forbidden": N_("the pair is on the forbid list"),
+    "mobility_local": N_("the developer works only in their own province"),
+    "cross_region_not_allowed": N_(
+        "the partner is in another region and the developer may not cross regions"
+    ),
+    "no_shared_language": N_("no language in common"),
+    "too_far": N_("too far apart"),
+    "below_min_score": N_("score below the minimum"),
 }
 
 _LOCAL, _REGION, _REMOTE = (MOBILITIES.index(m) for m in ("local", "region", "remote"))

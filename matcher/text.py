@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
+from matcher.i18n import N_
+
 _ARABIC = str.maketrans(
     {
         "أ": "ا",
@@ -129,14 +131,14 @@ def looks_personal(value: str) -> str | None:
     """Return what a cell looks like when it may be personal data (e-mail, phone, name)."""
     text = value.strip()
     if _EMAIL.search(text):
-        return "an e-mail address"
+        return N_("an e-mail address")
     if _PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 6:
-        return "a phone number"
+        return N_("a phone number")
     if _IDENTITY.match(text):
-        return "an identity number"
+        return N_("an identity number")
     words = text.split()
     if 2 <= len(words) <= 5 and all(_WORD.match(w) and w[0].isupper() for w in words):
-        return "a person's name"
+        return N_("a person's name")
     return None
 
 

@@ -72,3 +72,13 @@ def write_json(tmp_path: Path) -> WriteJson:
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def english() -> object:
+    """Give every test English messages, whatever the machine's locale or an earlier test."""
+    from matcher.i18n import set_language
+
+    set_language("en")
+    yield
+    set_language("en")

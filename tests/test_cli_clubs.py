@@ -332,7 +332,8 @@ def test_explain_person_warns_about_stale_clubs_and_still_explains(
     res = cli("explain", copy, "--developer", "D00")
     assert res.exit_code == 0, res.stderr
     assert "warning: the clubs of" in flat(res.stderr)
-    assert "is in club" not in flat(res.stdout) and "developer D00" in flat(res.stdout)
+    assert "is in club" not in flat(res.stdout)
+    assert "Developer D00 (MA-06) is paired with P00" in flat(res.stdout)
 
 
 def test_clubs_files_hold_no_names(result: Path) -> None:

@@ -240,7 +240,7 @@ def test_partner_explained_with_fates_of_alternatives(run_dir: Path) -> None:
     assert [a.id for a in me.alternatives] == [i for _, i in compatible]
     fates = {a.id: a.fate for a in me.alternatives}
     assert fates["D2"] == "paired with P2 (score 92.5)"
-    assert fates["D4"] == "unpaired (outscored)"
+    assert fates["D4"] == "unpaired (every compatible counterpart was paired with someone else)"
     assert fates["R1"] == "paired with Q1 (score 92.5)"
     assert "D5" not in fates  # no shared language
 
@@ -270,10 +270,14 @@ def test_person_text_output(run_dir: Path) -> None:
     res = cli("explain", run_dir, "--developer", "D4")
     assert res.exit_code == 0, res.stderr
     text = " ".join(res.stdout.split())
-    assert "developer D4 (MA-06) is not paired: outscored" in text
+    # People read the reason in words; the code stays in unmatched.csv and --json.
+    assert (
+        "Developer D4 (MA-06) is not paired: every compatible counterpart was paired with "
+        "someone else." in text
+    )
     assert "paired with D1 (score 92.5)" in text
     res = cli("explain", run_dir, "--partner", "P2")
-    assert "partner P2 (MA-06) is paired with D2." in " ".join(res.stdout.split())
+    assert "Partner P2 (MA-06) is paired with D2." in " ".join(res.stdout.split())
 
 
 # -- refusals -------------------------------------------------------------------------------

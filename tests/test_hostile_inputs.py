@@ -225,14 +225,14 @@ def test_inputs_are_recorded_by_absolute_path(
     inputs = json.loads((tmp_path / "o" / "manifest.json").read_text())["inputs"]
     assert all(Path(e["path"]).is_absolute() for e in inputs)
     assert {e["relative"] for e in inputs} >= {"../in/developers.csv", "../in/partners.csv"}
-    expect(run("explain", tmp_path / "o", "--developer", "D1"), 0, "developer D1")
+    expect(run("explain", tmp_path / "o", "--developer", "D1"), 0, "Developer D1 (MA-06)")
 
 
 def test_a_result_moved_with_its_inputs_finds_them(result: Path, tmp_path: Path) -> None:
     moved = tmp_path.parent / (tmp_path.name + "-moved")
     shutil.move(tmp_path, moved)
     try:
-        expect(run("explain", moved / "out", "--developer", "D1"), 0, "developer D1")
+        expect(run("explain", moved / "out", "--developer", "D1"), 0, "Developer D1 (MA-06)")
     finally:
         shutil.move(moved, tmp_path)
 
@@ -492,7 +492,7 @@ def test_an_id_starting_with_minus_round_trips_as_a_lock(tmp_path: Path) -> None
     expect(res, 0)
     rows = read_csv(tmp_path / "o2" / "pairings.csv")
     assert {r["developer_id"] for r in rows if r["locked"] == "yes"} >= {"'-D1"}
-    expect(run("explain", tmp_path / "o2", "--developer", "-D1"), 0, "developer -D1")
+    expect(run("explain", tmp_path / "o2", "--developer", "-D1"), 0, "Developer -D1 (MA-06)")
 
 
 # ---------------------------------------------------------------- limits at their value

@@ -291,7 +291,13 @@ def test_write_result_writes_three_files_matching_the_manifest(
     assert man["counts"]["pairs"] + man["counts"]["unpaired_developers"] == 40
     assert man["counts"]["pairs"] + man["counts"]["unpaired_partners"] == 60
     assert [r["code"] for r in man["regions"]] == [f"MA-{i:02d}" for i in range(1, 13)]
-    assert man["options"] == {"bom": False, "excel": False, "contacts": False, "redacted": False}
+    assert man["options"] == {
+        "bom": False,
+        "excel": False,
+        "contacts": False,
+        "redacted": False,
+        "headers": "en",
+    }
 
 
 @pytest.mark.parametrize(

@@ -217,4 +217,4 @@ def test_rematch_from_a_workbook(workbook_only: Path, out: Path, tmp_path: Path)
 
 def test_explain_from_a_workbook_path(out: Path) -> None:
     result = run(["explain", out / WORKBOOK, "--developer", FORMULA_ID])
-    assert f"developer {FORMULA_ID} (MA-01) is paired with P-0080." in result.stdout
+    assert f"Developer {FORMULA_ID} (MA-01) is paired with P-0080." in result.stdout

@@ -9,7 +9,7 @@ import typer
 
 from matcher.cli.options import JsonOpt, ResultArg, guarded, jsonable, print_json, stderr, stdout
 from matcher.errors import UsageError
-from matcher.i18n import _
+from matcher.i18n import N_, _
 
 if TYPE_CHECKING:
     from matcher.club_explain import Membership
@@ -19,23 +19,24 @@ if TYPE_CHECKING:
 def explain(
     result: ResultArg,
     developer: Annotated[
-        str | None, typer.Option("--developer", help="Explain this developer's pair, or why none.")
+        str | None,
+        typer.Option("--developer", help=N_("Explain this developer's pair, or why none.")),
     ] = None,
     partner: Annotated[
-        str | None, typer.Option("--partner", help="Explain this partner's pair, or why none.")
+        str | None, typer.Option("--partner", help=N_("Explain this partner's pair, or why none."))
     ] = None,
     pair: Annotated[
         str | None,
         typer.Option(
-            "--pair", help="DEV,PARTNER: the pair's breakdown and the cost of forcing it."
+            "--pair", help=N_("DEV,PARTNER: the pair's breakdown and the cost of forcing it.")
         ),
     ] = None,
     club: Annotated[
         str | None,
-        typer.Option("--club", help="Explain a club: its members, its seat and why there."),
+        typer.Option("--club", help=N_("Explain a club: its members, its seat and why there.")),
     ] = None,
     top: Annotated[
-        int, typer.Option("--top", min=1, max=50, help="How many alternatives to list.")
+        int, typer.Option("--top", min=1, max=50, help=N_("How many alternatives to list."))
     ] = 5,
     as_json: JsonOpt = False,
 ) -> None:
@@ -56,7 +57,7 @@ def explain(
         if pair:
             parts = [x.strip() for x in pair.split(",")]
             if len(parts) != 2 or not all(parts):
-                raise UsageError('--pair takes "DEVELOPER_ID,PARTNER_ID"')
+                raise UsageError(_('--pair takes "DEVELOPER_ID,PARTNER_ID"'))
             pe = explain_pair(run, developer_id=parts[0], partner_id=parts[1])
             if as_json:
                 print_json(jsonable(pe))

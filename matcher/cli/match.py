@@ -16,6 +16,7 @@ from matcher.cli.options import (
     ExcelOpt,
     FolderArg,
     ForceOpt,
+    HeadersOpt,
     JsonOpt,
     OutOpt,
     ParOpt,
@@ -31,6 +32,7 @@ from matcher.cli.options import (
     stdout,
 )
 from matcher.errors import ShortfallError
+from matcher.i18n import N_, _
 
 
 def match(
@@ -40,23 +42,31 @@ def match(
     config: ConfOpt = None,
     out: OutOpt = Path("out"),
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Preview per region; write nothing.")
+        bool, typer.Option("--dry-run", help=N_("Preview per region; write nothing."))
     ] = False,
     strict: StrictOpt = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", help=N_("Also show the solver's bound, gap and method in the preview.")
+        ),
+    ] = False,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
     lock: Annotated[
         Path | None,
         typer.Option(
-            "--lock", help="CSV of developer_id,partner_id pairs to keep (a pairings.csv works)."
+            "--lock",
+            help=N_("CSV of developer_id,partner_id pairs to keep (a pairings.csv works)."),
         ),
     ] = None,
     forbid: Annotated[
         Path | None,
-        typer.Option("--forbid", help="CSV of developer_id,partner_id pairs never to form."),
+        typer.Option("--forbid", help=N_("CSV of developer_id,partner_id pairs never to form.")),
     ] = None,
     bom: BomOpt = False,
     excel: ExcelOpt = False,
+    headers: HeadersOpt = "en",
     contacts: ContactsOpt = False,
     redact: RedactOpt = False,
     sheet: SheetOpt = None,
@@ -71,7 +81,9 @@ def match(
         from matcher.render import match_view, result_json
         from matcher.workbook import WORKBOOK
 
-        options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
+        options = output_options(
+            bom=bom, contacts=contacts, redact=redact, excel=excel, headers=headers
+        )
         names = (*RESULT_FILES, WORKBOOK) if xlsx else RESULT_FILES
         if not dry_run:
             check_writable(out, names, force=force)
@@ -92,21 +104,23 @@ def match(
             data["written"] = [] if dry_run or (strict and short) else [str(out / n) for n in names]
             print_json(data)
         else:
-            stdout.print(match_view(result))
+            stdout.print(match_view(result, verbose=verbose))
             if result.warnings:
                 stderr.print(
-                    f"{len(result.warnings)} warning(s) about the input files; "
-                    "run `matcher validate` to see them"
+                    _(
+                        "{n} warning(s) about the input files; run `matcher validate` to see them"
+                    ).format(n=len(result.warnings))
                 )
         if strict and short:
             raise ShortfallError(
-                f"{len(short)} region(s) fall short of their quota: "
-                + ", ".join(r.name for r in short)
-                + "; nothing was written (--strict)"
+                _(
+                    "{n} region(s) fall short of their quota: {regions}; "
+                    "nothing was written (--strict)"
+                ).format(n=len(short), regions=", ".join(r.name for r in short))
             )
         if dry_run:
             if not as_json:
-                stdout.print("[dim]dry run: nothing was written[/]", markup=True)
+                stdout.print("[dim]" + _("dry run: nothing was written") + "[/]", markup=True)
             return
         paths = write_result(
             out,
@@ -116,6 +130,6 @@ def match(
             extra_manifest={"read_options": {"sheet": sheet, "encoding": encoding}},
         )
         if not as_json:
-            stdout.print("wrote " + ", ".join(str(p) for p in paths))
+            stdout.print(_("wrote {paths}").format(paths=", ".join(str(p) for p in paths)))
 
     guarded(body)

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from matcher.errors import InputError, MatcherError, UsageError
+from matcher.i18n import N_, _
 
 if TYPE_CHECKING:  # the outputs module (numpy, scipy) is imported only when a command runs
     from matcher.outputs import OutputOptions
@@ -31,7 +32,9 @@ T = TypeVar("T")
 def _fail(exc: MatcherError) -> NoReturn:
     from matcher.render import problems_text
 
-    stderr.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, markup=True)
+    stderr.print(
+        "[bold red]" + _("error: ") + "[/]" + escape(str(exc)), soft_wrap=True, markup=True
+    )
     if isinstance(exc, InputError):
         stderr.print(problems_text([*exc.problems, *exc.warnings]), soft_wrap=True, end="")
     raise typer.Exit(exc.exit_code)
@@ -49,8 +52,10 @@ def guarded(func: Callable[[], T]) -> T:
         if os.environ.get("MATCHER_DEBUG"):
             raise
         stderr.print(
-            f"[bold red]unexpected error:[/] {type(exc).__name__}. "
-            "Set MATCHER_DEBUG=1 to see details, and report it.",
+            _(
+                "[bold red]unexpected error:[/] {name}. "
+                "Set MATCHER_DEBUG=1 to see details, and report it."
+            ).format(name=type(exc).__name__),
             markup=True,
         )
         raise typer.Exit(1) from None
@@ -58,16 +63,19 @@ def guarded(func: Callable[[], T]) -> T:
 
 FolderArg = Annotated[
     Path | None,
-    typer.Argument(help="Folder holding developers.*, partners.* and (optionally) matcher.toml."),
+    typer.Argument(
+        help=N_("Folder holding developers.*, partners.* and (optionally) matcher.toml.")
+    ),
 ]
-DevOpt = Annotated[Path | None, typer.Option("--developers", help="Developers file.")]
-ParOpt = Annotated[Path | None, typer.Option("--partners", help="Partners file.")]
-ConfOpt = Annotated[Path | None, typer.Option("--config", help="matcher.toml to use.")]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet (default: first).")]
+DevOpt = Annotated[Path | None, typer.Option("--developers", help=N_("Developers file."))]
+ParOpt = Annotated[Path | None, typer.Option("--partners", help=N_("Partners file."))]
+ConfOpt = Annotated[Path | None, typer.Option("--config", help=N_("matcher.toml to use."))]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help=N_("XLSX sheet (default: first)."))]
 EncOpt = Annotated[
-    str | None, typer.Option("--encoding", help="Force the CSV encoding (utf-8, cp1252, cp1256…).")
+    str | None,
+    typer.Option("--encoding", help=N_("Force the CSV encoding (utf-8, cp1252, cp1256…).")),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print JSON on stdout instead."))]
 
 
 def resolve_inputs(
@@ -80,15 +88,17 @@ def resolve_inputs(
     if folder is not None:
         if not folder.is_dir():
             raise UsageError(
-                f"{folder} is not a folder; give a folder or --developers and --partners"
+                _("{folder} is not a folder; give a folder or --developers and --partners").format(
+                    folder=folder
+                )
             )
         dev_f, par_f, found_config = find_inputs(folder)
         developers, partners = developers or dev_f, partners or par_f
     if developers is None or partners is None:
-        raise UsageError("give a folder, or both --developers and --partners")
+        raise UsageError(_("give a folder, or both --developers and --partners"))
     for path in (developers, partners, config):
         if path is not None and not path.exists():
-            raise UsageError(f"{path} does not exist")
+            raise UsageError(_("{path} does not exist").format(path=path))
     return developers, partners, config or found_config
 
 
@@ -98,41 +108,54 @@ def print_json(data: Any) -> None:
 
 
 OutOpt = Annotated[
-    Path, typer.Option("--out", help="Folder for pairings.csv, unmatched.csv, manifest.json.")
+    Path, typer.Option("--out", help=N_("Folder for pairings.csv, unmatched.csv, manifest.json."))
 ]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help=N_("Overwrite existing output files."))]
 StrictOpt = Annotated[
     bool,
     typer.Option(
-        "--strict", help="Exit 4 (and write nothing) when a region falls short of its quota."
+        "--strict", help=N_("Exit 4 (and write nothing) when a region falls short of its quota.")
     ),
 ]
-BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV files with a UTF-8 BOM (Excel).")]
+BomOpt = Annotated[
+    bool, typer.Option("--bom", help=N_("Start CSV files with a UTF-8 BOM (Excel)."))
+]
 ContactsOpt = Annotated[
     bool,
     typer.Option(
-        "--contacts", help="Also export emails and phones (personal data: only when needed)."
+        "--contacts", help=N_("Also export emails and phones (personal data: only when needed).")
     ),
 ]
 RedactOpt = Annotated[
     bool,
-    typer.Option("--redact", help="Replace names by keyed pseudonyms (key in MATCHER_REDACT_KEY)."),
+    typer.Option(
+        "--redact", help=N_("Replace names by keyed pseudonyms (key in MATCHER_REDACT_KEY).")
+    ),
 ]
 
 
 ExcelOpt = Annotated[
     bool,
     typer.Option(
-        "--excel", help="Write CSV for French Excel: ';' separators, decimal commas, a BOM."
+        "--excel", help=N_("Write CSV for French Excel: ';' separators, decimal commas, a BOM.")
+    ),
+]
+
+
+HeadersOpt = Annotated[
+    str,
+    typer.Option(
+        "--headers",
+        metavar="en|fr",
+        help=N_("Column names of the CSV files: en (the codes) or fr (for staff)."),
     ),
 ]
 
 
 def output_options(
-    *, bom: bool, contacts: bool, redact: bool, excel: bool = False
+    *, bom: bool, contacts: bool, redact: bool, excel: bool = False, headers: str = "en"
 ) -> OutputOptions:
     """Build the output options, reading the pseudonym key from the environment."""
-    from matcher.i18n import _
     from matcher.outputs import OutputOptions
 
     if redact and contacts:
@@ -144,22 +167,25 @@ def output_options(
             )
         )
     key = _redact_key() if redact else None
-    return OutputOptions(bom=bom, contacts=contacts, redact_key=key, excel=excel)
+    if headers not in ("en", "fr"):
+        raise UsageError(_('--headers must be "en" or "fr", not "{value}"').format(value=headers))
+    return OutputOptions(bom=bom, contacts=contacts, redact_key=key, excel=excel, headers=headers)
 
 
 def _redact_key() -> bytes:
     raw = os.environ.get("MATCHER_REDACT_KEY", "")
     if len(raw) < 8:
         raise UsageError(
-            "--redact needs a secret key of 8 characters or more in the "
-            "MATCHER_REDACT_KEY environment variable"
+            _(
+                "--redact needs a secret key of 8 characters or more in the "
+                "MATCHER_REDACT_KEY environment variable"
+            )
         )
     return raw.encode("utf-8")
 
 
 def carry_redaction(options: OutputOptions, run: PreviousRun) -> OutputOptions:
     """Return ``options`` redacted, with the same key, when the result they build on was."""
-    from matcher.i18n import _
     from matcher.outputs import redact_check
 
     if not run.redacted:
@@ -193,12 +219,12 @@ def carry_redaction(options: OutputOptions, run: PreviousRun) -> OutputOptions:
 XlsxOpt = Annotated[
     bool,
     typer.Option(
-        "--xlsx", help="Also write pairings.xlsx: a summary, a sheet per region, the unmatched."
+        "--xlsx", help=N_("Also write pairings.xlsx: a summary, a sheet per region, the unmatched.")
     ),
 ]
 
 
-ResultArg = Annotated[Path, typer.Argument(help="A result folder written by `matcher match`.")]
+ResultArg = Annotated[Path, typer.Argument(help=N_("A result folder written by `matcher match`."))]
 
 
 def jsonable(obj: Any) -> Any:

@@ -12,6 +12,7 @@ from matcher.cli.options import (
     ContactsOpt,
     ExcelOpt,
     ForceOpt,
+    HeadersOpt,
     JsonOpt,
     RedactOpt,
     ResultArg,
@@ -23,28 +24,32 @@ from matcher.cli.options import (
     stdout,
 )
 from matcher.errors import UsageError
+from matcher.i18n import N_, _
 
 
 def rematch(
     result: ResultArg,
     drop: Annotated[
-        str | None, typer.Option("--drop", help="Ids of people who left, comma-separated.")
+        str | None, typer.Option("--drop", help=N_("Ids of people who left, comma-separated."))
     ] = None,
     drop_file: Annotated[
         Path | None,
-        typer.Option("--drop-file", help="A file with one id per line (or an 'id' column)."),
+        typer.Option("--drop-file", help=N_("A file with one id per line (or an 'id' column).")),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the new result.")] = Path(
+    out: Annotated[Path, typer.Option("--out", help=N_("Folder for the new result."))] = Path(
         "out-rematch"
     ),
     reopen: Annotated[
         bool,
-        typer.Option("--reopen", help="Re-solve everything instead of keeping the other pairs."),
+        typer.Option(
+            "--reopen", help=N_("Re-solve everything instead of keeping the other pairs.")
+        ),
     ] = False,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
     bom: BomOpt = False,
     excel: ExcelOpt = False,
+    headers: HeadersOpt = "en",
     contacts: ContactsOpt = False,
     redact: RedactOpt = False,
 ) -> None:
@@ -57,14 +62,16 @@ def rematch(
         from matcher.rematch import rematch as do_rematch
         from matcher.render import rematch_view, result_json
 
-        options = output_options(bom=bom, contacts=contacts, redact=redact, excel=excel)
+        options = output_options(
+            bom=bom, contacts=contacts, redact=redact, excel=excel, headers=headers
+        )
         ids = [x.strip() for x in (drop or "").split(",") if x.strip()]
         if drop_file is not None:
             ids += read_drop_file(drop_file)
         if not ids:
-            raise UsageError("give the ids who left with --drop ID[,ID…] or --drop-file F")
+            raise UsageError(_("give the ids who left with --drop ID[,ID…] or --drop-file F"))
         if out.resolve() == result.resolve():
-            raise UsageError("--out must be a new folder, not the result being re-matched")
+            raise UsageError(_("--out must be a new folder, not the result being re-matched"))
         check_writable(out, (*RESULT_FILES, "changes.csv"), force=force)
         run = load_previous(result)
         options = carry_redaction(options, run)
@@ -83,6 +90,6 @@ def rematch(
             print_json(data)
         else:
             stdout.print(rematch_view(outcome))
-            stdout.print(f"wrote {out}")
+            stdout.print(_("wrote {paths}").format(paths=out))
 
     guarded(body)

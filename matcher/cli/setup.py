@@ -9,6 +9,7 @@ import typer
 
 from matcher.cli.options import JsonOpt, guarded, print_json, stdout
 from matcher.errors import UsageError
+from matcher.i18n import N_, _
 
 
 def regions(as_json: JsonOpt = False) -> None:
@@ -36,8 +37,8 @@ def regions(as_json: JsonOpt = False) -> None:
 
 
 def init(
-    folder: Annotated[Path, typer.Argument(help="Folder to create the templates in.")],
-    lang: Annotated[str, typer.Option("--lang", help="Header language: fr or en.")] = "fr",
+    folder: Annotated[Path, typer.Argument(help=N_("Folder to create the templates in."))],
+    lang: Annotated[str, typer.Option("--lang", help=N_("Header language: fr or en."))] = "fr",
 ) -> None:
     """Write empty developers.csv and partners.csv and a commented matcher.toml."""
 
@@ -52,7 +53,7 @@ def init(
         )
 
         if lang not in ("fr", "en"):
-            raise UsageError(f'--lang must be "fr" or "en", not "{lang}"')
+            raise UsageError(_('--lang must be "fr" or "en", not "{lang}"').format(lang=lang))
         files = {
             "developers.csv": header_line(DEVELOPER_HEADERS[lang]).encode(),  # type: ignore[index]
             "partners.csv": header_line(PARTNER_HEADERS[lang]).encode(),  # type: ignore[index]
@@ -61,26 +62,28 @@ def init(
         existing = [n for n in files if (folder / n).exists()]
         if existing:
             raise OutputExistsError(
-                f"{folder} already holds {', '.join(existing)}; nothing was written"
+                _("{folder} already holds {files}; nothing was written").format(
+                    folder=folder, files=", ".join(existing)
+                )
             )
         write_files(folder, files)
-        stdout.print(f"wrote {', '.join(str(folder / n) for n in files)}")
+        stdout.print(_("wrote {paths}").format(paths=", ".join(str(folder / n) for n in files)))
 
     guarded(body)
 
 
 def synth(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
-    n_dev: Annotated[int, typer.Option("--developers", min=1, help="Developers.")] = 600,
-    n_par: Annotated[int, typer.Option("--partners", min=1, help="Partners.")] = 900,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2026,
+    out: Annotated[Path, typer.Option("--out", help=N_("Folder to write into."))],
+    n_dev: Annotated[int, typer.Option("--developers", min=1, help=N_("Developers."))] = 600,
+    n_par: Annotated[int, typer.Option("--partners", min=1, help=N_("Partners."))] = 900,
+    seed: Annotated[int, typer.Option("--seed", help=N_("Random seed."))] = 2026,
     messy: Annotated[
         bool,
         typer.Option(
-            "--messy", help="Write as staff send it: cp1252 CSV and an XLSX, French headers."
+            "--messy", help=N_("Write as staff send it: cp1252 CSV and an XLSX, French headers.")
         ),
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=N_("Overwrite existing files."))] = False,
 ) -> None:
     """Generate a realistic synthetic call for applications (deterministic)."""
 
@@ -88,10 +91,10 @@ def synth(
         from matcher.synth import generate, write_call, write_messy
 
         if out.exists() and not out.is_dir():
-            raise UsageError(f"{out} exists and is not a folder")
+            raise UsageError(_("{out} exists and is not a folder").format(out=out))
         call = generate(developers=n_dev, partners=n_par, seed=seed)
         writer = write_messy if messy else write_call
         paths = writer(call, out, overwrite=force)
-        stdout.print("wrote " + ", ".join(str(p) for p in paths))
+        stdout.print(_("wrote {paths}").format(paths=", ".join(str(p) for p in paths)))
 
     guarded(body)

@@ -21,6 +21,7 @@ from matcher.cli.options import (
     stdout,
 )
 from matcher.errors import InputError
+from matcher.i18n import N_, _
 
 
 def validate(
@@ -34,7 +35,7 @@ def validate(
         bool,
         typer.Option(
             "--quotas/--no-quotas",
-            help="Also solve once to say how many pairs each region can form.",
+            help=N_("Also solve once to say how many pairs each region can form."),
         ),
     ] = True,
     as_json: JsonOpt = False,
@@ -43,7 +44,7 @@ def validate(
 
     def body() -> None:
         from matcher.pipeline import load_run_inputs, run_match
-        from matcher.render import dataset_summary, problems_text, summary_table
+        from matcher.render import dataset_summary, problems_text, summary_view
 
         try:
             dev_f, par_f, conf_f = resolve_inputs(folder, developers, partners, config)
@@ -82,19 +83,22 @@ def validate(
                 }
             )
             return
-        stdout.print(summary_table(rows))
+        stdout.print(summary_view(rows))
         if dataset.warnings:
             stderr.print(problems_text(dataset.warnings), end="")
         if result is not None and result.shortfalls:
             stdout.print(
-                f"[yellow]{len(result.shortfalls)} region(s) cannot reach their quota[/]; "
-                "`matcher match --dry-run` says why",
+                _(
+                    "[yellow]{n} region(s) cannot reach their quota[/]; "
+                    "`matcher match --dry-run` says why"
+                ).format(n=len(result.shortfalls)),
                 markup=True,
             )
         stdout.print(
-            f"[green]ok:[/] {len(dataset.developers)} developers and "
-            f"{len(dataset.partners)} partners are valid"
-            + (f" ({len(dataset.warnings)} warning(s))" if dataset.warnings else ""),
+            _("[green]ok:[/] {developers} developers and {partners} partners are valid").format(
+                developers=len(dataset.developers), partners=len(dataset.partners)
+            )
+            + (_(" ({n} warning(s))").format(n=len(dataset.warnings)) if dataset.warnings else ""),
             markup=True,
         )
 

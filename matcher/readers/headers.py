@@ -6,6 +6,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 
 from matcher.errors import Problem
+from matcher.i18n import _
 from matcher.text import compact, quote_safe, suggest
 
 # Headers are shown shortened: a long one is more likely a pasted value than a name.
@@ -171,14 +172,14 @@ def map_headers(
         if not fields:
             unknown.append(header)
         elif len(fields) > 1:
-            names = " and ".join(sorted(fields))
+            names = _(" and ").join(sorted(fields))
             problems.append(
                 Problem(
                     file,
                     None,
                     header,
-                    f"this header names {names} at once",
-                    "give each its own column",
+                    _("this header names {names} at once").format(names=names),
+                    _("give each its own column"),
                     code="ambiguous-column",
                 )
             )
@@ -190,8 +191,10 @@ def map_headers(
                         file,
                         None,
                         header,
-                        f'this column and column "{mapping[field]}" both hold {field}',
-                        "delete or rename one of them",
+                        _('this column and column "{other}" both hold {field}').format(
+                            other=mapping[field], field=field
+                        ),
+                        _("delete or rename one of them"),
                         code="duplicate-column",
                     )
                 )
@@ -205,15 +208,17 @@ def map_headers(
     elif unknown:
         listed = ", ".join(quote_safe(h, MAX_SHOWN) for h in unknown)
         these = (
-            "these columns and ignores them" if len(unknown) > 1 else "this column and ignores it"
+            _("these columns and ignores them")
+            if len(unknown) > 1
+            else _("this column and ignores it")
         )
         problems.append(
             Problem(
                 file,
                 None,
                 None,
-                f"matcher does not use {these}: {listed}",
-                "their values are not read",
+                _("matcher does not use {these}: {listed}").format(these=these, listed=listed),
+                _("their values are not read"),
                 "warning",
                 "unknown-columns",
             )
@@ -232,7 +237,7 @@ def _missing(
 ) -> Problem:
     """Build the one error that lists every missing required column and what was found."""
     wanted = "; ".join(f"{f} ({', '.join(_shown(f, columns))})" for f in missing)
-    message = f"missing required columns: {wanted}"
+    message = _("missing required columns: {wanted}").format(wanted=wanted)
     if not any_known:
         # Without a single known header the first row is probably data: never echo it.
         return Problem(
@@ -240,18 +245,22 @@ def _missing(
             None,
             None,
             message,
-            "the first row does not look like a header row; add one with the column names",
+            _("the first row does not look like a header row; add one with the column names"),
             code="missing-columns",
         )
     # A data row taken for the header shows as descriptions, not as the person's values.
     found = ", ".join(quote_safe(h, MAX_SHOWN) for h in headers)
-    hints = [f"columns found: {found}"]
+    hints = [_("columns found: {found}").format(found=found)]
     for header in unknown:
         close = suggest(
             _UNIT.sub("", header), [a for f in missing for a in _shown(f, columns)], cutoff=0.8
         )
         if close is not None:
-            hints.append(f'did you mean "{close}" for column {quote_safe(header, MAX_SHOWN)}?')
+            hints.append(
+                _('did you mean "{close}" for column {header}?').format(
+                    close=close, header=quote_safe(header, MAX_SHOWN)
+                )
+            )
     return Problem(file, None, None, message, "; ".join(hints), code="missing-columns")
 
 

@@ -14,6 +14,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from matcher.errors import Problem, ProblemLog
+from matcher.i18n import N_, _
 from matcher.models import Developer, Partner, Profile
 from matcher.readers.headers import (
     DEVELOPER_COLUMNS,
@@ -75,13 +76,15 @@ _FOOTER = re.compile(
 # Ways to join several values in one list item: "darija / français", "Français et Arabe".
 _JOINS = re.compile(r"\s*(?:/|&|\+|\bet\b|\band\b|\s[-–]\s)\s*", re.IGNORECASE)
 _QUALIFIED = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
+# The vocabularies an unknown tag is reported against, as the messages name them.
+_VOCABULARY_WORDS = (N_("skill"), N_("sector"))
 _EMPTY_HINTS = {
-    "id": "give every row a unique id",
-    "region": "give one of the 12 regions",
-    "skills": 'list the skills separated by ";"',
-    "languages": 'list the languages separated by ";", e.g. "ary; fr"',
-    "kind": "accepted: artisan, farmer (agriculteur) or merchant (commerçant)",
-    "sector": "give the partner's sector of activity",
+    "id": N_("give every row a unique id"),
+    "region": N_("give one of the 12 regions"),
+    "skills": N_('list the skills separated by ";"'),
+    "languages": N_('list the languages separated by ";", e.g. "ary; fr"'),
+    "kind": N_("accepted: artisan, farmer (agriculteur) or merchant (commerçant)"),
+    "sector": N_("give the partner's sector of activity"),
 }
 
 
@@ -122,8 +125,8 @@ def _read(
             table.file,
             None,
             None,
-            "the file has no data rows",
-            "add one row per person below the header row",
+            _("the file has no data rows"),
+            _("add one row per person below the header row"),
             code="no-rows",
         )
         if not table.headers:
@@ -146,10 +149,14 @@ def _read(
                 table.file,
                 raw.number,
                 None,
-                "this row does not look like an application: most required columns are empty "
-                "(a total, a count or a note under the table?)",
-                f"delete the row (every row under the header is read as a person), or fill in "
-                f"{missing}",
+                _(
+                    "this row does not look like an application: most required columns are empty "
+                    "(a total, a count or a note under the table?)"
+                ),
+                _(
+                    "delete the row (every row under the header is read as a person), or fill in "
+                    "{missing}"
+                ).format(missing=missing),
                 code="not-a-record",
             )
             continue
@@ -159,8 +166,10 @@ def _read(
             if row.id in first_row:
                 row.error(
                     "id",
-                    f'id "{row.id}" already used on row {first_row[row.id]}',
-                    "give every row a unique id",
+                    _('id "{id}" already used on row {row}').format(
+                        id=row.id, row=first_row[row.id]
+                    ),
+                    _("give every row a unique id"),
                     code="duplicate-id",
                 )
                 profile = None
@@ -242,7 +251,9 @@ class _Row:
         """Return the cell of a required field, recording an error when it is empty."""
         value = self.text(field)
         if not value:
-            self.error(field, f"{field} is empty", hint or _EMPTY_HINTS.get(field), "empty")
+            default = _EMPTY_HINTS.get(field)
+            hint = hint or (_(default) if default else None)
+            self.error(field, _("{field} is empty").format(field=field), hint, "empty")
         return value
 
     def name(self) -> str:
@@ -250,7 +261,7 @@ class _Row:
         full = " ".join(v for v in (self.text("first_name"), self.text("name")) if v)
         if not full:
             field = "name" if "name" in self.mapping else "first_name"
-            self.error(field, "name is empty", code="empty")
+            self.error(field, _("name is empty"), code="empty")
         return full
 
     def place(self) -> tuple[Region | None, Province | None]:
@@ -291,7 +302,7 @@ class _Row:
         codes: list[str] = []
         items = split_list(text)
         if not items:
-            self.error("languages", "no language given", _EMPTY_HINTS["languages"], "empty")
+            self.error("languages", _("no language given"), _(_EMPTY_HINTS["languages"]), "empty")
         for item in items:
             try:
                 found = _resolve_languages(item)
@@ -324,13 +335,17 @@ class _Row:
             if not known:
                 near = suggest(item, [*vocabulary, *vocabulary.values()])
                 hint = (
-                    f'did you mean "{normalise(near)[0]}"?'
+                    _('did you mean "{value}"?').format(value=normalise(near)[0])
                     if near is not None
-                    else f"check the spelling; known {what}s: {', '.join(vocabulary)}"
+                    else _("check the spelling; known values: {values}").format(
+                        values=", ".join(vocabulary)
+                    )
                 )
                 self.warn(
                     field,
-                    f"unknown {what} {quote(item)}, kept as {quote(tag)}",
+                    _("unknown {what} {item}, kept as {tag}").format(
+                        what=_(what), item=quote(item), tag=quote(tag)
+                    ),
                     hint,
                     f"unknown-{what}",
                 )
@@ -354,15 +369,20 @@ class _Row:
             cleaned = _UNIT.sub("", cleaned)
         if not _NUMBER.fullmatch(cleaned):
             self.error(
-                field, f"{field} is not a number", self._number_hint(text, what), "bad-number"
+                field,
+                _("{field} is not a number").format(field=field),
+                self._number_hint(text, what),
+                "bad-number",
             )
             return None
         value = round(float(cleaned.replace(",", ".")) * scale, 2)
         if not low <= value <= high:
             self.error(
                 field,
-                f"{field} must be between {low:g} and {high:g}",
-                f"give {what}",
+                _("{field} must be between {low:g} and {high:g}").format(
+                    field=field, low=low, high=high
+                ),
+                _("give {what}").format(what=_(what)),
                 "out-of-range",
             )
             return None
@@ -376,24 +396,28 @@ class _Row:
         if span is not None:
             low, high = (float(g.replace(",", ".")) for g in span.groups())
             middle = f"{(low + high) / 2:g}".replace(".", ",")
-            return (
-                f"give one number, not a range: e.g. {middle} (the middle of {low:g} and {high:g})"
-            )
+            return _(
+                "give one number, not a range: e.g. {middle} (the middle of {low:g} and {high:g})"
+            ).format(middle=middle, low=low, high=high)
         words = _WORK_TIME.get(fold(text))
         if words is not None:
-            return f"write {what} as a number: e.g. {words} for {quote(text)}"
-        return f"write {what} as a number, e.g. 20 or 12,5"
+            return _("write {what} as a number: e.g. {words} for {text}").format(
+                what=_(what), words=words, text=quote(text)
+            )
+        return _("write {what} as a number, e.g. 20 or 12,5").format(what=_(what))
 
     def coordinates(self) -> tuple[float | None, float | None]:
         """Return lat and lon, both or neither; warn when they fall outside Morocco."""
-        lat = self.number("lat", -90, 90, "the latitude in decimal degrees")
-        lon = self.number("lon", -180, 180, "the longitude in decimal degrees")
+        lat = self.number("lat", -90, 90, N_("the latitude in decimal degrees"))
+        lon = self.number("lon", -180, 180, N_("the longitude in decimal degrees"))
         if (lat is None) != (lon is None):
             given = "lat" if lat is not None else "lon"
             self.warn(
                 given,
-                f"{given} is given without the other coordinate; both are ignored",
-                "give both lat and lon, or neither",
+                _("{given} is given without the other coordinate; both are ignored").format(
+                    given=given
+                ),
+                _("give both lat and lon, or neither"),
                 "half-coordinates",
             )
             return None, None
@@ -407,8 +431,8 @@ class _Row:
         ):
             self.warn(
                 "lat",
-                "the coordinates are outside Morocco",
-                "check that lat and lon are not swapped and that lon is negative",
+                _("the coordinates are outside Morocco"),
+                _("check that lat and lon are not swapped and that lon is negative"),
                 "outside-morocco",
             )
         return lat, lon
@@ -447,7 +471,7 @@ class _Row:
         except ValidationError as exc:
             fields = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
             for field in fields:
-                self.error(field, f"{field} is not valid", code="invalid")
+                self.error(field, _("{field} is not valid").format(field=field), code="invalid")
             return None
 
 
@@ -489,7 +513,7 @@ def _common(row: _Row) -> dict[str, object]:
     name = row.name()
     region, province = row.place()
     languages = row.languages()
-    hours = row.number("availability_hours", 0, 168, "the hours available per week (0 to 168)")
+    hours = row.number("availability_hours", 0, 168, N_("the hours available per week (0 to 168)"))
     lat, lon = row.coordinates()
     return {
         "id": row.id,
@@ -511,11 +535,13 @@ def _developer(row: _Row) -> Developer | None:
     if row.required("skills"):
         skills = row.tags("skills", "skill", normalise_skill, SKILLS)
         if not skills:
-            row.error("skills", "no skill given", _EMPTY_HINTS["skills"], "empty")
+            row.error("skills", _("no skill given"), _(_EMPTY_HINTS["skills"]), "empty")
     values.update(
         skills=skills,
         sectors=row.tags("sectors", "sector", normalise_sector, SECTORS),
-        experience_years=row.number("experience_years", 0, 80, "the years of experience (0 to 80)"),
+        experience_years=row.number(
+            "experience_years", 0, 80, N_("the years of experience (0 to 80)")
+        ),
         mobility=row.choice("mobility", resolve_mobility) or "region",
         gender=row.choice("gender", resolve_gender),
     )
@@ -531,8 +557,8 @@ def _partner(row: _Row) -> Partner | None:
     if len(sectors) > 1:
         row.error(
             "sector",
-            f"{len(sectors)} sectors given; a partner has one",
-            "keep the main sector",
+            _("{n} sectors given; a partner has one").format(n=len(sectors)),
+            _("keep the main sector"),
             "several-sectors",
         )
     elif sectors:
@@ -544,8 +570,8 @@ def _partner(row: _Row) -> Partner | None:
     if not needs:
         row.warn(
             "needs",
-            "no needs listed",
-            "every developer will count as covering this partner's needs",
+            _("no needs listed"),
+            _("every developer will count as covering this partner's needs"),
             "no-needs",
         )
     values.update(

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from matcher.errors import InputError, MatcherError, Problem, ProblemLog, UsageError
-from matcher.i18n import _
+from matcher.i18n import N_, _
 from matcher.text import compact
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
@@ -94,24 +94,31 @@ def read_table(
     """
     path = Path(path)
     if not path.exists():
-        raise UsageError(f"{path}: no such file")
+        raise UsageError(_("{path}: no such file").format(path=path))
     if not path.is_file():
-        raise UsageError(f"{path}: not a file")
+        raise UsageError(_("{path}: not a file").format(path=path))
     name = path.name
     suffix = path.suffix.casefold()
     if suffix not in EXTENSIONS:
         accepted = ", ".join(EXTENSIONS)
-        hint = "save it as .xlsx or as CSV UTF-8"
+        hint = _("save it as .xlsx or as CSV UTF-8")
         if suffix in (".xls", ".ods", ".numbers"):
-            hint = f"matcher cannot read {suffix} files; {hint}"
-        _fail(name, f"unknown file type; accepted: {accepted}", hint, code="bad-extension")
+            hint = _("matcher cannot read {suffix} files; {hint}").format(suffix=suffix, hint=hint)
+        _fail(
+            name,
+            _("unknown file type; accepted: {accepted}").format(accepted=accepted),
+            hint,
+            code="bad-extension",
+        )
     if encoding is not None:
         try:
             encoding = codecs.lookup(encoding).name
         except LookupError:
             raise UsageError(
-                f"unknown encoding {encoding!r}; use utf-8, cp1252 (French Windows) "
-                "or cp1256 (Arabic Windows)"
+                _(
+                    "unknown encoding {encoding!r}; use utf-8, cp1252 (French "
+                    "Windows) or cp1256 (Arabic Windows)"
+                ).format(encoding=encoding)
             ) from None
     if path.stat().st_size > MAX_FILE_BYTES:
         _too_big(
@@ -120,7 +127,7 @@ def read_table(
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip(b" \t\r\n\x00").removeprefix(codecs.BOM_UTF8).strip():
-        _fail(name, "the file is empty", code="empty-file")
+        _fail(name, _("the file is empty"), code="empty-file")
     if suffix in XLSX_EXTENSIONS:
         headers, records, log = _read_xlsx(path, name, sheet, is_header)
         used: str | None = None
@@ -133,7 +140,7 @@ def read_table(
         headers, records, log = _read_csv(text, name, prefer_tab=tab, is_header=is_header)
     _check_size(name, headers, records)
     rows = _rows(name, headers, records, log)
-    log.raise_if_errors(f"{name} cannot be read")
+    log.raise_if_errors(_("{name} cannot be read").format(name=name))
     return RawTable(name, path, headers, rows, digest, used)
 
 
@@ -174,14 +181,17 @@ def _fail(
     file: str, message: str, hint: str | None = None, *, row: int | None = None, code: str
 ) -> NoReturn:
     """Raise the InputError for a problem that stops the whole file from being read."""
-    raise InputError(f"{file} cannot be read", [Problem(file, row, None, message, hint, code=code)])
+    raise InputError(
+        _("{file} cannot be read").format(file=file),
+        [Problem(file, row, None, message, hint, code=code)],
+    )
 
 
 # -- decoding -------------------------------------------------------------------------------
 
 _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
 _ASCII_LETTER = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_SAVE_HINT = 'save the file as "CSV UTF-8" from Excel, or pass --encoding (cp1252 or cp1256)'
+_SAVE_HINT = N_('save the file as "CSV UTF-8" from Excel, or pass --encoding (cp1252 or cp1256)')
 
 
 def _decode(data: bytes, file: str, encoding: str | None, *, allow_legacy: bool) -> tuple[str, str]:
@@ -205,8 +215,8 @@ def _decode(data: bytes, file: str, encoding: str | None, *, allow_legacy: bool)
     if "\x00" in text:
         _fail(
             file,
-            "the file holds binary data, not text",
-            "if it is an Excel workbook, give it the .xlsx extension",
+            _("the file holds binary data, not text"),
+            _("if it is an Excel workbook, give it the .xlsx extension"),
             row=_line_of(data, text.index("\x00")),
             code="encoding",
         )
@@ -218,14 +228,14 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def _undecodable(file: str, data: bytes, exc: UnicodeDecodeError, encoding: str) -> NoReturn:
-    hint = _SAVE_HINT
+    hint = _(_SAVE_HINT)
     if file.casefold().endswith(JSON_EXTENSIONS):
-        hint = "save the JSON file as UTF-8, or pass --encoding (cp1252 or cp1256)"
+        hint = _("save the JSON file as UTF-8, or pass --encoding (cp1252 or cp1256)")
     if data.startswith(b"PK\x03\x04"):
-        hint = "this looks like an Excel workbook; give it the .xlsx extension"
+        hint = _("this looks like an Excel workbook; give it the .xlsx extension")
     _fail(
         file,
-        f"the text cannot be read as {encoding}",
+        _("the text cannot be read as {encoding}").format(encoding=encoding),
         hint,
         row=_line_of(data, exc.start),
         code="encoding",
@@ -241,8 +251,8 @@ def _guess_legacy(data: bytes, file: str, exc: UnicodeDecodeError) -> str:
         # Some lines are UTF-8 with accents and others are not: two files were pasted together.
         _fail(
             file,
-            "the file mixes UTF-8 with another encoding from this row on",
-            _SAVE_HINT,
+            _("the file mixes UTF-8 with another encoding from this row on"),
+            _(_SAVE_HINT),
             row=row,
             code="encoding",
         )
@@ -275,9 +285,14 @@ def _guess_legacy(data: bytes, file: str, exc: UnicodeDecodeError) -> str:
         return "cp1256"
     _fail(
         file,
-        "cannot tell which encoding the file uses (not UTF-8; neither clearly cp1252 nor cp1256)",
-        "pass --encoding cp1252 (French Windows) or --encoding cp1256 "
-        '(Arabic Windows), or save the file as "CSV UTF-8"',
+        _(
+            "cannot tell which encoding the file uses (not UTF-8; neither "
+            "clearly cp1252 nor cp1256)"
+        ),
+        _(
+            "pass --encoding cp1252 (French Windows) or --encoding cp1256 "
+            '(Arabic Windows), or save the file as "CSV UTF-8"'
+        ),
         row=row,
         code="encoding",
     )
@@ -351,7 +366,7 @@ def _read_csv(
     assert found is not None
     records, at = found
     if not records:
-        _fail(file, "the file is empty", code="empty-file")
+        _fail(file, _("the file is empty"), code="empty-file")
     header_row, headers = records[at]
     return _headers(file, header_row, headers, log), records[at + 1 :], log
 
@@ -447,8 +462,8 @@ def _parse_csv(text: str, file: str, delimiter: str) -> Records:
 def _unclosed(file: str, row: int) -> NoReturn:
     _fail(
         file,
-        'a quote (") opened on this row is never closed',
-        "close the quote, or remove it if it is not meant to enclose the cell",
+        _('a quote (") opened on this row is never closed'),
+        _("close the quote, or remove it if it is not meant to enclose the cell"),
         row=row,
         code="unclosed-quote",
     )
@@ -499,13 +514,17 @@ def _read_xlsx(
                     None,
                 )
             if other is not None:
-                state = "is empty" if not records else "has no header row"
+                state = _("is empty") if not records else _("has no header row")
                 _fail(
                     file,
-                    f'the first sheet "{ws.title}" {state}; matcher reads the first sheet unless '
-                    "told otherwise",
-                    f'the data seems to be on sheet "{other}": pass --sheet "{other}", or move '
-                    "that sheet first",
+                    _(
+                        'the first sheet "{title}" {state}; matcher reads the first '
+                        "sheet unless told otherwise"
+                    ).format(title=ws.title, state=state),
+                    _(
+                        'the data seems to be on sheet "{other}": pass --sheet '
+                        '"{other}", or move that sheet first'
+                    ).format(other=other),
                     code="sheet-not-found",
                 )
     except MatcherError:
@@ -527,9 +546,11 @@ def _read_xlsx(
     if not records:
         _fail(
             file,
-            f'the sheet "{ws.title}" is empty',
-            "put the header row and one row per person on this sheet, or choose the sheet "
-            "with --sheet",
+            _('the sheet "{title}" is empty').format(title=ws.title),
+            _(
+                "put the header row and one row per person on this sheet, or "
+                "choose the sheet with --sheet"
+            ),
             code="empty-file",
         )
     at = at or 0
@@ -547,8 +568,8 @@ def _read_xlsx(
                 file,
                 number,
                 None,
-                f"column {letters} has a value but no header",
-                "give the column a header, or move the value into the right column",
+                _("column {letters} has a value but no header").format(letters=letters),
+                _("give the column a header, or move the value into the right column"),
                 code="ragged-row",
             )
             continue
@@ -643,29 +664,38 @@ def _sheet_name(file: str, sheet: str, names: list[str]) -> str:
     if len(close) == 1:
         return close[0]
     listed = ", ".join(f'"{n}"' for n in names)
-    _fail(file, f'no sheet named "{sheet}"', f"the workbook has: {listed}", code="sheet-not-found")
+    _fail(
+        file,
+        _('no sheet named "{sheet}"').format(sheet=sheet),
+        _("the workbook has: {listed}").format(listed=listed),
+        code="sheet-not-found",
+    )
 
 
 def _not_a_workbook(path: Path, file: str, exc: Exception) -> NoReturn:
     """Fail for a file named .xlsx that openpyxl cannot open, saying what it really is."""
     with path.open("rb") as handle:
         head = handle.read(4096)
-    save = 'open it in Excel and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8"'
+    save = _('open it in Excel and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8"')
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         # The OLE2 container of Excel 97-2003 files, also used for password-protected workbooks.
-        message = "this is an old Excel 97-2003 (.xls) workbook or a password-protected one"
-        hint = f"remove any password, then {save}"
+        message = _("this is an old Excel 97-2003 (.xls) workbook or a password-protected one")
+        hint = _("remove any password, then {save}").format(save=save)
     elif head.startswith(b"PK"):
-        message = f"cannot be opened as an Excel workbook ({type(exc).__name__})"
-        hint = "it may be damaged, or another program's format: " + save
+        message = _("cannot be opened as an Excel workbook ({error})").format(
+            error=type(exc).__name__
+        )
+        hint = _("it may be damaged, or another program's format: {save}").format(save=save)
     elif b"\x00" not in head and head.lstrip(codecs.BOM_UTF8 + b" \t\r\n").startswith(b"<"):
-        message = "this is a web page or XML file (HTML), not an Excel workbook"
+        message = _("this is a web page or XML file (HTML), not an Excel workbook")
         hint = save
     elif b"\x00" not in head:
-        message = "this is a text (CSV) file, not an Excel workbook, despite its .xlsx extension"
-        hint = f'rename it to "{path.stem}.csv"'
+        message = _("this is a text (CSV) file, not an Excel workbook, despite its .xlsx extension")
+        hint = _('rename it to "{stem}.csv"').format(stem=path.stem)
     else:
-        message = f"cannot be opened as an Excel workbook ({type(exc).__name__})"
+        message = _("cannot be opened as an Excel workbook ({error})").format(
+            error=type(exc).__name__
+        )
         hint = save
     _fail(file, message, hint, code="bad-workbook")
 
@@ -713,8 +743,10 @@ def _read_json(text: str, file: str) -> tuple[list[str], Records, ProblemLog]:
         if lines is None:
             _fail(
                 file,
-                f"not valid JSON (line {exc.lineno}, column {exc.colno})",
-                "check the file with a JSON validator",
+                _("not valid JSON (line {lineno}, column {colno})").format(
+                    lineno=exc.lineno, colno=exc.colno
+                ),
+                _("check the file with a JSON validator"),
                 code="bad-json",
             )
         document = lines
@@ -738,13 +770,13 @@ def _read_json(text: str, file: str) -> tuple[list[str], Records, ProblemLog]:
             keys = ", ".join(f'"{k}"' for k in JSON_LIST_KEYS)
             _fail(
                 file,
-                f"the JSON object has no {keys} list",
-                "give a list of records, or an object with one of these keys",
+                _("the JSON object has no {keys} list").format(keys=keys),
+                _("give a list of records, or an object with one of these keys"),
                 code="bad-json",
             )
         items = document[key]
     if not isinstance(items, list):
-        _fail(file, "the JSON document is not a list of records", code="bad-json")
+        _fail(file, _("the JSON document is not a list of records"), code="bad-json")
     headers: list[str] = []
     records: list[tuple[int, dict[str, str]]] = []
     for number, item in enumerate(items, start=1):
@@ -753,7 +785,7 @@ def _read_json(text: str, file: str) -> tuple[list[str], Records, ProblemLog]:
                 file,
                 number,
                 None,
-                "this record is not an object with named fields",
+                _("this record is not an object with named fields"),
                 code="bad-json",
             )
             continue
@@ -768,8 +800,8 @@ def _read_json(text: str, file: str) -> tuple[list[str], Records, ProblemLog]:
                     file,
                     number,
                     header,
-                    "nested objects are not allowed here",
-                    "give text, a number or a list of texts",
+                    _("nested objects are not allowed here"),
+                    _("give text, a number or a list of texts"),
                     code="bad-json",
                 )
                 text_value = ""
@@ -833,8 +865,10 @@ def _headers(file: str, row: int, cells: list[str], log: ProblemLog) -> list[str
                 file,
                 where,
                 f"(column {index})",
-                f"the header is {len(header):,} characters long; the limit is {MAX_HEADER:,}",
-                "give the column a short name",
+                _("the header is {n:,} characters long; the limit is {MAX_HEADER:,}").format(
+                    n=len(header), MAX_HEADER=MAX_HEADER
+                ),
+                _("give the column a short name"),
                 code="cell-too-long",
             )
             header = f"(column {index})"
@@ -843,8 +877,10 @@ def _headers(file: str, row: int, cells: list[str], log: ProblemLog) -> list[str
                 file,
                 where,
                 header,
-                f"two columns have this header (columns {seen[header]} and {index})",
-                "delete or rename one of them",
+                _("two columns have this header (columns {seen} and {index})").format(
+                    seen=seen[header], index=index
+                ),
+                _("delete or rename one of them"),
                 code="duplicate-column",
             )
         else:
@@ -866,9 +902,13 @@ def _rows(file: str, headers: list[str], records: Records, log: ProblemLog) -> l
                 file,
                 number,
                 None,
-                f"this row has {len(cells)} cells but the header has {width}",
-                "a delimiter is probably missing; a cell that contains the delimiter "
-                "must be enclosed in double quotes",
+                _("this row has {n} cells but the header has {width}").format(
+                    n=len(cells), width=width
+                ),
+                _(
+                    "a delimiter is probably missing; a cell that contains the "
+                    "delimiter must be enclosed in double quotes"
+                ),
                 code="ragged-row",
             )
             continue
@@ -877,9 +917,13 @@ def _rows(file: str, headers: list[str], records: Records, log: ProblemLog) -> l
                 file,
                 number,
                 None,
-                f"this row has {len(cells)} cells but the header has {width}",
-                "a cell that contains the delimiter must be enclosed in double quotes; "
-                "a column with values needs a header",
+                _("this row has {n} cells but the header has {width}").format(
+                    n=len(cells), width=width
+                ),
+                _(
+                    "a cell that contains the delimiter must be enclosed in "
+                    "double quotes; a column with values needs a header"
+                ),
                 code="ragged-row",
             )
             continue
@@ -890,8 +934,10 @@ def _rows(file: str, headers: list[str], records: Records, log: ProblemLog) -> l
                     file,
                     number,
                     header,
-                    f"the cell is {len(value):,} characters long; the limit is {MAX_CELL:,}",
-                    "shorten it",
+                    _("the cell is {n:,} characters long; the limit is {MAX_CELL:,}").format(
+                        n=len(value), MAX_CELL=MAX_CELL
+                    ),
+                    _("shorten it"),
                     code="cell-too-long",
                 )
         rows.append(RawRow(number, row))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from matcher.i18n import _
 from matcher.reference.lookup import LookupFailure, read_rows
 from matcher.text import build_index, fold, lookup, quote, quote_safe, suggest
 
@@ -178,4 +179,4 @@ def resolve_province(text: str) -> Province:
     near_province = _by_name(near) if near is not None else None
     hint = f'did you mean "{near_province.name}"?' if near_province is not None else None
     shown = quote(text) if near_province is not None else quote_safe(text)
-    raise LookupFailure(f"unknown province {shown}", hint)
+    raise LookupFailure(_("unknown province {value}").format(value=shown), hint)

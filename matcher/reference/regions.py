@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from matcher.i18n import _
 from matcher.reference.lookup import LookupFailure, read_rows
 from matcher.reference.places import CITIES, PRE_2015, PRE_2015_SPELLINGS
 from matcher.reference.provinces import find_province
@@ -86,37 +87,43 @@ def _find(text: str) -> Region | None:
 def _did_you_mean(codes: tuple[str, ...]) -> str:
     names = [f'"{_BY_CODE[code].name}"' for code in codes]
     if len(names) == 1:
-        return f"did you mean {names[0]}?"
-    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
-    return f"it is now split between {listed}; give the current region"
+        return _("did you mean {name}?").format(name=names[0])
+    listed = ", ".join(names[:-1]) + _(" and ") + names[-1]
+    return _("it is now split between {listed}; give the current region").format(listed=listed)
 
 
 def resolve_region(text: str) -> Region:
     """Return the region ``text`` names; raise LookupFailure saying what it is otherwise."""
     if not fold(text):
-        raise LookupFailure("no region given", 'run "matcher regions" to see the accepted names')
+        raise LookupFailure(
+            _("no region given"), _('run "matcher regions" to see the accepted names')
+        )
     found = _find(text)
     if found is not None:
         return found
     old = lookup(_OLD_INDEX, text)
     if old is not None:
         raise LookupFailure(
-            f"{quote(text)} is a pre-2015 region name", _did_you_mean(PRE_2015[old])
+            _("{value} is a pre-2015 region name").format(value=quote(text)),
+            _did_you_mean(PRE_2015[old]),
         )
     city = lookup(_CITY_INDEX, text)
     if city is not None:
-        raise LookupFailure(f"{quote(text)} is a city, not a region", _did_you_mean((city,)))
+        raise LookupFailure(
+            _("{value} is a city, not a region").format(value=quote(text)), _did_you_mean((city,))
+        )
     province = find_province(text)
     if province is not None:
         raise LookupFailure(
-            f"{quote(text)} is a province, not a region", _did_you_mean((province.region,))
+            _("{value} is a province, not a region").format(value=quote(text)),
+            _did_you_mean((province.region,)),
         )
     near = suggest(text, [n for r in REGIONS for n in region_names(r) if not n[-1].isdigit()])
     near_region = _find(near) if near is not None else None
     if near_region is not None:
-        hint = f'did you mean "{near_region.name}"?'
+        hint = _('did you mean "{name}"?').format(name=near_region.name)
     else:
-        hint = 'run "matcher regions" to see the accepted names'
+        hint = _('run "matcher regions" to see the accepted names')
     # A near miss of a region name is a typo worth quoting; anything else may be personal.
     shown = quote(text) if near_region is not None else quote_safe(text)
-    raise LookupFailure(f"unknown region {shown}", hint)
+    raise LookupFailure(_("unknown region {value}").format(value=shown), hint)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
+from matcher.i18n import _
 from matcher.models import Gender, Kind, Mobility
 from matcher.reference.lookup import LookupFailure
 from matcher.text import build_index, fold, lookup, quote, quote_safe
@@ -159,16 +160,18 @@ def _resolve(
         return found
     # A person's own answer about themselves is personal data: never echo it.
     message = f"unknown {what}" if personal else f"unknown {what} {quote_safe(text)}"
-    raise LookupFailure(message, f"accepted: {accepted}")
+    raise LookupFailure(message, _("accepted: {accepted}").format(accepted=accepted))
 
 
 def resolve_kind(text: str) -> Kind:
     """Return the partner kind ``text`` names (artisan, farmer or merchant)."""
     if fold(text) in _KIND_VAGUE:
         raise LookupFailure(
-            f"{quote(text)} does not say which kind of partner it is",
-            "give its activity: artisan (coopérative artisanale), farmer (coopérative agricole) "
-            "or merchant (commerçant)",
+            _("{value} does not say which kind of partner it is").format(value=quote(text)),
+            _(
+                "give its activity: artisan (coopérative artisanale), farmer "
+                "(coopérative agricole) or merchant (commerçant)"
+            ),
         )
     return _resolve(
         _KINDS,
@@ -193,9 +196,14 @@ def resolve_mobility(text: str) -> Mobility:
     """Return the mobility ``text`` names (local, region or remote)."""
     if fold(text) in _YES_NO:
         raise LookupFailure(
-            f"mobility {quote(text)} does not say how far the developer can work",
-            "write local (own province only), region (anywhere in own region, the default) "
-            "or remote (may also work with a partner in another region)",
+            _("mobility {value} does not say how far the developer can work").format(
+                value=quote(text)
+            ),
+            _(
+                "write local (own province only), region (anywhere in own "
+                "region, the default) or remote (may also work with a partner "
+                "in another region)"
+            ),
         )
     return _resolve(
         _MOBILITIES,

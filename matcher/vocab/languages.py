@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from matcher.i18n import _
 from matcher.reference.lookup import LookupFailure
 from matcher.text import build_index, fold, lookup, quote, quote_safe, suggest
 
@@ -141,14 +142,16 @@ def resolve_language(text: str) -> str:
         return code
     if lookup(_FAMILY, text) is not None:
         raise LookupFailure(
-            f"{quote(text)} is a language family, not a language",
-            "give zgh (Standard Moroccan Tamazight), shi (Tachelhit), rif (Tarifit) "
-            "or tzm (Central Atlas Tamazight)",
+            _("{value} is a language family, not a language").format(value=quote(text)),
+            _(
+                "give zgh (Standard Moroccan Tamazight), shi (Tachelhit), rif "
+                "(Tarifit) or tzm (Central Atlas Tamazight)"
+            ),
         )
     near = suggest(text, [name for names in SYNONYMS.values() for name in names])
     if near is not None:
-        hint = f'did you mean "{near}" ({lookup(_INDEX, near)})?'
+        hint = _('did you mean "{near}" ({value})?').format(near=near, value=lookup(_INDEX, near))
     else:
-        hint = f"accepted codes: {_CODES}"
+        hint = _("accepted codes: {CODES}").format(CODES=_CODES)
     shown = quote(text) if near is not None else quote_safe(text)
-    raise LookupFailure(f"unknown language {shown}", hint)
+    raise LookupFailure(_("unknown language {value}").format(value=shown), hint)
