@@ -7,6 +7,7 @@ from pathlib import Path
 from matcher.errors import InputError, Problem, ProblemLog, UsageError
 from matcher.i18n import _, ngettext
 from matcher.models import Dataset, Developer, Partner, SourceFile
+from matcher.progress import ProgressCallback, report
 from matcher.readers.headers import (
     DEVELOPER_COLUMNS,
     DEVELOPER_REQUIRED,
@@ -83,9 +84,15 @@ def _find_one(folder: Path, role: str) -> Path:
 
 
 def load_dataset(
-    developers: Path, partners: Path, *, sheet: str | None = None, encoding: str | None = None
+    developers: Path,
+    partners: Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Dataset:
     """Read and check both files; raise InputError with every error of both when any is wrong."""
+    report(progress, "read", 0, 2)
     log = ProblemLog()
     sources: list[SourceFile] = []
     devs: list[Developer] = []
@@ -98,6 +105,7 @@ def load_dataset(
         sources.append(SourceFile("developers", str(Path(developers).resolve()), dev_table.sha256))
     except InputError as exc:
         log.extend([*exc.problems, *exc.warnings])
+    report(progress, "read", 1, 2)
     try:
         parts, problems, part_table = read_partners(partners, sheet=sheet, encoding=encoding)
         log.extend(problems)
@@ -107,6 +115,7 @@ def load_dataset(
     if dev_table is not None and part_table is not None:
         log.extend(_shared_ids(dev_table, part_table))
     log.raise_if_errors(_summary(log))
+    report(progress, "read", 2, 2)
     return Dataset(
         developers=sorted(devs, key=lambda d: d.id),
         partners=sorted(parts, key=lambda p: p.id),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,13 +12,24 @@ import numpy.typing as npt
 
 from matcher.config import MatcherConfig
 from matcher.models import KINDS, Developer, Partner
+from matcher.progress import ProgressCallback, report
 from matcher.rules import RULES, feature_masks, may_cross_regions
-from matcher.scoring import MOBILITIES, encode, score_features
+from matcher.scoring import (
+    MOBILITIES,
+    DeveloperFeatures,
+    PartnerFeatures,
+    encode,
+    score_features,
+)
 from matcher.solver.prune import prune_developer_side
 
 Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
+
+# The machine this serves has two cores; more threads only add memory (one block each).
+_MAX_WORKERS = 2
+_CELLS_PER_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,18 +66,115 @@ def _contenders(*, score: Float64s, allowed: Bools, col_group: Int64s, group_cap
     so pruning only the contenders gives the same result at a fraction of the sorting.
     """
     out = np.zeros(score.shape, dtype=np.bool_)
+    # Rounding to float32 never reverses an order, so the cap-th best rounded score is the
+    # rounded cap-th best score: every cell at or above the exact threshold is at or above
+    # the rounded one. The superset costs a few more cells; the selection runs on half
+    # the bytes.
+    rounded = score.astype(np.float32)
     for group in np.unique(col_group):
-        cols = np.flatnonzero(col_group == group)
+        found = np.flatnonzero(col_group == group)
         cap = int(group_cap[group])
         if cap <= 0:
             continue
-        if cap >= len(cols):
+        cols: slice | Int64s = found
+        if found[-1] - found[0] + 1 == len(found):
+            cols = slice(int(found[0]), int(found[-1]) + 1)  # a view instead of a copy
+        if cap >= len(found):
             out[:, cols] = allowed[:, cols]
             continue
-        sub = np.where(allowed[:, cols], score[:, cols], -np.inf)
-        threshold = np.partition(sub, len(cols) - cap, axis=1)[:, len(cols) - cap]
+        sub = np.where(allowed[:, cols], rounded[:, cols], np.float32(-np.inf))
+        threshold = np.partition(sub, len(found) - cap, axis=1)[:, len(found) - cap]
         out[:, cols] = allowed[:, cols] & (sub >= threshold[:, None])
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Chunk:
+    """Some developers against every partner of one region: one unit of scoring work."""
+
+    rows: Int64s  # developer indices
+    cols: Int64s  # partner indices of the region
+    partners: PartnerFeatures  # features of ``cols``
+    forbidden: tuple[Int64s, Int64s]  # (developer index, column in ``cols``) of the region
+    locks: tuple[Int64s, Int64s]
+
+
+@dataclass(frozen=True, eq=False)
+class _ChunkEdges:
+    """The edges a chunk keeps, and what its rules and pruning removed."""
+
+    dev: Int64s
+    par: Int64s
+    score: Float64s
+    pruned: int
+    rule_counts: dict[str, Int64s]  # per rule, per column of the chunk's region
+
+
+def _workers(tasks: int) -> int:
+    return max(1, min(tasks, os.cpu_count() or 1, _MAX_WORKERS))
+
+
+def _cells(rows: Int64s, pairs: tuple[Int64s, Int64s], shape: tuple[int, int]) -> Bools:
+    """Return a chunk-shaped mask of the (developer index, column) pairs among ``rows``."""
+    mask = np.zeros(shape, dtype=np.bool_)
+    dev, col = pairs
+    if len(dev) == 0:
+        return mask
+    order = np.argsort(rows, kind="stable")
+    at = np.minimum(np.searchsorted(rows[order], dev), len(rows) - 1)
+    hit = rows[order][at] == dev
+    mask[order[at[hit]], col[hit]] = True
+    return mask
+
+
+def _chunk_edges(
+    task: _Chunk,
+    *,
+    developers: DeveloperFeatures,
+    config: MatcherConfig,
+    par_group: Int64s | None,
+    group_cap: Int64s | None,
+) -> _ChunkEdges:
+    """Score one chunk, apply the rules and keep what the exact pruning needs."""
+    rows, cols = task.rows, task.cols
+    chunk_dev = developers.take(rows)
+    block = score_features(developers=chunk_dev, partners=task.partners, config=config)
+    masks = feature_masks(
+        block=block,
+        developers=chunk_dev,
+        partners=task.partners,
+        config=config,
+        forbidden=_cells(rows, task.forbidden, block.shape),
+    )
+    allowed = np.ones(block.shape, dtype=np.bool_)
+    rule_counts: dict[str, Int64s] = {}
+    for code in RULES:
+        first = masks[code] & allowed
+        rule_counts[code] = first.sum(axis=0).astype(np.int64)
+        allowed &= ~masks[code]
+    pruned = 0
+    if group_cap is not None and par_group is not None:
+        lock_cells = _cells(rows, task.locks, block.shape)
+        n_allowed = int(np.count_nonzero(allowed))
+        contenders = _contenders(
+            score=block.score, allowed=allowed, col_group=par_group[cols], group_cap=group_cap
+        )
+        contenders |= allowed & lock_cells
+        r, c = np.nonzero(contenders)
+        e_dev, e_par, e_score = rows[r], cols[c], block.score[r, c]
+        keep = prune_developer_side(
+            edge_dev=e_dev,
+            edge_group=par_group[e_par],
+            edge_score=e_score,
+            group_cap=group_cap,
+            locked=np.flatnonzero(lock_cells[r, c]).astype(np.int64),
+        )
+        e_dev, e_par, e_score = e_dev[keep], e_par[keep], e_score[keep]
+        pruned = n_allowed - len(e_dev)
+    else:
+        r, c = np.nonzero(allowed)
+        e_dev, e_par, e_score = rows[r], cols[c], block.score[r, c]
+    return _ChunkEdges(e_dev, e_par, e_score, pruned, rule_counts)
 
 
 def build_edges(
@@ -77,9 +187,11 @@ def build_edges(
     forbidden: frozenset[tuple[str, str]] = frozenset(),
     locks: Sequence[tuple[int, int]] = (),
     chunk_rows: int = 512,
+    progress: ProgressCallback | None = None,
 ) -> EdgeSet:
     """Score and filter every pair that may be formed, region by region, in developer chunks.
 
+    A chunk holds at most ``chunk_rows`` developers, fewer against a large region.
     Only developers who may work in a partner's region are scored against it. With
     ``group_cap`` (indexed by ``region_index[region] * len(KINDS) + kind``), each developer
     keeps only their best ``group_cap[g]`` edges per partner group ``g``. Locked pairs
@@ -115,84 +227,75 @@ def build_edges(
     lock_dev, lock_par = _index_pairs(list(locks), n_dev, n_par, "locked")
     lock_keys = np.unique(lock_dev * n_par + lock_par)
 
+    tasks: list[_Chunk] = []
+    for region in np.unique(par_feat.region):
+        cols = par_by_id[par_feat.region[par_by_id] == region]
+        if par_group is not None:
+            # Each group's partners side by side, in id order within the group: the pruning
+            # ranks a developer's edges within one group only, so its ties are unchanged,
+            # and the contenders select on column slices instead of copies.
+            cols = cols[np.argsort(par_group[cols], kind="stable")]
+        region_par = par_feat.take(cols)
+        col_of = np.full(n_par, -1, dtype=np.int64)
+        col_of[cols] = np.arange(len(cols), dtype=np.int64)
+        in_region = col_of[forbid_par] >= 0
+        region_forbid = (forbid_dev[in_region], col_of[forbid_par[in_region]])
+        in_region = col_of[lock_par] >= 0
+        region_locks = (lock_dev[in_region], col_of[lock_par[in_region]])
+        # Developers who may not cross regions are scored against their own region only.
+        reach = (dev_feat.region[dev_by_id] == region) | may_cross[dev_by_id]
+        candidates = dev_by_id[reach]
+        # A developer's edges into this region all fall in one chunk, and edges into other
+        # regions belong to other groups, so pruning chunk by chunk is exact.
+        # About a million cells a chunk: its arrays then stay in cache-friendly, reusable
+        # memory (larger blocks were faulted in and zeroed afresh on every chunk).
+        step = max(1, min(chunk_rows, _CELLS_PER_CHUNK // max(len(cols), 1)))
+        for start in range(0, len(candidates), step):
+            tasks.append(
+                _Chunk(
+                    rows=candidates[start : start + step],
+                    cols=cols,
+                    partners=region_par,
+                    forbidden=region_forbid,
+                    locks=region_locks,
+                )
+            )
+
+    def run(task: _Chunk) -> _ChunkEdges:
+        return _chunk_edges(
+            task,
+            developers=dev_feat,
+            config=config,
+            par_group=par_group,
+            group_cap=group_cap,
+        )
+
     rule_counts = {code: np.zeros(n_par, dtype=np.int64) for code in RULES}
     out_dev: list[Int64s] = []
     out_par: list[Int64s] = []
     out_score: list[Float64s] = []
     pruned = 0
-    row_of = np.full(n_dev, -1, dtype=np.int64)
-    col_of = np.full(n_par, -1, dtype=np.int64)
-
-    for region in np.unique(par_feat.region):
-        cols = par_by_id[par_feat.region[par_by_id] == region]
-        region_par = par_feat.take(cols)
-        col_of[cols] = np.arange(len(cols), dtype=np.int64)
-        in_region = col_of[forbid_par] >= 0
-        region_forbid_dev, region_forbid_col = forbid_dev[in_region], col_of[forbid_par[in_region]]
-        in_region = col_of[lock_par] >= 0
-        region_lock_dev, region_lock_col = lock_dev[in_region], col_of[lock_par[in_region]]
-        reach = (dev_feat.region[dev_by_id] == region) | may_cross[dev_by_id]
-        candidates = dev_by_id[reach]
-        # A developer's edges into this region all fall in one chunk, and edges into other
-        # regions belong to other groups, so pruning chunk by chunk is exact.
-        for start in range(0, len(candidates), chunk_rows):
-            rows = candidates[start : start + chunk_rows]
-            row_of[rows] = np.arange(len(rows), dtype=np.int64)
-            chunk_dev = dev_feat.take(rows)
-            block = score_features(developers=chunk_dev, partners=region_par, config=config)
-            forbid = np.zeros(block.shape, dtype=np.bool_)
-            hit = row_of[region_forbid_dev] >= 0
-            forbid[row_of[region_forbid_dev[hit]], region_forbid_col[hit]] = True
-            masks = feature_masks(
-                block=block,
-                developers=chunk_dev,
-                partners=region_par,
-                config=config,
-                forbidden=forbid,
-            )
-            allowed = np.ones(block.shape, dtype=np.bool_)
+    report(progress, "score", 0, len(tasks))
+    # numpy releases the GIL in the kernels that cost (products, distances, partitions), so
+    # chunks score on every core; results are gathered in task order, hence deterministic.
+    with ThreadPoolExecutor(max_workers=_workers(len(tasks))) as pool:
+        for done, (task, found) in enumerate(zip(tasks, pool.map(run, tasks), strict=True)):
             for code in RULES:
-                first = masks[code] & allowed
-                rule_counts[code][cols] += first.sum(axis=0)
-                allowed &= ~masks[code]
-            if group_cap is not None and par_group is not None:
-                lock_cells = np.zeros(block.shape, dtype=np.bool_)
-                hit = row_of[region_lock_dev] >= 0
-                lock_cells[row_of[region_lock_dev[hit]], region_lock_col[hit]] = True
-                n_allowed = int(np.count_nonzero(allowed))
-                contenders = _contenders(
-                    score=block.score,
-                    allowed=allowed,
-                    col_group=par_group[cols],
-                    group_cap=group_cap,
-                )
-                contenders |= allowed & lock_cells
-                r, c = np.nonzero(contenders)
-                e_dev, e_par, e_score = rows[r], cols[c], block.score[r, c]
-                keep = prune_developer_side(
-                    edge_dev=e_dev,
-                    edge_group=par_group[e_par],
-                    edge_score=e_score,
-                    group_cap=group_cap,
-                    locked=np.flatnonzero(lock_cells[r, c]).astype(np.int64),
-                )
-                e_dev, e_par, e_score = e_dev[keep], e_par[keep], e_score[keep]
-                pruned += n_allowed - len(e_dev)
-            else:
-                r, c = np.nonzero(allowed)
-                e_dev, e_par, e_score = rows[r], cols[c], block.score[r, c]
-            out_dev.append(e_dev)
-            out_par.append(e_par)
-            out_score.append(e_score)
-            row_of[rows] = -1
-        col_of[cols] = -1
+                rule_counts[code][task.cols] += found.rule_counts[code]
+            out_dev.append(found.dev)
+            out_par.append(found.par)
+            out_score.append(found.score)
+            pruned += found.pruned
+            report(progress, "score", done + 1, len(tasks))
 
     dev_arr = np.concatenate([*out_dev, np.zeros(0, np.int64)]).astype(np.int64)
     par_arr = np.concatenate([*out_par, np.zeros(0, np.int64)]).astype(np.int64)
     score_arr = np.concatenate([*out_score, np.zeros(0, np.float64)]).astype(np.float64)
 
     # Locked pairs that a rule excluded are scored on their own and added back.
-    missing = lock_keys[~np.isin(lock_keys, dev_arr * n_par + par_arr)]
+    missing = lock_keys[:0]
+    if len(lock_keys):
+        missing = lock_keys[~np.isin(lock_keys, dev_arr * n_par + par_arr)]
     if len(missing):
         extra_dev, extra_par = missing // n_par, missing % n_par
         extra_score = np.array(
@@ -210,7 +313,8 @@ def build_edges(
         par_arr = np.concatenate([par_arr, extra_par])
         score_arr = np.concatenate([score_arr, extra_score])
 
-    order = np.lexsort((par_arr, dev_arr))
+    # Each (developer, partner) appears once, so one key orders them as (developer, partner).
+    order = np.argsort(dev_arr * n_par + par_arr, kind="stable")
     dev_arr, par_arr, score_arr = dev_arr[order], par_arr[order], score_arr[order]
     keys = dev_arr * n_par + par_arr
     locked = np.searchsorted(keys, lock_keys).astype(np.int64)

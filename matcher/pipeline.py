@@ -18,6 +18,7 @@ from matcher.errors import InputError, Problem, ProblemLog
 from matcher.i18n import N_, _
 from matcher.models import KINDS, Dataset, Developer, Partner, SourceFile
 from matcher.pairs_file import PairRow
+from matcher.progress import ProgressCallback, report
 from matcher.reference import REGIONS, get_region
 from matcher.rules import RULE_TEXT, RULES, first_violations
 from matcher.scoring import Breakdown, breakdown
@@ -224,6 +225,7 @@ def build_instance(
     *,
     locks: Sequence[tuple[str, str]] = (),
     forbid: Iterable[tuple[str, str]] = (),
+    progress: ProgressCallback | None = None,
 ) -> Instance:
     """Index the profiles, score every allowed pair and set up the solver's problem."""
     developers = sorted(dataset.developers, key=lambda d: d.id)
@@ -258,6 +260,7 @@ def build_instance(
         group_cap=group_caps(specs),
         forbidden=forbidden,
         locks=lock_idx,
+        progress=progress,
     )
     problem = AssignmentProblem(
         n_dev=len(developers),
@@ -345,6 +348,7 @@ def run_match(
     forbid: Iterable[tuple[str, str]] = (),
     diagnose: bool = True,
     prefer_pairs: Iterable[tuple[str, str]] = (),
+    progress: ProgressCallback | None = None,
 ) -> MatchResult:
     """Form the optimal pairs for a dataset and explain every shortfall and unpaired person.
 
@@ -352,15 +356,21 @@ def run_match(
     partner id) is chosen, e.g. a previous result's pairs, so that a re-solve moves as few
     of them as the optimum allows.
     """
-    instance = build_instance(dataset, config, locks=locks, forbid=forbid)
+    instance = build_instance(dataset, config, locks=locks, forbid=forbid, progress=progress)
+    report(progress, "solve", 0, 1)
     solution = solve_instance(instance, prefer=pair_flags(instance, prefer_pairs))
+    report(progress, "solve", 1, 1)
+    report(progress, "explain", 0, 1)
     result = assemble(instance, solution)
+    report(progress, "explain", 1, 1)
     if diagnose and result.shortfalls:
         from matcher.diagnosis import diagnose_shortfalls
 
+        report(progress, "diagnose", 0, 1)
         result.regions = diagnose_shortfalls(
             dataset=dataset, config=config, locks=locks, forbid=instance.forbidden, result=result
         )
+        report(progress, "diagnose", 1, 1)
     result.warnings = list(dataset.warnings)
     result.sources = list(dataset.sources)
     return result
@@ -638,6 +648,7 @@ def load_run_inputs(
     forbid_path: Path | None = None,
     sheet: str | None = None,
     encoding: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> tuple[Dataset, MatcherConfig, list[tuple[str, str]], list[tuple[str, str]]]:
     """Load the profiles, the config and the lock/forbid lists named by a run.
 
@@ -648,7 +659,7 @@ def load_run_inputs(
     from matcher.pairs_file import read_pair_list
 
     config, config_sha = read_config(config_path)
-    dataset = load_dataset(developers, partners, sheet=sheet, encoding=encoding)
+    dataset = load_dataset(developers, partners, sheet=sheet, encoding=encoding, progress=progress)
     if config_path is not None and config_sha is not None:
         dataset.sources.append(SourceFile("config", str(config_path.resolve()), config_sha))
     locks: list[tuple[str, str]] = []

@@ -208,6 +208,72 @@ def _overlap(left: Float32s, right: Float32s) -> Float32s:
     return counts
 
 
+def _places(lat: Float64s, lon: Float64s) -> tuple[Float64s, Int64s]:
+    """Return the distinct (lat, lon) places and, per person, the index of theirs."""
+    places, at = np.unique(np.column_stack([lat, lon]), axis=0, return_inverse=True)
+    return places, at.reshape(-1).astype(np.int64)
+
+
+def _distances(
+    developers: DeveloperFeatures, partners: PartnerFeatures, max_km: float
+) -> tuple[Float32s, Float32s]:
+    """Return every pair's distance in km and its distance criterion, both float32.
+
+    Most people are placed at their province's centroid, so a block of millions of pairs
+    holds a few thousand distinct distances: both values are computed once per pair of
+    distinct places and the block is gathered from them. Every value still comes from the
+    same elementwise operations, so it is bit-identical to computing each pair directly.
+    """
+    dev_places, dev_at = _places(developers.lat, developers.lon)
+    par_places, par_at = _places(partners.lat, partners.lon)
+    if 4 * len(dev_places) * len(par_places) > len(developers) * len(partners):
+        return _distance_values(
+            haversine_km(
+                developers.lat[:, None],
+                developers.lon[:, None],
+                partners.lat[None, :],
+                partners.lon[None, :],
+            ),
+            max_km,
+        )
+    table = haversine_km(
+        dev_places[:, 0:1], dev_places[:, 1:2], par_places[None, :, 0], par_places[None, :, 1]
+    )
+    km, distance = _distance_values(table, max_km)
+    rows, cols = dev_at[:, None], par_at[None, :]
+    return km[rows, cols], distance[rows, cols]
+
+
+def _distance_values(km: Float64s, max_km: float) -> tuple[Float32s, Float32s]:
+    """Return the distances as float32 and the distance criterion (1 at 0 km, 0 from max)."""
+    distance_km = km.astype(np.float32)
+    km /= max_km
+    np.subtract(1.0, km, out=km)
+    np.maximum(km, 0.0, out=km)
+    return distance_km, km.astype(np.float32)
+
+
+def _availability(developers: DeveloperFeatures, partners: PartnerFeatures) -> Float32s:
+    """Return every pair's availability criterion, computed once per pair of distinct hours."""
+    dev_hours, dev_at = np.unique(developers.hours, return_inverse=True)
+    par_hours, par_at = np.unique(partners.hours, return_inverse=True)
+    if 4 * len(dev_hours) * len(par_hours) > len(developers) * len(partners):
+        return _availability_values(developers.hours[:, None], partners.hours[None, :])
+    table = _availability_values(dev_hours[:, None], par_hours[None, :])
+    found: Float32s = table[dev_at.reshape(-1)[:, None], par_at.reshape(-1)[None, :]]
+    return found
+
+
+def _availability_values(dev_hours: Float64s, par_hours: Float64s) -> Float32s:
+    """Return min / max of the hours, 1 when either is missing (NaN) or both are 0."""
+    low = np.minimum(dev_hours, par_hours)
+    high = np.maximum(dev_hours, par_hours)
+    known = high > 0  # False when either is missing (NaN) or both are 0
+    np.divide(low, high, out=low, where=known)
+    low[~known] = 1.0
+    return low.astype(np.float32)
+
+
 def score_features(
     *, developers: DeveloperFeatures, partners: PartnerFeatures, config: MatcherConfig
 ) -> ScoreBlock:
@@ -223,29 +289,12 @@ def score_features(
     languages *= 0.5
     languages[_overlap(developers.languages, partners.first_language) > 0] = 1.0
 
-    km = haversine_km(
-        developers.lat[:, None],
-        developers.lon[:, None],
-        partners.lat[None, :],
-        partners.lon[None, :],
-    )
-    distance_km = km.astype(np.float32)
-    km /= config.rules.max_distance_km
-    np.subtract(1.0, km, out=km)
-    np.maximum(km, 0.0, out=km)
-    distance = km.astype(np.float32)
-    del km
+    distance_km, distance = _distances(developers, partners, config.rules.max_distance_km)
 
     sector = (_overlap(developers.sectors, partners.sector) > 0).astype(np.float32)
     sector[~developers.has_sectors, :] = 0.5
 
-    low = np.minimum(developers.hours[:, None], partners.hours[None, :])
-    high = np.maximum(developers.hours[:, None], partners.hours[None, :])
-    known = high > 0  # False when either is missing (NaN) or both are 0
-    np.divide(low, high, out=low, where=known)
-    low[~known] = 1.0
-    availability = low.astype(np.float32)
-    del low, high
+    availability = _availability(developers, partners)
 
     criteria = {
         "skills": skills,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import io
+import itertools
 import os
 import re
 import tempfile
@@ -502,6 +504,11 @@ _PLACES: dict[str, str] = {
 }
 
 
+# Random suffixes tried for a taken e-mail before counting: with 99 suffixes a name that
+# collides this often is exhausted, while small calls never get this far.
+_EMAIL_DRAWS = 20
+
+
 @dataclass(frozen=True)
 class SyntheticCall:
     """Both sides of an invented call for applications, as rows with canonical English headers."""
@@ -553,6 +560,7 @@ class _Generator:
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
         self.emails: set[str] = set()
+        self.suffixes: dict[str, int] = {}
         self.names: set[str] = set()
 
     # -- small draws ---------------------------------------------------------------------
@@ -566,12 +574,10 @@ class _Generator:
     def index(self, weights: Sequence[float]) -> int:
         # A plain cumulative walk: numpy's choice() costs more than the whole row otherwise.
         target = self.rng.random() * sum(weights)
-        running = 0.0
-        for position, weight in enumerate(weights):
-            running += weight
-            if target < running:
-                return position
-        return len(weights) - 1
+        # The first running total above the target; accumulate adds in the same order as a
+        # plain loop, so the choice is the same to the last bit.
+        position = bisect.bisect_right(list(itertools.accumulate(weights)), target)
+        return min(position, len(weights) - 1)
 
     def one(self, items: Sequence[str]) -> str:
         return items[int(self.rng.integers(len(items)))]
@@ -662,8 +668,18 @@ class _Generator:
     def email(self, *parts: str) -> str:
         local = ".".join(p for p in (_slug(part) for part in parts) if p) or "contact"
         candidate = local
-        while candidate in self.emails:
+        for _ in range(_EMAIL_DRAWS):
+            if candidate not in self.emails:
+                break
             candidate = f"{local}{int(self.rng.integers(1, 100))}"
+        else:
+            # A common name at national size has used up its random suffixes: count on from
+            # 100 without drawing, so that the stream (and every later row) stays the same.
+            number = self.suffixes.get(local, 100)
+            while f"{local}{number}" in self.emails:
+                number += 1
+            self.suffixes[local] = number + 1
+            candidate = f"{local}{number}"
         self.emails.add(candidate)
         return f"{candidate}@example.ma"
 

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 
@@ -24,6 +25,7 @@ from matcher.synth import (
     SECTORS,
     SKILLS,
     SyntheticCall,
+    _Generator,
     generate,
     write_call,
     write_messy,
@@ -120,6 +122,30 @@ def test_ids_widen_past_9999() -> None:
     assert call.developers[0]["id"] == "D-00001"
     assert call.developers[-1]["id"] == "D-10000"
     assert call.partners[0]["id"] == "P-0001"
+
+
+def test_a_national_call_has_distinct_ids_and_emails() -> None:
+    # Before, common names used up their 99 random suffixes near 20,000 people and the
+    # generator looped for ever.
+    call = generate(developers=60_000, partners=60_000, seed=1)
+    for side in (call.developers, call.partners):
+        assert len(side) == 60_000
+        assert len({row["id"] for row in side}) == 60_000
+        emails = [row["email"] for row in side if row["email"]]
+        assert len(emails) > 50_000
+        assert len(set(emails)) == len(emails)
+
+
+def test_a_name_used_up_counts_on_from_100_deterministically() -> None:
+    def emails(seed: int) -> list[str]:
+        generator = _Generator(np.random.default_rng(seed))
+        return [generator.email("Fatima", "Alaoui") for _ in range(300)]
+
+    first = emails(4)
+    assert len(set(first)) == 300
+    assert first[0] == "fatima.alaoui@example.ma"
+    assert "fatima.alaoui100@example.ma" in first
+    assert emails(4) == first
 
 
 @pytest.mark.parametrize("which", ["small", "big"])

@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from matcher import __version__
-from matcher.cli import clubs, explain, match, rematch, report, setup, validate
+from matcher.cli import clubs, explain, interrupt, match, rematch, report, setup, validate
 from matcher.cli.help import TranslatedCommand, TranslatedGroup
 from matcher.cli.options import stdout
 from matcher.i18n import N_, _, set_language
+from matcher.tuning import tune_process
 
 app = typer.Typer(
     name="matcher",
@@ -111,4 +112,6 @@ app.command(
 
 def main() -> None:
     """Run the command-line interface."""
+    tune_process()  # before numpy is first imported
+    interrupt.install()
     app()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from matcher.cli import interrupt
 from matcher.cli.options import (
     ForceOpt,
     JsonOpt,
@@ -86,7 +87,8 @@ def clubs(
             if not as_json:
                 stdout.print(_("dry run: nothing was written"))
             return
-        write_files(result, files)
+        with interrupt.committing():
+            write_files(result, files)
         if not as_json:
             stdout.print(_("wrote {files}").format(files=", ".join(written)))
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from matcher.cli import interrupt, progress
 from matcher.cli.options import (
     BomOpt,
     ConfOpt,
@@ -76,7 +77,13 @@ def match(
     """Form the optimal pairs: preview with --dry-run, or write them to --out."""
 
     def body() -> None:
-        from matcher.outputs import RESULT_FILES, check_writable, workbook_file, write_result
+        from matcher.outputs import (
+            RESULT_FILES,
+            check_writable,
+            result_files,
+            workbook_file,
+            write_files,
+        )
         from matcher.pipeline import load_run_inputs, run_match
         from matcher.render import match_view, result_json
         from matcher.workbook import WORKBOOK
@@ -88,16 +95,19 @@ def match(
         if not dry_run:
             check_writable(out, names, force=force)
         dev_f, par_f, conf_f = resolve_inputs(folder, developers, partners, config)
-        dataset, cfg, locks, forbids = load_run_inputs(
-            developers=dev_f,
-            partners=par_f,
-            config_path=conf_f,
-            lock_path=lock,
-            forbid_path=forbid,
-            sheet=sheet,
-            encoding=encoding,
-        )
-        result = run_match(dataset, cfg, locks=locks, forbid=forbids)
+        show = progress.wanted(as_json=as_json)
+        with progress.progress_display(enabled=show) as report:
+            dataset, cfg, locks, forbids = load_run_inputs(
+                developers=dev_f,
+                partners=par_f,
+                config_path=conf_f,
+                lock_path=lock,
+                forbid_path=forbid,
+                sheet=sheet,
+                encoding=encoding,
+                progress=report,
+            )
+            result = run_match(dataset, cfg, locks=locks, forbid=forbids, progress=report)
         short = result.shortfalls
         if as_json:
             data = result_json(result)
@@ -122,13 +132,18 @@ def match(
             if not as_json:
                 stdout.print("[dim]" + _("dry run: nothing was written") + "[/]", markup=True)
             return
-        paths = write_result(
-            out,
-            result,
-            options=options,
-            extra_files={WORKBOOK: workbook_file(result, options)} if xlsx else None,
-            extra_manifest={"read_options": {"sheet": sheet, "encoding": encoding}},
-        )
+        with progress.progress_display(enabled=show) as report:
+            files = result_files(
+                result,
+                options=options,
+                extra_files={WORKBOOK: workbook_file(result, options)} if xlsx else None,
+                extra_manifest={"read_options": {"sheet": sheet, "encoding": encoding}},
+            )
+            if report is not None:
+                report("write", 0, 1)
+            with interrupt.committing():
+                write_files(out, files)
+        paths = [out / name for name in files]
         if not as_json:
             stdout.print(_("wrote {paths}").format(paths=", ".join(str(p) for p in paths)))
 

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from matcher.cli import interrupt
 from matcher.errors import InputError, MatcherError, UsageError
 from matcher.i18n import N_, _
 
@@ -43,7 +44,7 @@ def _fail(exc: MatcherError) -> NoReturn:
 def guarded(func: Callable[[], T]) -> T:
     """Run a command body, turning library errors into a message and an exit code."""
     try:
-        return func()
+        return interrupt.run(func)
     except MatcherError as exc:
         _fail(exc)
     except typer.Exit:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from matcher.cli import interrupt
 from matcher.cli.options import (
     BomOpt,
     ContactsOpt,
@@ -56,7 +57,7 @@ def rematch(
     """Remove people who left, keep every other pair, refill the freed places optimally."""
 
     def body() -> None:
-        from matcher.outputs import RESULT_FILES, check_writable, write_result
+        from matcher.outputs import RESULT_FILES, check_writable, result_files, write_files
         from matcher.previous import load_previous
         from matcher.rematch import changes_csv, read_drop_file, rematch_manifest
         from matcher.rematch import rematch as do_rematch
@@ -76,13 +77,14 @@ def rematch(
         run = load_previous(result)
         options = carry_redaction(options, run)
         outcome = do_rematch(run, drop=ids, reopen=reopen)
-        write_result(
-            out,
+        files = result_files(
             outcome.result,
             options=options,
             extra_files={"changes.csv": changes_csv(outcome.changes, options=options)},
             extra_manifest=rematch_manifest(run, outcome),
         )
+        with interrupt.committing():
+            write_files(out, files)
         if as_json:
             data = result_json(outcome.result)
             data["changes"] = [jsonable(c) for c in outcome.changes]

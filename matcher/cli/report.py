@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from matcher.cli import interrupt
 from matcher.cli.options import (
     ContactsOpt,
     ForceOpt,
@@ -46,9 +47,10 @@ def report(
         if xlsx:
             check_writable(result, [n for n in extra if n != "manifest.json"], force=force)
         # The page and the result's own files may live in different folders.
-        write_files(page_path.parent, {page_path.name: page[REPORT]})
-        if extra:
-            write_files(result, extra)
+        with interrupt.committing():
+            write_files(page_path.parent, {page_path.name: page[REPORT]})
+            if extra:
+                write_files(result, extra)
         written = [page_path, *(result / n for n in extra if n != "manifest.json")]
         stdout.print(_("wrote {files}").format(files=", ".join(str(p) for p in written)))
 

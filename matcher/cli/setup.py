@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from matcher.cli import interrupt
 from matcher.cli.options import JsonOpt, guarded, print_json, stdout
 from matcher.errors import UsageError
 from matcher.i18n import N_, _
@@ -66,7 +67,8 @@ def init(
                     folder=folder, files=", ".join(existing)
                 )
             )
-        write_files(folder, files)
+        with interrupt.committing():
+            write_files(folder, files)
         stdout.print(_("wrote {paths}").format(paths=", ".join(str(folder / n) for n in files)))
 
     guarded(body)
@@ -94,7 +96,8 @@ def synth(
             raise UsageError(_("{out} exists and is not a folder").format(out=out))
         call = generate(developers=n_dev, partners=n_par, seed=seed)
         writer = write_messy if messy else write_call
-        paths = writer(call, out, overwrite=force)
+        with interrupt.committing():
+            paths = writer(call, out, overwrite=force)
         stdout.print(_("wrote {paths}").format(paths=", ".join(str(p) for p in paths)))
 
     guarded(body)

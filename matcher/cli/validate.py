@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from matcher.cli import progress
 from matcher.cli.options import (
     ConfOpt,
     DevOpt,
@@ -48,18 +49,22 @@ def validate(
 
         try:
             dev_f, par_f, conf_f = resolve_inputs(folder, developers, partners, config)
-            dataset, cfg, locks, forbid = load_run_inputs(
-                developers=dev_f,
-                partners=par_f,
-                config_path=conf_f,
-                sheet=sheet,
-                encoding=encoding,
-            )
-            result = (
-                run_match(dataset, cfg, locks=locks, forbid=forbid, diagnose=False)
-                if quotas
-                else None
-            )
+            with progress.progress_display(enabled=progress.wanted(as_json=as_json)) as report:
+                dataset, cfg, locks, forbid = load_run_inputs(
+                    developers=dev_f,
+                    partners=par_f,
+                    config_path=conf_f,
+                    sheet=sheet,
+                    encoding=encoding,
+                    progress=report,
+                )
+                result = (
+                    run_match(
+                        dataset, cfg, locks=locks, forbid=forbid, diagnose=False, progress=report
+                    )
+                    if quotas
+                    else None
+                )
         except InputError as exc:
             if as_json:
                 print_json(

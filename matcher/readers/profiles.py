@@ -6,10 +6,16 @@ values of columns that hold no personal data (ids, regions, languages, skills, s
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
+import gc
+import operator
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -92,23 +98,40 @@ def read_developers(
     path: Path, *, sheet: str | None = None, encoding: str | None = None
 ) -> tuple[list[Developer], list[Problem], RawTable]:
     """Read a developers file; return the valid profiles, every problem, and the raw table."""
-    return _read(
-        path, DEVELOPER_COLUMNS, DEVELOPER_REQUIRED, _developer, sheet=sheet, encoding=encoding
-    )
+    with _no_collection():
+        return _read(
+            path,
+            DEVELOPER_COLUMNS,
+            DEVELOPER_REQUIRED,
+            _DEVELOPER,
+            Developer,
+            sheet=sheet,
+            encoding=encoding,
+        )
 
 
 def read_partners(
     path: Path, *, sheet: str | None = None, encoding: str | None = None
 ) -> tuple[list[Partner], list[Problem], RawTable]:
     """Read a partners file; return the valid profiles, every problem, and the raw table."""
-    return _read(path, PARTNER_COLUMNS, PARTNER_REQUIRED, _partner, sheet=sheet, encoding=encoding)
+    with _no_collection():
+        return _read(
+            path,
+            PARTNER_COLUMNS,
+            PARTNER_REQUIRED,
+            _PARTNER,
+            Partner,
+            sheet=sheet,
+            encoding=encoding,
+        )
 
 
 def _read(
     path: Path,
     columns: Columns,
     required: Collection[str],
-    build: Callable[[_Row], P | None],
+    steps: tuple[_Step, ...],
+    model: type[P],
     *,
     sheet: str | None,
     encoding: str | None,
@@ -137,80 +160,125 @@ def _read(
     log.extend(header_problems)
     if log.errors:
         return [], log.items, table
-    profiles: list[P] = []
-    first_row: dict[str, int] = {}
-    footers = footer_rows(table.rows, mapping, required)
-    for raw in table.rows:
-        if raw.number in footers:
-            missing = ", ".join(
-                f'"{mapping[f]}"' for f in required if f in mapping and not _cell(raw, mapping, f)
-            )
-            log.error(
-                table.file,
-                raw.number,
-                None,
-                _(
-                    "this row does not look like an application: most required columns are empty "
-                    "(a total, a count or a note under the table?)"
-                ),
-                _(
-                    "delete the row (every row under the header is read as a person), or fill in "
-                    "{missing}"
-                ).format(missing=missing),
-                code="not-a-record",
-            )
-            continue
-        row = _Row(table.file, raw, mapping, log)
-        profile = build(row)
-        if row.id:
-            if row.id in first_row:
-                row.error(
-                    "id",
-                    _('id "{id}" already used on row {row}').format(
-                        id=row.id, row=first_row[row.id]
-                    ),
-                    _("give every row a unique id"),
-                    code="duplicate-id",
-                )
-                profile = None
-            else:
-                first_row[row.id] = raw.number
-        if profile is not None:
-            profiles.append(profile)
+    cells = _Columns(table.rows, mapping)
+    profiles = _build(
+        file=table.file,
+        rows=table.rows,
+        mapping=mapping,
+        columns=cells,
+        steps=steps,
+        model=model,
+        log=log,
+        footers=footer_rows(table.rows, mapping, required, columns=cells),
+        required=required,
+    )
     return profiles, log.items, table
 
 
-def _cell(raw: RawRow, mapping: dict[str, str], field: str) -> str:
-    """Return the stripped cell of ``field``; "" when absent or a placeholder such as "N/A"."""
-    header = mapping.get(field)
-    value = raw.cells.get(header, "").strip() if header is not None else ""
-    if field not in ("name", "first_name") and (
-        fold(value) in _PLACEHOLDERS or value in _PLACEHOLDER_MARKS
-    ):
-        return ""
-    return value
+# Deletes every ASCII character fold() turns into a space, keeping letters and digits.
+_ASCII_NON_ALNUM = str.maketrans(
+    "", "", "".join(chr(c) for c in range(128) if not chr(c).isalnum())
+)
+_LONGEST_PLACEHOLDER = max(len(p.replace(" ", "")) for p in _PLACEHOLDERS)
 
 
-def footer_rows(rows: list[RawRow], mapping: dict[str, str], required: Collection[str]) -> set[int]:
+@functools.lru_cache(maxsize=4096)
+def _folded_placeholder(value: str) -> bool:
+    return fold(value) in _PLACEHOLDERS
+
+
+def _is_placeholder(value: str) -> bool:
+    """Return whether a stripped cell means "nothing here" ("N/A", "-", "néant")."""
+    if value in _PLACEHOLDER_MARKS:
+        return True
+    # Ids, e-mails and phones are distinct on every row: an ASCII cell with more letters and
+    # digits than any placeholder cannot fold to one, and is ruled out without folding.
+    if value.isascii() and len(value.translate(_ASCII_NON_ALNUM)) > _LONGEST_PLACEHOLDER:
+        return False
+    return _folded_placeholder(value)
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file is read.
+
+    Reading 100,000 rows allocates millions of small objects and no cycles; the collector
+    would rescan the growing heap again and again (a third of the time).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Columns:
+    """Every row's cells, column by column: stripped, placeholders emptied, built on demand."""
+
+    def __init__(self, rows: list[RawRow], mapping: dict[str, str]):
+        self.rows = rows
+        self.dicts = [raw.cells for raw in rows]
+        self.mapping = mapping
+        self.cells: dict[str, list[str]] = {}
+
+    def column(self, field: str) -> list[str]:
+        """Return the cells of ``field`` for every row ("" when the column is absent)."""
+        found = self.cells.get(field)
+        if found is None:
+            header = self.mapping.get(field)
+            if header is None:
+                found = [""] * len(self.rows)
+            else:
+                try:
+                    found = list(map(str.strip, map(operator.itemgetter(header), self.dicts)))
+                except KeyError:  # rows built by hand may lack a cell
+                    found = [raw.cells.get(header, "").strip() for raw in self.rows]
+                if field not in ("name", "first_name"):
+                    # A region or a skill list repeats thousands of times: test each value once.
+                    empty = {v for v in set(found) if _is_placeholder(v)}
+                    if empty:
+                        found = ["" if v in empty else v for v in found]
+            self.cells[field] = found
+        return found
+
+    def text(self, field: str, index: int) -> str:
+        """Return the cell of ``field`` on the row at ``index`` of the table."""
+        try:
+            return self.cells[field][index]
+        except KeyError:
+            return self.column(field)[index]
+
+
+def footer_rows(
+    rows: list[RawRow],
+    mapping: dict[str, str],
+    required: Collection[str],
+    *,
+    columns: _Columns | None = None,
+) -> set[int]:
     """Return the numbers of rows that are totals or notes rather than applications.
 
     Such a row fills at most two required columns, and either starts with a word such as
     "Total" or "NB", or sits with others like it at the bottom of the table.
     """
-
-    def sparse(raw: RawRow) -> bool:
-        filled = sum(1 for f in required if _cell(raw, mapping, f))
-        if "name" in required and "name" not in mapping and _cell(raw, mapping, "first_name"):
-            filled += 1
-        return filled <= 2
+    columns = columns or _Columns(rows, mapping)
+    filled = [0] * len(rows)
+    for field in required:
+        if field in mapping:
+            filled = [n + bool(v) for n, v in zip(filled, columns.column(field), strict=True)]
+    if "name" in required and "name" not in mapping and "first_name" in mapping:
+        filled = [n + bool(v) for n, v in zip(filled, columns.column("first_name"), strict=True)]
+    sparse = [n <= 2 for n in filled]
 
     def labelled(raw: RawRow) -> bool:
         first = next((c for c in raw.cells.values() if c.strip()), "")
         return bool(_FOOTER.match(fold(first)))
 
-    found = {raw.number for raw in rows if sparse(raw) and labelled(raw)}
-    for raw in reversed(rows):
-        if not sparse(raw):
+    found = {raw.number for raw, few in zip(rows, sparse, strict=True) if few and labelled(raw)}
+    for raw, few in zip(reversed(rows), reversed(sparse), strict=True):
+        if not few:
             break
         found.add(raw.number)
     if len(found) == len(rows):
@@ -218,21 +286,48 @@ def footer_rows(rows: list[RawRow], mapping: dict[str, str], required: Collectio
     return found
 
 
+@functools.lru_cache(maxsize=65536)
+def _parts(normalise: Callable[[str], tuple[str, bool]], item: str) -> tuple[str, ...]:
+    """Return the tags one list item names: "web et mobile", "SEO / contenu" are two each."""
+    parts = tuple(p for p in _JOINS.split(item) if p.strip())
+    whole_known = _normalised(normalise, item)[1]
+    if not whole_known and len(parts) > 1 and all(_normalised(normalise, p)[1] for p in parts):
+        return parts
+    return (item,)
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalised(normalise: Callable[[str], tuple[str, bool]], item: str) -> tuple[str, bool]:
+    """Return ``normalise(item)``: the items of list cells repeat across distinct lists."""
+    return normalise(item)
+
+
 class _Row:
     """One row being validated: reads its cells by field and records located problems."""
 
-    def __init__(self, file: str, raw: RawRow, mapping: dict[str, str], log: ProblemLog):
+    def __init__(
+        self,
+        file: str,
+        raw: RawRow,
+        mapping: dict[str, str],
+        log: ProblemLog,
+        *,
+        columns: _Columns | None = None,
+        index: int = 0,
+    ):
         self.file = file
         self.row = raw.number
         self.raw = raw
         self.mapping = mapping
         self.log = log
         self.errors = 0
+        self.columns = columns or _Columns([raw], mapping)
+        self.index = index if columns is not None else 0
         self.id = self.text("id")
 
     def text(self, field: str) -> str:
         """Return the stripped cell of ``field``; "" when absent or a placeholder ("N/A", "-")."""
-        return _cell(self.raw, self.mapping, field)
+        return self.columns.text(field, self.index)
 
     def error(
         self, field: str, message: str, hint: str | None = None, code: str = "invalid"
@@ -321,17 +416,9 @@ class _Row:
     ) -> tuple[str, ...]:
         """Return the tags of a list cell; unknown ones are kept with a warning."""
         tags: list[str] = []
-        items: list[str] = []
-        for item in split_list(self.text(field)):
-            parts = [p for p in _JOINS.split(item) if p.strip()]
-            # "web et mobile", "SEO / contenu": several tags when each part is one.
-            whole_known = normalise(item)[1]
-            if not whole_known and len(parts) > 1 and all(normalise(p)[1] for p in parts):
-                items.extend(parts)
-            else:
-                items.append(item)
+        items = [part for item in split_list(self.text(field)) for part in _parts(normalise, item)]
         for item in items:
-            tag, known = normalise(item)
+            tag, known = _normalised(normalise, item)
             if not known:
                 near = suggest(item, [*vocabulary, *vocabulary.values()])
                 hint = (
@@ -462,18 +549,6 @@ class _Row:
         """Return an optional free-text cell (email, phone) as given, or None when empty."""
         return self.text(field) or None
 
-    def model(self, cls: type[P], values: dict[str, object]) -> P | None:
-        """Build the profile when the row had no error; never echo values from pydantic."""
-        if self.errors:
-            return None
-        try:
-            return cls.model_validate({**values, "row": self.row})
-        except ValidationError as exc:
-            fields = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
-            for field in fields:
-                self.error(field, _("{field} is not valid").format(field=field), code="invalid")
-            return None
-
 
 def _resolve_languages(item: str) -> list[str]:
     """Return the codes of one list item: "Tamazight (Tachelhit)", "darija / français"…
@@ -507,50 +582,82 @@ def _resolve_languages(item: str) -> list[str]:
     raise failure
 
 
-def _common(row: _Row) -> dict[str, object]:
-    """Validate the cells both sides share, in column order of importance."""
-    row.required("id")
-    name = row.name()
+@dataclass(frozen=True)
+class _Step:
+    """One check of a row, run once per distinct value of the cells it reads.
+
+    ``check`` reads only the cells of ``reads`` and returns one value per field of
+    ``fields``; its messages never name the row, so the same cells give the same values and
+    problems on every row. With ``value`` the cells are personal and distinct on every row
+    (ids, names, contacts): ``check`` then only looks at which cells are empty, and ``value``
+    turns the cells into the field's value.
+    """
+
+    fields: tuple[str, ...]
+    reads: tuple[str, ...]
+    check: Callable[[_Row], Any]
+    value: Callable[..., Any] | None = None
+
+
+def _codes(row: _Row) -> tuple[str, str | None]:
     region, province = row.place()
-    languages = row.languages()
-    hours = row.number("availability_hours", 0, 168, N_("the hours available per week (0 to 168)"))
-    lat, lon = row.coordinates()
-    return {
-        "id": row.id,
-        "name": name,
-        "region": region.code if region else "",
-        "province": province.code if province else None,
-        "languages": languages,
-        "availability_hours": hours,
-        "lat": lat,
-        "lon": lon,
-        "email": row.optional("email"),
-        "phone": row.optional("phone"),
-    }
+    return (region.code if region else "", province.code if province else None)
 
 
-def _developer(row: _Row) -> Developer | None:
-    values = _common(row)
+def _full_name(first: str, name: str) -> str:
+    return " ".join(v for v in (first, name) if v)
+
+
+_COMMON: tuple[_Step, ...] = (
+    _Step(("id",), ("id",), lambda row: row.required("id"), value=lambda text: text),
+    _Step(("name",), ("first_name", "name"), lambda row: row.name(), value=_full_name),
+    _Step(("region", "province"), ("province", "region"), lambda row: _codes(row)),
+    _Step(("languages",), ("languages",), lambda row: row.languages()),
+    _Step(
+        ("availability_hours",),
+        ("availability_hours",),
+        lambda row: row.number(
+            "availability_hours", 0, 168, N_("the hours available per week (0 to 168)")
+        ),
+    ),
+    _Step(("lat", "lon"), ("lat", "lon"), lambda row: row.coordinates()),
+    _Step(("email",), ("email",), lambda row: None, value=lambda text: text or None),
+    _Step(("phone",), ("phone",), lambda row: None, value=lambda text: text or None),
+)
+
+
+def _skills(row: _Row) -> tuple[str, ...]:
     skills: tuple[str, ...] = ()
     if row.required("skills"):
         skills = row.tags("skills", "skill", normalise_skill, SKILLS)
         if not skills:
             row.error("skills", _("no skill given"), _(_EMPTY_HINTS["skills"]), "empty")
-    values.update(
-        skills=skills,
-        sectors=row.tags("sectors", "sector", normalise_sector, SECTORS),
-        experience_years=row.number(
-            "experience_years", 0, 80, N_("the years of experience (0 to 80)")
-        ),
-        mobility=row.choice("mobility", resolve_mobility) or "region",
-        gender=row.choice("gender", resolve_gender),
-    )
-    return row.model(Developer, values)
+    return skills
 
 
-def _partner(row: _Row) -> Partner | None:
-    values = _common(row)
-    kind = row.required("kind")
+_DEVELOPER: tuple[_Step, ...] = (
+    *_COMMON,
+    _Step(("skills",), ("skills",), _skills),
+    _Step(
+        ("sectors",),
+        ("sectors",),
+        lambda row: row.tags("sectors", "sector", normalise_sector, SECTORS),
+    ),
+    _Step(
+        ("experience_years",),
+        ("experience_years",),
+        lambda row: row.number("experience_years", 0, 80, N_("the years of experience (0 to 80)")),
+    ),
+    _Step(
+        ("mobility",),
+        ("mobility",),
+        lambda row: row.choice("mobility", resolve_mobility) or "region",
+    ),
+    _Step(("gender",), ("gender",), lambda row: row.choice("gender", resolve_gender)),
+)
+
+
+def _sector(row: _Row) -> str:
     sector_text = row.required("sector")
     sector = ""
     sectors = split_list(sector_text)
@@ -566,6 +673,10 @@ def _partner(row: _Row) -> Partner | None:
         sector = tag
         if not known:
             row.tags("sector", "sector", normalise_sector, SECTORS)
+    return sector
+
+
+def _needs(row: _Row) -> tuple[str, ...]:
     needs = row.tags("needs", "skill", normalise_skill, SKILLS)
     if not needs:
         row.warn(
@@ -574,9 +685,151 @@ def _partner(row: _Row) -> Partner | None:
             _("every developer will count as covering this partner's needs"),
             "no-needs",
         )
-    values.update(
-        kind=row.choice("kind", resolve_kind) if kind else None,
-        sector=sector,
-        needs=needs,
+    return needs
+
+
+_PARTNER: tuple[_Step, ...] = (
+    *_COMMON,
+    # An empty kind is reported here, an unknown one after the needs: as a person reads the row.
+    _Step((), ("kind",), lambda row: row.required("kind")),
+    _Step(("sector",), ("sector",), _sector),
+    _Step(("needs",), ("needs",), _needs),
+    _Step(("kind",), ("kind",), lambda row: row.choice("kind", resolve_kind)),
+)
+
+
+@dataclass
+class _Outcome:
+    """What one step found: its fields' values on every row, and the rows' problems."""
+
+    values: dict[str, list[Any]]
+    problems: dict[int, tuple[Problem, ...]]
+
+
+def _run_step(
+    step: _Step, columns: _Columns, probe: Callable[[int, _Step], tuple[Any, list[Problem]]]
+) -> _Outcome:
+    """Run ``step`` on every row, probing one row per distinct key."""
+    cells = [columns.column(field) for field in step.reads]
+    keys: list[Any]
+    if step.value is not None:
+        keys = list(zip(*([not v for v in c] for c in cells), strict=True))
+    else:
+        keys = cells[0] if len(cells) == 1 else list(zip(*cells, strict=True))
+    # The first row of each key, as the dict keeps the last index it is given.
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+    found = {key: probe(index, step) for key, index in first.items()}
+    per_row = list(map(found.__getitem__, keys))
+    values: dict[str, list[Any]] = {}
+    if step.value is not None:
+        values[step.fields[0]] = list(map(step.value, *cells))
+    elif len(step.fields) == 1:
+        values[step.fields[0]] = [value for value, _ in per_row]
+    else:
+        for at, field in enumerate(step.fields):
+            values[field] = [value[at] for value, _ in per_row]
+    bad = {key for key, (_, problems) in found.items() if problems}
+    problems = {i: tuple(found[k][1]) for i, k in enumerate(keys) if k in bad} if bad else {}
+    return _Outcome(values, problems)
+
+
+def _build(
+    *,
+    file: str,
+    rows: list[RawRow],
+    mapping: dict[str, str],
+    columns: _Columns,
+    steps: tuple[_Step, ...],
+    model: type[P],
+    log: ProblemLog,
+    footers: set[int],
+    required: Collection[str],
+) -> list[P]:
+    """Check every row step by step and build the profiles of the rows without errors."""
+
+    def probe(index: int, step: _Step) -> tuple[Any, list[Problem]]:
+        recorder = ProblemLog()
+        row = _Row(file, rows[index], mapping, recorder, columns=columns, index=index)
+        return step.check(row), recorder.items
+
+    outcomes = [_run_step(step, columns, probe) for step in steps]
+    names = [field for outcome in outcomes for field in outcome.values]
+    # Every row's field values at once (zip runs in C), for the rows that turn out valid.
+    records = list(
+        zip(*(column for outcome in outcomes for column in outcome.values.values()), strict=True)
     )
-    return row.model(Partner, values)
+    flagged = set().union(*(outcome.problems for outcome in outcomes))
+    profiles: list[P] = []
+    first_row: dict[str, int] = {}
+    ids = columns.column("id")
+    for index, raw in enumerate(rows):
+        if raw.number in footers:
+            _footer(file, raw, index, mapping, columns, required, log)
+            continue
+        errors = 0
+        if index in flagged:
+            for outcome in outcomes:
+                for problem in outcome.problems.get(index, ()):
+                    log.items.append(dataclasses.replace(problem, row=raw.number))
+                    errors += problem.severity == "error"
+        profile: P | None = None
+        if not errors:
+            values = dict(zip(names, records[index], strict=True))
+            values["row"] = raw.number
+            try:
+                profile = model.model_validate(values)
+            except ValidationError as exc:
+                for field in sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}):
+                    log.error(
+                        file,
+                        raw.number,
+                        mapping.get(field),
+                        _("{field} is not valid").format(field=field),
+                    )
+        row_id = ids[index]
+        if row_id:
+            if row_id in first_row:
+                log.error(
+                    file,
+                    raw.number,
+                    mapping.get("id"),
+                    _('id "{id}" already used on row {row}').format(
+                        id=row_id, row=first_row[row_id]
+                    ),
+                    _("give every row a unique id"),
+                    code="duplicate-id",
+                )
+                profile = None
+            else:
+                first_row[row_id] = raw.number
+        if profile is not None:
+            profiles.append(profile)
+    return profiles
+
+
+def _footer(
+    file: str,
+    raw: RawRow,
+    index: int,
+    mapping: dict[str, str],
+    columns: _Columns,
+    required: Collection[str],
+    log: ProblemLog,
+) -> None:
+    """Report a total or a note under the table, naming the required cells it lacks."""
+    missing = ", ".join(
+        f'"{mapping[f]}"' for f in required if f in mapping and not columns.text(f, index)
+    )
+    log.error(
+        file,
+        raw.number,
+        None,
+        _(
+            "this row does not look like an application: most required columns are empty "
+            "(a total, a count or a note under the table?)"
+        ),
+        _(
+            "delete the row (every row under the header is read as a person), or fill in {missing}"
+        ).format(missing=missing),
+        code="not-a-record",
+    )

