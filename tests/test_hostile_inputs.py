@@ -539,3 +539,97 @@ def test_the_scoring_vocabulary_is_linear() -> None:
     # A membership test on a list took minutes here (quadratic); a dict takes milliseconds.
     assert time.monotonic() - started < 2
     assert cols == list(range(4, 40_004))
+
+
+# ---------------------------------------------------------------- ids and numbers as read
+
+
+@pytest.mark.parametrize(
+    ("second", "fragment"),
+    [
+        ("D-e\u0301x", 'id "D-éx" already used on row 2'),  # NFD of the same id
+        ("D-\u00e9x\u200b", 'id "D-éx" already used on row 2'),  # a zero-width space after it
+        ("\u2066D-\u00e9x\u2069", 'id "D-éx" already used on row 2'),  # bidi isolates around it
+        ("d-\u00e9x", 'id "d-éx" differs from the id "D-éx" of row 2 only in capitals'),
+    ],
+    ids=["nfd", "zero-width", "bidi", "case"],
+)
+def test_near_duplicate_ids_are_one_person_or_an_error(
+    tmp_path: Path, second: str, fragment: str
+) -> None:
+    folder = write_instance(tmp_path / "in", [dev("D-\u00e9x"), dev(second)], PARTNERS, CONFIG)
+    expect(run("validate", folder, "--no-quotas"), 3, "developers.csv, row 3", fragment)
+
+
+def test_ids_are_stored_in_nfc_without_invisible_characters(tmp_path: Path) -> None:
+    folder = write_instance(
+        tmp_path / "in", [dev("\u200bD-e\u0301x"), dev("D2")], [par("P-1\u200d")], CONFIG
+    )
+    expect(run("match", folder, "--out", tmp_path / "o"), 0)
+    rows = read_csv(tmp_path / "o" / "pairings.csv") + read_csv(tmp_path / "o" / "unmatched.csv")
+    ids = {r.get("developer_id") or r.get("id") for r in rows} | {r.get("partner_id") for r in rows}
+    assert "D-\u00e9x" in ids and "P-1" in ids
+    assert not any(i and ("\u200b" in i or "\u200d" in i or "e\u0301" in i) for i in ids)
+
+
+def test_coordinates_keep_the_precision_given(tmp_path: Path) -> None:
+    from matcher.dataset import load_dataset
+
+    folder = write_instance(tmp_path / "in", DEVELOPERS, PARTNERS, CONFIG)
+    text = (folder / "developers.csv").read_text(encoding="utf-8").splitlines()
+    text[0] += ",lat,lon"
+    text[1:] = [line + ",33.573109,-7.589843" for line in text[1:]]
+    (folder / "developers.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    dataset = load_dataset(folder / "developers.csv", folder / "partners.csv")
+    assert {(d.lat, d.lon) for d in dataset.developers} == {(33.573109, -7.589843)}
+
+
+def test_a_name_in_the_skills_column_is_described_and_not_kept(tmp_path: Path) -> None:
+    folder = write_instance(
+        tmp_path / "in", [dev("D1", skills=f"web;{NAME};{EMAIL}"), dev("D2")], PARTNERS, CONFIG
+    )
+    res = run("validate", folder, "--no-quotas")
+    expect(
+        res,
+        0,
+        'row 2, column "skills": a value that looks like a person\'s name is not a skill',
+        "a value that looks like an e-mail address is not a skill",
+    )
+    assert "nora" not in res.stderr.casefold()
+
+
+def test_too_many_distinct_tags_name_the_file_and_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matcher.dataset as dataset
+
+    monkeypatch.setattr(dataset, "MAX_DISTINCT_TAGS", 5)
+    skills = ";".join(f"zz{i}" for i in range(6))
+    folder = write_instance(tmp_path / "in", [dev("D1", skills=skills)], PARTNERS, CONFIG)
+    expect(
+        run("validate", folder, "--no-quotas"),
+        3,
+        "developers.csv",
+        "6 distinct skills and sectors; the limit is 5",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (EMAIL, "a value that looks like an e-mail address"),
+        (PHONE, "a value that looks like a phone number"),
+        ("0612345678", "a value that looks like a phone number"),
+        ("ZZ007919", "a value that looks like an identity number"),
+        (NAME, "a value that looks like a person's name"),
+        ("Atlantis", '"Atlantis"'),
+        ("MA-13", '"MA-13"'),
+        ("D-00001", '"D-00001"'),
+        ("06.141", '"06.141"'),
+        ("web design", '"web design"'),
+    ],
+)
+def test_quote_safe_describes_what_may_be_personal(value: str, shown: str) -> None:
+    from matcher.text import quote_safe
+
+    assert quote_safe(value) == shown

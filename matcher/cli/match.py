@@ -138,6 +138,7 @@ def match(
                 options=options,
                 extra_files={WORKBOOK: workbook_file(result, options)} if xlsx else None,
                 extra_manifest={"read_options": {"sheet": sheet, "encoding": encoding}},
+                out=out,
             )
             if report is not None:
                 report("write", 0, 1)

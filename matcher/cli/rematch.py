@@ -82,6 +82,7 @@ def rematch(
             options=options,
             extra_files={"changes.csv": changes_csv(outcome.changes, options=options)},
             extra_manifest=rematch_manifest(run, outcome),
+            out=out,
         )
         with interrupt.committing():
             write_files(out, files)
