@@ -6,7 +6,7 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,16 +25,25 @@ CrossRegion = Literal["never", "remote-only", "always"]
 
 DEFAULT_PRIORITY = ("MA-08", "MA-10", "MA-11", "MA-12", "MA-02")
 
+# Bounds that keep a hostile or mistyped file from exhausting the machine or the solver.
+MAX_CONFIG_BYTES = 1_000_000
+MAX_KEY_CHARS = 100
+MAX_QUOTA = 100_000
+MAX_WEIGHT = 1_000_000.0
+
+# strict: true/false is not a number (pydantic would read true as 1).
+Count = Annotated[int, Field(ge=0, le=MAX_QUOTA, strict=True)]
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class RegionRange(_Strict):
     """A region's quota as a range: at least ``min`` where possible, never more than ``max``."""
 
-    min: int = Field(ge=0)
-    max: int = Field(ge=0)
+    min: int = Field(ge=0, le=MAX_QUOTA, strict=True)
+    max: int = Field(ge=0, le=MAX_QUOTA, strict=True)
 
     @model_validator(mode="after")
     def _min_le_max(self) -> RegionRange:
@@ -48,7 +57,7 @@ class RegionRange(_Strict):
 class Quotas(_Strict):
     """Pairs wanted per region."""
 
-    default: int = Field(default=10, ge=0)
+    default: int = Field(default=10, ge=0, le=MAX_QUOTA, strict=True)
     regions: dict[str, int | RegionRange] = Field(default_factory=dict)
 
     @field_validator("regions", mode="before")
@@ -79,6 +88,12 @@ class Quotas(_Strict):
                         "the quota of {name!r} must be a whole number or {{ min = …, max = … }}"
                     ).format(name=name)
                 )
+            elif quota > MAX_QUOTA:
+                raise ValueError(
+                    _("the quota of {region} is above the limit of {limit}").format(
+                        region=repr(name), limit=f"{MAX_QUOTA:,}"
+                    )
+                )
             out[name] = quota
         return out
 
@@ -99,9 +114,9 @@ class Quotas(_Strict):
 class Mix(_Strict):
     """Per-region composition rules."""
 
-    min_per_kind: dict[Kind, int] = Field(default_factory=dict)
-    max_per_kind: dict[Kind, int] = Field(default_factory=dict)
-    min_women_share: float | None = Field(default=None, ge=0, le=1)
+    min_per_kind: dict[Kind, Count] = Field(default_factory=dict)
+    max_per_kind: dict[Kind, Count] = Field(default_factory=dict)
+    min_women_share: float | None = Field(default=None, ge=0, le=1, strict=True)
 
     @field_validator("min_per_kind", "max_per_kind")
     @classmethod
@@ -127,11 +142,11 @@ class Mix(_Strict):
 class Weights(_Strict):
     """Relative weights of the score criteria; normalised to sum 1."""
 
-    skills: float = Field(default=0.35, ge=0)
-    languages: float = Field(default=0.20, ge=0)
-    distance: float = Field(default=0.20, ge=0)
-    sector: float = Field(default=0.15, ge=0)
-    availability: float = Field(default=0.10, ge=0)
+    skills: float = Field(default=0.35, ge=0, le=MAX_WEIGHT, strict=True)
+    languages: float = Field(default=0.20, ge=0, le=MAX_WEIGHT, strict=True)
+    distance: float = Field(default=0.20, ge=0, le=MAX_WEIGHT, strict=True)
+    sector: float = Field(default=0.15, ge=0, le=MAX_WEIGHT, strict=True)
+    availability: float = Field(default=0.10, ge=0, le=MAX_WEIGHT, strict=True)
 
     @model_validator(mode="after")
     def _positive_sum(self) -> Weights:
@@ -155,16 +170,16 @@ CRITERIA = ("skills", "languages", "distance", "sector", "availability")
 class Rules(_Strict):
     """Hard rules: pairs that break one are never formed (except locked pairs)."""
 
-    require_shared_language: bool = True
-    min_score: float = Field(default=30, ge=0, le=100)
-    max_distance_km: float = Field(default=250, gt=0)
+    require_shared_language: bool = Field(default=True, strict=True)
+    min_score: float = Field(default=30, ge=0, le=100, strict=True)
+    max_distance_km: float = Field(default=250, gt=0, le=100_000, strict=True)
     cross_region: CrossRegion = "remote-only"
-    cross_region_penalty: float = Field(default=15, ge=0, le=100)
+    cross_region_penalty: float = Field(default=15, ge=0, le=100, strict=True)
     # A remote pair (a ``remote`` developer with a partner in another region) never meets in
     # person: it is held to this distance instead of max_distance_km (None: no limit), and
     # its distance criterion is this fixed value instead of 1 − km / max_distance_km.
-    remote_max_distance_km: float | None = Field(default=None, gt=0)
-    remote_distance_score: float = Field(default=0.5, ge=0, le=1)
+    remote_max_distance_km: float | None = Field(default=None, gt=0, le=100_000, strict=True)
+    remote_distance_score: float = Field(default=0.5, ge=0, le=1, strict=True)
     locks: Path | None = None
     forbid: Path | None = None
 
@@ -327,7 +342,10 @@ def config_problems(exc: ValidationError, *, file: str) -> list[Problem]:
             continue
         msg = _pydantic_message(err)
         hint = None
-        if err["type"] == "literal_error" and "cross_region" in key:
+        if isinstance(err.get("input"), bool) and err["type"] != "bool_type":
+            msg = _("true/false is not a number here")
+            hint = _("write a number, e.g. {key} = 10").format(key=str(loc[-1]) if loc else key)
+        elif err["type"] == "literal_error" and "cross_region" in key:
             hint = _('use "never", "remote-only" or "always"')
         elif "Kind" in msg or (loc and loc[-1] not in ("min", "max") and "kind" in key):
             hint = _("kinds are {value}").format(value=", ".join(KINDS))
@@ -350,24 +368,90 @@ def parse_config(
         updates: dict[str, Path | None] = {}
         for name in ("locks", "forbid"):
             path = getattr(rules, name)
-            if path is not None and not path.is_absolute():
-                updates[name] = base_dir / path
+            if path is not None:
+                updates[name] = _inside(base_dir, path, key=f"rules.{name}", file=file)
         if updates:
             config = config.model_copy(update={"rules": rules.model_copy(update=updates)})
     return config
 
 
+def _inside(base_dir: Path, path: Path, *, key: str, file: str) -> Path:
+    """Return ``path`` taken from ``base_dir``, refusing one that leads outside that folder.
+
+    A config file travels with its data: one naming a file elsewhere (``../../x``) could make
+    matcher read, and quote, files its author never meant to share.
+    """
+    full = (base_dir / path).resolve()
+    if not full.is_relative_to(base_dir.resolve()):
+        raise ConfigError(
+            _("{file} is invalid").format(file=file),
+            [
+                Problem(
+                    file,
+                    None,
+                    key,
+                    _("the path leads outside the folder of {file}").format(file=file),
+                    _("put the file next to {file}, or give it on the command line").format(
+                        file=file
+                    ),
+                    code="path_outside",
+                )
+            ],
+        )
+    return base_dir / path
+
+
+def _long_keys(data: object, prefix: str = "") -> list[str]:
+    """Return the (shortened) dotted keys longer than MAX_KEY_CHARS, anywhere in ``data``."""
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            text = str(key)
+            if len(text) > MAX_KEY_CHARS:
+                found.append(prefix + text[:20] + "…")
+            else:
+                found.extend(_long_keys(value, prefix + text + "."))
+    return found
+
+
 def load_config(path: Path | None) -> MatcherConfig:
     """Read ``matcher.toml`` (or return the defaults when ``path`` is None)."""
+    return read_config(path)[0]
+
+
+def read_config(path: Path | None) -> tuple[MatcherConfig, str | None]:
+    """Read ``matcher.toml`` and return it with the SHA-256 of exactly the bytes read."""
+    from matcher.hashing import sha256_bytes
+
     if path is None:
-        return MatcherConfig()
+        return MatcherConfig(), None
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except (FileNotFoundError, IsADirectoryError):
         raise ConfigError(
             _("{name} not found").format(name=path.name),
             [Problem(path.name, None, None, _("file not found"))],
         ) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            _("{file} is too large").format(file=path.name),
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    _("the file is larger than the limit of {limit} bytes").format(
+                        limit=f"{MAX_CONFIG_BYTES:,}"
+                    ),
+                    _("a matcher.toml is a few lines long; start from `matcher init`"),
+                    code="too_large",
+                )
+            ],
+        )
+    digest = sha256_bytes(raw)
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(
             _("{name} is not UTF-8").format(name=path.name),
@@ -379,19 +463,57 @@ def load_config(path: Path | None) -> MatcherConfig:
         ) from None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"\(at line (\d+)", str(exc))
-        line = int(found.group(1)) if found else None
+    except (RecursionError, ValueError) as exc:
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise _toml_error(path.name, exc) from None
+        # Nesting thousands deep, or an integer of thousands of digits: no config needs either.
         raise ConfigError(
             _("{name} is not valid TOML").format(name=path.name),
             [
                 Problem(
                     path.name,
-                    line,
                     None,
-                    _("not valid TOML ({value})").format(value=str(exc).split(" (at")[0]),
-                    _("check the quotes, brackets and '=' signs on that line"),
+                    None,
+                    _("not a usable TOML file (nested too deeply, or a number far too long)"),
+                    _("a matcher.toml is a few lines long; start from `matcher init`"),
+                    code="bad_toml",
                 )
             ],
         ) from None
-    return parse_config(data, file=path.name, base_dir=path.parent)
+    long_keys = _long_keys(data)
+    if long_keys:
+        raise ConfigError(
+            _("{file} is invalid").format(file=path.name),
+            [
+                Problem(
+                    path.name,
+                    None,
+                    key,
+                    _("the key is longer than the limit of {limit} characters").format(
+                        limit=MAX_KEY_CHARS
+                    ),
+                    _("keys are short names such as quotas.default; see `matcher init`"),
+                    code="unknown_key",
+                )
+                for key in long_keys
+            ],
+        )
+    return parse_config(data, file=path.name, base_dir=path.parent), digest
+
+
+def _toml_error(file: str, exc: tomllib.TOMLDecodeError) -> ConfigError:
+    """Return the ConfigError naming the line of a TOML syntax error."""
+    found = re.search(r"\(at line (\d+)", str(exc))
+    line = int(found.group(1)) if found else None
+    return ConfigError(
+        _("{name} is not valid TOML").format(name=file),
+        [
+            Problem(
+                file,
+                line,
+                None,
+                _("not valid TOML ({value})").format(value=str(exc).split(" (at")[0]),
+                _("check the quotes, brackets and '=' signs on that line"),
+            )
+        ],
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from matcher.errors import InputError, Problem, ProblemLog, UsageError
@@ -18,8 +19,12 @@ from matcher.readers.headers import (
 )
 from matcher.readers.profiles import footer_rows, read_developers, read_partners
 from matcher.readers.table import EXTENSIONS, RawTable
+from matcher.text import clean_id
 
 CONFIG_NAME = "matcher.toml"
+# Distinct tags (skills, needs, sectors) one file may bring: the scoring vocabulary grows
+# with them, and thousands are a sign of values in the wrong column, not of real skills.
+MAX_DISTINCT_TAGS = 2_000
 
 
 def find_inputs(folder: Path) -> tuple[Path, Path, Path | None]:
@@ -102,14 +107,16 @@ def load_dataset(
     try:
         devs, problems, dev_table = read_developers(developers, sheet=sheet, encoding=encoding)
         log.extend(problems)
-        sources.append(SourceFile("developers", str(developers), dev_table.sha256))
+        log.extend(_too_many_tags(dev_table.file, devs))
+        sources.append(SourceFile("developers", str(Path(developers).resolve()), dev_table.sha256))
     except InputError as exc:
         log.extend([*exc.problems, *exc.warnings])
     report(progress, "read", 1, 2)
     try:
         parts, problems, part_table = read_partners(partners, sheet=sheet, encoding=encoding)
         log.extend(problems)
-        sources.append(SourceFile("partners", str(partners), part_table.sha256))
+        log.extend(_too_many_tags(part_table.file, parts))
+        sources.append(SourceFile("partners", str(Path(partners).resolve()), part_table.sha256))
     except InputError as exc:
         log.extend([*exc.problems, *exc.warnings])
     if dev_table is not None and part_table is not None:
@@ -122,6 +129,33 @@ def load_dataset(
         warnings=log.warnings,
         sources=sources,
     )
+
+
+def _too_many_tags(file: str, people: Sequence[Developer | Partner]) -> list[Problem]:
+    """Return the error for a file with more distinct tags than MAX_DISTINCT_TAGS, if any."""
+    from matcher.i18n import _
+
+    tags: set[str] = set()
+    for person in people:
+        if isinstance(person, Developer):
+            tags.update(person.skills, person.sectors)
+        else:
+            tags.update(person.needs)
+            tags.add(person.sector)
+    if len(tags) <= MAX_DISTINCT_TAGS:
+        return []
+    return [
+        Problem(
+            file,
+            None,
+            None,
+            _("{count} distinct skills and sectors; the limit is {limit}").format(
+                count=f"{len(tags):,}", limit=f"{MAX_DISTINCT_TAGS:,}"
+            ),
+            _("a list cell holds a few tags separated by ; or |: check that the columns are right"),
+            code="too-large",
+        )
+    ]
 
 
 def _summary(log: ProblemLog) -> str:
@@ -148,7 +182,7 @@ def _ids(
         for row in table.rows:
             if row.number in footers:
                 continue
-            rows.setdefault(row.cells.get(header, "").strip(), row.number)
+            rows.setdefault(clean_id(row.cells.get(header, "")), row.number)
     rows.pop("", None)
     return header, rows
 

@@ -30,8 +30,8 @@ class Problem:
     def location(self) -> str:
         """Return "file, row N, column "c"" with whatever parts are known."""
         parts: list[str] = []
-        # In a TOML config the places are lines and keys, not rows and columns.
-        config = bool(self.file and self.file.endswith(".toml"))
+        # In a TOML config (and a manifest) the places are lines and keys, not rows and columns.
+        config = bool(self.file and self.file.endswith((".toml", "manifest.json")))
         if self.file:
             parts.append(self.file)
         if self.row is not None:
@@ -100,6 +100,12 @@ class OutputExistsError(MatcherError):
     """Refused to overwrite existing output files without --force."""
 
     exit_code = 5
+
+
+class OutputError(MatcherError):
+    """The output folder cannot take the files (a dangling link, read-only, disk full)."""
+
+    exit_code = 2
 
 
 class ShortfallError(MatcherError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -15,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from matcher import __version__
-from matcher.errors import OutputExistsError, UsageError
+from matcher.errors import OutputError, OutputExistsError, UsageError
 from matcher.hashing import sha256_bytes
 from matcher.i18n import _
+from matcher.manifest import row_digest
 from matcher.pipeline import MatchResult, Pair, Unpaired
 from matcher.reference import get_region
 
@@ -26,7 +28,8 @@ UNMATCHED = "unmatched.csv"
 MANIFEST = "manifest.json"
 RESULT_FILES = (PAIRINGS, UNMATCHED, MANIFEST)
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# The full-width forms count too: some spreadsheet programs read "＝1+1" as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _NUMBER = re.compile(r"-\d+([.,]\d+)?")
 
 
@@ -78,6 +81,13 @@ def pseudonym(key: bytes, person_id: str) -> str:
     import hmac
 
     return "anon-" + hmac.new(key, person_id.encode("utf-8"), "sha256").hexdigest()[:10]
+
+
+def redact_check(key: bytes) -> str:
+    """Return the fingerprint the manifest keeps of a pseudonym key (never the key itself)."""
+    import hmac
+
+    return hmac.new(key, b"matcher redact check", "sha256").hexdigest()[:16]
 
 
 def _name(options: OutputOptions, person_id: str, name: str) -> str:
@@ -215,10 +225,20 @@ def options_csv(rows: Iterable[Sequence[object]], options: OutputOptions) -> byt
 
 
 def check_writable(out: Path, names: Sequence[str], *, force: bool) -> None:
-    """Refuse (exit 5) when any output already exists and ``force`` is not set."""
+    """Refuse, before any work, an output folder that cannot take the files.
+
+    Exit 5 when files exist and ``force`` is not set; exit 2 when ``out`` is not a folder, a
+    dangling link, or a place the files cannot be written (read-only, no permission).
+    """
+    if out.is_symlink() and not out.exists():
+        raise OutputError(
+            _("{path} is a symbolic link to a folder that does not exist").format(path=out)
+            + "; "
+            + _("create its target, or choose another --out folder")
+        )
     if out.exists() and not out.is_dir():
         raise UsageError(_("{out} exists and is not a folder").format(out=out))
-    existing = [n for n in names if (out / n).exists()]
+    existing = [n for n in names if (out / n).exists() or (out / n).is_symlink()]
     if existing and not force:
         raise OutputExistsError(
             _(
@@ -226,27 +246,94 @@ def check_writable(out: Path, names: Sequence[str], *, force: bool) -> None:
                 "choose another --out folder"
             ).format(out=out, value=", ".join(existing))
         )
+    _probe(out)
+
+
+def _probe(out: Path) -> None:
+    """Create and remove a scratch entry where the files will go, to fail before the work."""
+    target = out
+    while not target.exists():
+        if target.is_symlink() or target.parent == target:
+            break
+        target = target.parent
+    try:
+        if target.is_dir():
+            os.rmdir(tempfile.mkdtemp(prefix=".matcher-probe-", dir=target))
+        else:
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target))
+    except OSError as exc:
+        raise _write_failure(target, exc) from None
+
+
+def _write_failure(path: Path, exc: OSError) -> OutputError:
+    cause = exc.strerror or str(exc) or type(exc).__name__
+    return OutputError(
+        _("cannot write into {path}: {cause}").format(path=path, cause=cause)
+        + "; "
+        + _("free some space, fix the permissions or choose another --out")
+    )
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not every platform opens folders; the files themselves are synced
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:
-    """Write every file to a temporary name first, then rename them all (owner-only)."""
+    """Write a set of files so that a reader sees the whole new set or no manifest at all.
+
+    Every file goes to a temporary name first and is synced to disk; then any old manifest is
+    removed, the data files are renamed into place, and the manifest comes last. A crash part
+    way leaves a folder without a manifest (which every reader refuses), never a manifest
+    beside files it does not describe. Temporary files are removed on any failure.
+    """
     if out.exists() and not out.is_dir():
         raise UsageError(_("{out} exists and is not a folder").format(out=out))
-    out.mkdir(parents=True, exist_ok=True)
+    created = [p for p in (out, *out.parents) if not p.exists()]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_failure(out, exc) from None
     temps: list[tuple[str, Path]] = []
+    done = False
     try:
         for name, data in files.items():
             fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            temps.append((name, Path(tmp_name)))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
             os.chmod(tmp_name, 0o600)
-            temps.append((name, Path(tmp_name)))
-        for name, tmp_path in temps:
+        ordered = sorted(temps, key=lambda t: t[0] == MANIFEST)
+        if MANIFEST in files and (out / MANIFEST).exists():
+            (out / MANIFEST).unlink()
+            _fsync_dir(out)
+        for name, tmp_path in ordered:
             os.replace(tmp_path, out / name)
+        _fsync_dir(out)
+        done = True
+    except OSError as exc:
+        raise _write_failure(out, exc) from None
     finally:
-        for _name, leftover in temps:
+        for _file, leftover in temps:
             if leftover.exists():
                 leftover.unlink()
+        if not done:
+            # Folders this call created are removed again when they stayed empty.
+            for folder in created:
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
 
 
 def _versions() -> dict[str, str]:
@@ -269,16 +356,29 @@ def manifest(
     *,
     options: OutputOptions,
     extra: dict[str, Any] | None = None,
+    out: Path | None = None,
 ) -> bytes:
-    """Return manifest.json: versions, input hashes, config, optimality, output hashes."""
+    """Return manifest.json: versions, input hashes, config, optimality, output hashes.
+
+    Each input is recorded by absolute path and, with ``out``, by its path from the result
+    folder, so that a result moved together with its inputs still finds them.
+    """
     opt = result.optimality
+    inputs: list[dict[str, Any]] = []
+    for s in result.sources:
+        entry: dict[str, Any] = {
+            "role": s.role,
+            "path": str(Path(s.path).resolve()),
+            "file": Path(s.path).name,
+            "sha256": s.sha256,
+        }
+        if out is not None:
+            entry["relative"] = os.path.relpath(Path(s.path).resolve(), out.resolve())
+        inputs.append(entry)
     body: dict[str, Any] = {
         "tool": "matcher",
         "versions": _versions(),
-        "inputs": [
-            {"role": s.role, "path": s.path, "file": Path(s.path).name, "sha256": s.sha256}
-            for s in result.sources
-        ],
+        "inputs": inputs,
         "config": result.config.model_dump(mode="json"),
         "options": {
             "bom": options.with_bom,
@@ -286,6 +386,11 @@ def manifest(
             "contacts": options.contacts,
             "redacted": options.redact_key is not None,
             "headers": options.headers,
+            **(
+                {"redact_check": redact_check(options.redact_key)}
+                if options.redact_key is not None
+                else {}
+            ),
         },
         "objective": {
             "method": opt.method,
@@ -318,6 +423,7 @@ def manifest(
             "unpaired_partners": sum(u.side == "partner" for u in result.unpaired),
         },
         "outputs": {name: sha256_bytes(data) for name, data in sorted(outputs.items())},
+        "row_digests": {PAIRINGS: [row_digest(p.developer.id, p.partner.id) for p in result.pairs]},
     }
     if extra:
         body.update(extra)
@@ -353,6 +459,7 @@ def result_files(
     options: OutputOptions,
     extra_files: dict[str, bytes] | None = None,
     extra_manifest: dict[str, Any] | None = None,
+    out: Path | None = None,
 ) -> dict[str, bytes]:
     """Return every output file of a run as bytes, the manifest last."""
     files = {
@@ -360,7 +467,7 @@ def result_files(
         UNMATCHED: options_csv(unmatched_rows(result.unpaired, options), options),
     }
     files.update(extra_files or {})
-    files[MANIFEST] = manifest(result, files, options=options, extra=extra_manifest)
+    files[MANIFEST] = manifest(result, files, options=options, extra=extra_manifest, out=out)
     return files
 
 
@@ -374,7 +481,7 @@ def write_result(
 ) -> list[Path]:
     """Write a run's files into ``out`` and return their paths."""
     files = result_files(
-        result, options=options, extra_files=extra_files, extra_manifest=extra_manifest
+        result, options=options, extra_files=extra_files, extra_manifest=extra_manifest, out=out
     )
     write_files(out, files)
     return [out / name for name in files]

@@ -11,14 +11,14 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from matcher.config import MatcherConfig, load_config
+from matcher.config import MatcherConfig
 from matcher.dataset import load_dataset
 from matcher.diagnosis import Fix, diagnose
 from matcher.edges import EdgeSet, build_edges
 from matcher.errors import InputError, Problem, ProblemLog
 from matcher.i18n import N_, _
 from matcher.models import Dataset, Developer, Partner, SourceFile
-from matcher.pairs_file import PairRow, read_pairs
+from matcher.pairs_file import PairRow
 from matcher.progress import ProgressCallback, report
 from matcher.reference import REGIONS, get_region
 from matcher.rules import RULE_TEXT, RULES, first_violations
@@ -694,15 +694,18 @@ def load_run_inputs(
     encoding: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> tuple[Dataset, MatcherConfig, list[tuple[str, str]], list[tuple[str, str]]]:
-    """Load the profiles, the config and the lock/forbid lists named by a run."""
-    from matcher.hashing import sha256_file
+    """Load the profiles, the config and the lock/forbid lists named by a run.
 
-    config = load_config(config_path)
+    Each file is hashed from the very bytes that were parsed, so a file edited while the run
+    loads is recorded as the run saw it.
+    """
+    from matcher.config import read_config
+    from matcher.pairs_file import read_pair_list
+
+    config, config_sha = read_config(config_path)
     dataset = load_dataset(developers, partners, sheet=sheet, encoding=encoding, progress=progress)
-    if config_path is not None:
-        dataset.sources.append(
-            SourceFile("config", str(config_path.resolve()), sha256_file(config_path))
-        )
+    if config_path is not None and config_sha is not None:
+        dataset.sources.append(SourceFile("config", str(config_path.resolve()), config_sha))
     locks: list[tuple[str, str]] = []
     forbid: list[tuple[str, str]] = []
     for role, path in (
@@ -711,15 +714,15 @@ def load_run_inputs(
     ):
         if path is None:
             continue
-        rows = read_pairs(Path(path), role=role)
+        listed = read_pair_list(Path(path), role=role)
         pairs = resolve_pairs(
-            rows, developers=dataset.developers, partners=dataset.partners, role=role
+            listed.rows, developers=dataset.developers, partners=dataset.partners, role=role
         )
         dataset.sources.append(
             SourceFile(
                 "locks" if role == "lock" else "forbid",
                 str(Path(path).resolve()),
-                sha256_file(Path(path)),
+                listed.sha256,
             )
         )
         (locks if role == "lock" else forbid).extend(pairs)

@@ -22,6 +22,10 @@ from matcher.scoring import (
 
 Bools = npt.NDArray[np.bool_]
 
+# Scores and distances are compared with the limits at 1e-6, the solver's resolution:
+# 100 × (0.35 + 0.20 + 0.20 + 0.075 + 0.075) is 89.99999999999999, and must pass 90.
+DIGITS = 6
+
 RULES: tuple[str, ...] = (
     "forbidden",
     "mobility_local",
@@ -64,7 +68,8 @@ def _may_cross(mobility: npt.NDArray[np.int64], config: MatcherConfig) -> Bools:
 
 def _too_far(*, block: ScoreBlock, developers: DeveloperFeatures, config: MatcherConfig) -> Bools:
     """Return the pairs farther apart than their limit (remote pairs have their own)."""
-    km = block.distance_km.astype(np.float64)
+    # Compared at the solver's resolution, so 9.9999999 km is not "beyond 10 km".
+    km = np.round(block.distance_km.astype(np.float64), DIGITS)
     far: Bools = km > float(config.rules.max_distance_km)
     remote = block.cross_region & (developers.mobility == _REMOTE)[:, None]
     limit = config.rules.remote_max_distance_km
@@ -102,7 +107,7 @@ def feature_masks(
             ~block.shared_any if rules.require_shared_language else np.zeros(shape, np.bool_)
         ),
         "too_far": _too_far(block=block, developers=developers, config=config),
-        "below_min_score": block.score < float(rules.min_score),
+        "below_min_score": np.round(block.score, DIGITS) < float(rules.min_score),
     }
     return masks
 
@@ -189,9 +194,9 @@ def violated_rules(
     if rules.require_shared_language and not result.shared_languages:
         found.append("no_shared_language")
     limit = distance_limit(remote=result.remote, config=config)
-    if limit is not None and result.distance_km > limit:
+    if limit is not None and round(result.distance_km, DIGITS) > limit:
         found.append("too_far")
-    if result.score < rules.min_score:
+    if round(result.score, DIGITS) < rules.min_score:
         found.append("below_min_score")
     return found
 

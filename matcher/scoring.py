@@ -128,14 +128,13 @@ class _Vocabulary:
         self.index: dict[str, int] = {}
 
     def add(self, values: Iterable[str]) -> list[int]:
-        cols: list[int] = []
+        # A dict keeps first-seen order and makes each value O(1): a list test was quadratic.
+        cols: dict[int, None] = {}
         for value in values:
             if not value:
                 continue
-            col = self.index.setdefault(value, len(self.index))
-            if col not in cols:
-                cols.append(col)
-        return cols
+            cols[self.index.setdefault(value, len(self.index))] = None
+        return list(cols)
 
 
 def _one_hot(rows: list[list[int]], width: int) -> Float32s:

@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
+from matcher.i18n import N_
+
 _ARABIC = str.maketrans(
     {
         "أ": "ا",
@@ -105,3 +107,50 @@ def build_index(table: Mapping[K, Iterable[str]]) -> dict[str, K]:
 def lookup(index: Mapping[str, K], text: str) -> K | None:
     """Return the canonical key ``text`` names in an index from :func:`build_index`."""
     return index.get(fold(text)) or index.get(compact(text))
+
+
+def clean_id(text: str) -> str:
+    """Return an id in NFC, without invisible characters or surrounding spaces.
+
+    "D-é01" typed on a Mac (NFD), or pasted with a zero-width space, is the same id as the
+    one typed on Windows: without this they would be different people.
+    """
+    nfc = unicodedata.normalize("NFC", text)
+    return "".join(ch for ch in nfc if unicodedata.category(ch) != "Cf").strip()
+
+
+_EMAIL = re.compile(r"\S+@\S+")
+_PHONE = re.compile(r"^[+(]?[\d\s().\-/]{6,}$")
+_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*$")
+# A Moroccan identity card number (CIN): one or two letters, then digits ("AB123456"). Ids
+# such as "D-00001" keep their hyphen and are not taken for one.
+_IDENTITY = re.compile(r"^[^\W\d_]{1,2}\d{5,8}$")
+
+
+def looks_personal(value: str) -> str | None:
+    """Return what a cell looks like when it may be personal data (e-mail, phone, name)."""
+    text = value.strip()
+    if _EMAIL.search(text):
+        return N_("an e-mail address")
+    if _PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 6:
+        return N_("a phone number")
+    if _IDENTITY.match(text):
+        return N_("an identity number")
+    words = text.split()
+    if 2 <= len(words) <= 5 and all(_WORD.match(w) and w[0].isupper() for w in words):
+        return N_("a person's name")
+    return None
+
+
+def quote_safe(value: str, limit: int = 40) -> str:
+    """Return ``value`` quoted, or described ("a value that looks like an e-mail address").
+
+    A cell that names nothing known may be a person's data shifted into the wrong column:
+    it is quoted only when it cannot be personal.
+    """
+    from matcher.i18n import _
+
+    kind = looks_personal(value)
+    if kind is not None:
+        return _("a value that looks like {kind}").format(kind=_(kind))
+    return quote(value, limit)

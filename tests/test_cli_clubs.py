@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import stat
@@ -333,7 +334,10 @@ def test_explain_person_warns_about_stale_clubs_and_still_explains(
     assert res.exit_code == 0, res.stderr
     assert "warning: the clubs of" in flat(res.stderr)
     assert "is in club" not in flat(res.stdout)
-    assert "Developer D00 (MA-06) is paired with P00" in flat(res.stdout)
+    with (copy / "pairings.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    partner = next(r["partner_id"] for r in rows if r["developer_id"] == "D00")
+    assert f"Developer D00 (MA-06) is paired with {partner}." in flat(res.stdout)
 
 
 def test_clubs_files_hold_no_names(result: Path) -> None:

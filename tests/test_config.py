@@ -362,7 +362,7 @@ def test_config_with_bom_is_read(tmp_path: Path) -> None:
 def test_relative_lock_and_forbid_paths_are_taken_from_the_config_folder(tmp_path: Path) -> None:
     folder = tmp_path / "call"
     folder.mkdir()
-    absolute = tmp_path / "elsewhere" / "forbid.csv"
+    absolute = folder / "sub" / "forbid.csv"
     path = folder / "matcher.toml"
     path.write_text(
         f'[rules]\nlocks = "lists/locks.csv"\nforbid = "{absolute.as_posix()}"\n', encoding="utf-8"

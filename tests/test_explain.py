@@ -303,7 +303,9 @@ def test_edited_pairings_exits_3(tmp_path: Path) -> None:
     res = cli("explain", out, "--developer", "D1")
     assert res.exit_code == 3
     err = " ".join(res.stderr.split())
-    assert "pairings.csv" in err and "was changed or removed after the run" in err
+    assert "pairings.csv: was edited after the run: row(s) 4 hold pairs" in err
+    assert "1 pair(s) of the result are missing" in err
+    assert f"match … --lock {pairings}" in err
 
 
 def test_missing_input_exits_3(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from matcher.errors import OutputExistsError, UsageError
+from matcher.errors import OutputError, OutputExistsError, UsageError
 from matcher.outputs import (
     MANIFEST,
     PAIRING_COLUMNS,
@@ -214,8 +214,9 @@ def test_write_files_failing_midway_leaves_no_temporary_file(
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match=f"cannot write into {tmp_path}: disk full") as info:
         write_files(tmp_path, {"a.csv": b"a", "b.csv": b"b", "c.csv": b"c"})
+    assert info.value.exit_code == 2
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
 

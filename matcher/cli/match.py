@@ -130,7 +130,7 @@ def match(
             )
         if dry_run:
             if not as_json:
-                stdout.print("[dim]" + _("dry run: nothing was written") + "[/]")
+                stdout.print("[dim]" + _("dry run: nothing was written") + "[/]", markup=True)
             return
         from matcher.stability import count_blocking_pairs, stability_manifest
 
@@ -151,6 +151,7 @@ def match(
                     "read_options": {"sheet": sheet, "encoding": encoding},
                     **stability_manifest(audit),
                 },
+                out=out,
             )
             if report is not None:
                 report("write", 0, 1)

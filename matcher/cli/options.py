@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from matcher.cli import interrupt
 from matcher.errors import InputError, MatcherError, UsageError
@@ -19,9 +20,12 @@ from matcher.i18n import N_, _
 
 if TYPE_CHECKING:  # the outputs module (numpy, scipy) is imported only when a command runs
     from matcher.outputs import OutputOptions
+    from matcher.previous import PreviousRun
 
-stdout = Console(highlight=False)
-stderr = Console(stderr=True, highlight=False)
+# No markup by default: ids, cells and paths such as "[bold]D-1" or "out/[/]" are shown as
+# they are. A print that wants style passes markup=True and escapes every value it shows.
+stdout = Console(highlight=False, markup=False)
+stderr = Console(stderr=True, highlight=False, markup=False)
 
 T = TypeVar("T")
 
@@ -29,7 +33,9 @@ T = TypeVar("T")
 def _fail(exc: MatcherError) -> NoReturn:
     from matcher.render import problems_text
 
-    stderr.print("[bold red]" + _("error: ") + f"[/]{exc}", soft_wrap=True)
+    stderr.print(
+        "[bold red]" + _("error: ") + "[/]" + escape(str(exc)), soft_wrap=True, markup=True
+    )
     if isinstance(exc, InputError):
         stderr.print(problems_text([*exc.problems, *exc.warnings]), soft_wrap=True, end="")
     raise typer.Exit(exc.exit_code)
@@ -50,7 +56,8 @@ def guarded(func: Callable[[], T]) -> T:
             _(
                 "[bold red]unexpected error:[/] {name}. "
                 "Set MATCHER_DEBUG=1 to see details, and report it."
-            ).format(name=type(exc).__name__)
+            ).format(name=type(exc).__name__),
+            markup=True,
         )
         raise typer.Exit(1) from None
 
@@ -152,20 +159,62 @@ def output_options(
     """Build the output options, reading the pseudonym key from the environment."""
     from matcher.outputs import OutputOptions
 
-    key = None
-    if redact:
-        raw = os.environ.get("MATCHER_REDACT_KEY", "")
-        if len(raw) < 8:
-            raise UsageError(
-                _(
-                    "--redact needs a secret key of 8 characters or more in the "
-                    "MATCHER_REDACT_KEY environment variable"
-                )
+    if redact and contacts:
+        # E-mail addresses usually spell the person's name: they would undo the pseudonyms.
+        raise UsageError(
+            _(
+                "--redact and --contacts cannot be combined: e-mails and phones identify the "
+                "people the pseudonyms hide; write the contacts in a separate, unredacted run"
             )
-        key = raw.encode("utf-8")
+        )
+    key = _redact_key() if redact else None
     if headers not in ("en", "fr"):
         raise UsageError(_('--headers must be "en" or "fr", not "{value}"').format(value=headers))
     return OutputOptions(bom=bom, contacts=contacts, redact_key=key, excel=excel, headers=headers)
+
+
+def _redact_key() -> bytes:
+    raw = os.environ.get("MATCHER_REDACT_KEY", "")
+    if len(raw) < 8:
+        raise UsageError(
+            _(
+                "--redact needs a secret key of 8 characters or more in the "
+                "MATCHER_REDACT_KEY environment variable"
+            )
+        )
+    return raw.encode("utf-8")
+
+
+def carry_redaction(options: OutputOptions, run: PreviousRun) -> OutputOptions:
+    """Return ``options`` redacted, with the same key, when the result they build on was."""
+    from matcher.outputs import redact_check
+
+    if not run.redacted:
+        return options
+    if options.contacts:
+        raise UsageError(
+            _("{folder} was written with --redact: --contacts would reveal who is who").format(
+                folder=run.folder
+            )
+        )
+    if options.redact_key is None:
+        if len(os.environ.get("MATCHER_REDACT_KEY", "")) < 8:
+            raise UsageError(
+                _(
+                    "{folder} was written with --redact, so this result must be too: set "
+                    "MATCHER_REDACT_KEY to the key it was written with"
+                ).format(folder=run.folder)
+            )
+        options = dataclasses.replace(options, redact_key=_redact_key())
+    assert options.redact_key is not None
+    if run.redact_check is not None and redact_check(options.redact_key) != run.redact_check:
+        raise UsageError(
+            _(
+                "MATCHER_REDACT_KEY is not the key {folder} was written with: the pseudonyms "
+                "would not match; set the same key"
+            ).format(folder=run.folder)
+        )
+    return options
 
 
 XlsxOpt = Annotated[

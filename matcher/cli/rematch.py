@@ -17,6 +17,7 @@ from matcher.cli.options import (
     JsonOpt,
     RedactOpt,
     ResultArg,
+    carry_redaction,
     guarded,
     jsonable,
     output_options,
@@ -74,12 +75,14 @@ def rematch(
             raise UsageError(_("--out must be a new folder, not the result being re-matched"))
         check_writable(out, (*RESULT_FILES, "changes.csv"), force=force)
         run = load_previous(result)
+        options = carry_redaction(options, run)
         outcome = do_rematch(run, drop=ids, reopen=reopen)
         files = result_files(
             outcome.result,
             options=options,
             extra_files={"changes.csv": changes_csv(outcome.changes, options=options)},
             extra_manifest=rematch_manifest(run, outcome),
+            out=out,
         )
         with interrupt.committing():
             write_files(out, files)

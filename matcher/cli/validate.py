@@ -111,7 +111,8 @@ def validate(
         short = [r for r in regions or [] if r.shortfall]
         if short and diagnose:
             stdout.print(
-                _("[yellow]{n} region(s) cannot reach their quota:[/]").format(n=len(short))
+                _("[yellow]{n} region(s) cannot reach their quota:[/]").format(n=len(short)),
+                markup=True,
             )
             for report in short:
                 stdout.print(f"• {report.diagnosis}", soft_wrap=True)
@@ -120,13 +121,15 @@ def validate(
                 _(
                     "[yellow]{n} region(s) cannot reach their quota[/]; "
                     "`matcher validate --diagnose` says why and what fills them"
-                ).format(n=len(short))
+                ).format(n=len(short)),
+                markup=True,
             )
         stdout.print(
             _("[green]ok:[/] {developers} developers and {partners} partners are valid").format(
                 developers=len(dataset.developers), partners=len(dataset.partners)
             )
-            + (_(" ({n} warning(s))").format(n=len(dataset.warnings)) if dataset.warnings else "")
+            + (_(" ({n} warning(s))").format(n=len(dataset.warnings)) if dataset.warnings else ""),
+            markup=True,
         )
 
     guarded(body)

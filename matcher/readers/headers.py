@@ -7,7 +7,10 @@ from collections.abc import Collection, Mapping, Sequence
 
 from matcher.errors import Problem
 from matcher.i18n import _
-from matcher.text import compact, suggest
+from matcher.text import compact, quote_safe, suggest
+
+# Headers are shown shortened: a long one is more likely a pasted value than a name.
+MAX_SHOWN = 60
 
 Columns = Mapping[str, tuple[str, ...]]
 
@@ -203,7 +206,7 @@ def map_headers(
     if missing:
         problems.append(_missing(file, missing, headers, unknown, columns, any_known=bool(mapping)))
     elif unknown:
-        listed = ", ".join(f'"{h}"' for h in unknown)
+        listed = ", ".join(quote_safe(h, MAX_SHOWN) for h in unknown)
         these = (
             _("these columns and ignores them")
             if len(unknown) > 1
@@ -245,7 +248,8 @@ def _missing(
             _("the first row does not look like a header row; add one with the column names"),
             code="missing-columns",
         )
-    found = ", ".join(f'"{h}"' for h in headers)
+    # A data row taken for the header shows as descriptions, not as the person's values.
+    found = ", ".join(quote_safe(h, MAX_SHOWN) for h in headers)
     hints = [_("columns found: {found}").format(found=found)]
     for header in unknown:
         close = suggest(
@@ -253,8 +257,8 @@ def _missing(
         )
         if close is not None:
             hints.append(
-                _('did you mean "{close}" for column "{header}"?').format(
-                    close=close, header=header
+                _('did you mean "{close}" for column {header}?').format(
+                    close=close, header=quote_safe(header, MAX_SHOWN)
                 )
             )
     return Problem(file, None, None, message, "; ".join(hints), code="missing-columns")

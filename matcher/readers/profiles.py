@@ -34,7 +34,7 @@ from matcher.readers.headers import (
 from matcher.readers.table import RawRow, RawTable, read_table
 from matcher.reference import LookupFailure, Province, Region, get_region, resolve_province
 from matcher.reference import resolve_region as _resolve_region
-from matcher.text import fold, quote, split_list, suggest
+from matcher.text import clean_id, fold, looks_personal, quote, quote_safe, split_list, suggest
 from matcher.vocab import (
     SECTORS,
     SKILLS,
@@ -434,6 +434,18 @@ class _Row:
         tags: list[str] = []
         items = [part for item in split_list(self.text(field)) for part in _parts(normalise, item)]
         for item in items:
+            kind = looks_personal(item)
+            if kind is not None:
+                # A name or contact shifted into a list column: neither quoted nor kept.
+                self.warn(
+                    field,
+                    _("a value that looks like {kind} is not a {what}; it is ignored").format(
+                        kind=_(kind), what=_(what)
+                    ),
+                    _("check that the cells of this row are in the right columns"),
+                    "personal-value",
+                )
+                continue
             tag, known = _normalised(normalise, item)
             if not known:
                 near = suggest(item, [*vocabulary, *vocabulary.values()])
@@ -478,7 +490,10 @@ class _Row:
                 "bad-number",
             )
             return None
-        value = round(float(cleaned.replace(",", ".")) * scale, 2)
+        # The number as given: rounding coordinates to 2 decimals moved people by a kilometre.
+        value = float(cleaned.replace(",", "."))
+        if scale != 1.0:
+            value = round(value * scale, 2)  # months in years: no more precise than the input
         if not low <= value <= high:
             self.error(
                 field,
@@ -505,7 +520,7 @@ class _Row:
         words = _WORK_TIME.get(fold(text))
         if words is not None:
             return _("write {what} as a number: e.g. {words} for {text}").format(
-                what=_(what), words=words, text=quote(text)
+                what=_(what), words=words, text=quote_safe(text)
             )
         return _("write {what} as a number, e.g. 20 or 12,5").format(what=_(what))
 
@@ -625,7 +640,7 @@ def _full_name(first: str, name: str) -> str:
 
 
 _COMMON: tuple[_Step, ...] = (
-    _Step(("id",), ("id",), lambda row: row.required("id"), value=lambda text: text),
+    _Step(("id",), ("id",), lambda row: row.required("id"), value=clean_id),
     _Step(("name",), ("first_name", "name"), lambda row: row.name(), value=_full_name),
     _Step(("region", "province"), ("province", "region"), lambda row: _codes(row)),
     _Step(("languages",), ("languages",), lambda row: row.languages()),
@@ -686,7 +701,8 @@ def _sector(row: _Row) -> str:
         )
     elif sectors:
         tag, known = normalise_sector(sectors[0])
-        sector = tag
+        # A name or contact in the sector column is reported by tags() and never kept.
+        sector = "" if looks_personal(sectors[0]) else tag
         if not known:
             row.tags("sector", "sector", normalise_sector, SECTORS)
     return sector
@@ -777,7 +793,9 @@ def _build(
     flagged = set().union(*(outcome.problems for outcome in outcomes))
     profiles: list[P] = []
     first_row: dict[str, int] = {}
-    ids = columns.column("id")
+    # "D-01" and "d-01" are two ids to the computer and one to a person reading a list.
+    first_case: dict[str, tuple[str, int]] = {}
+    ids = [clean_id(i) for i in columns.column("id")]
     for index, raw in enumerate(rows):
         if raw.number in footers:
             _footer(file, raw, index, mapping, columns, required, log)
@@ -804,20 +822,35 @@ def _build(
                     )
         row_id = ids[index]
         if row_id:
+            folded = row_id.casefold()
             if row_id in first_row:
                 log.error(
                     file,
                     raw.number,
                     mapping.get("id"),
-                    _('id "{id}" already used on row {row}').format(
-                        id=row_id, row=first_row[row_id]
+                    _("id {id} already used on row {row}").format(
+                        id=quote_safe(row_id), row=first_row[row_id]
                     ),
                     _("give every row a unique id"),
                     code="duplicate-id",
                 )
                 profile = None
+            elif folded in first_case:
+                other, other_row = first_case[folded]
+                log.error(
+                    file,
+                    raw.number,
+                    mapping.get("id"),
+                    _('id {id} differs from the id "{other}" of row {row} only in capitals').format(
+                        id=quote_safe(row_id), other=other, row=other_row
+                    ),
+                    _("ids that differ only in capitals are easily confused; make them different"),
+                    code="duplicate-id",
+                )
+                profile = None
             else:
                 first_row[row_id] = raw.number
+                first_case[folded] = (row_id, raw.number)
         if profile is not None:
             profiles.append(profile)
     return profiles

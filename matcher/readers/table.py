@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from matcher.errors import InputError, Problem, ProblemLog, UsageError
+from matcher.errors import InputError, MatcherError, Problem, ProblemLog, UsageError
 from matcher.i18n import N_, _
 from matcher.text import compact
 
@@ -45,6 +45,15 @@ EXTENSIONS = CSV_EXTENSIONS + XLSX_EXTENSIONS + JSON_EXTENSIONS
 
 MAX_CELL = 10_000
 MAX_HEADER = 200
+# Bounds on what one file may hold: far above any call for applications, far below what
+# exhausts the machine. Each refusal names the file and the limit.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 500
+MAX_CELLS = 5_000_000
+MAX_FILE_BYTES = 200_000_000
+# A workbook is a zip: its parts are checked by their declared size before any is inflated.
+MAX_XLSX_INFLATED = 300_000_000
+MAX_XLSX_RATIO = 200
 HEADER_SEARCH_ROWS = 20
 JSON_LIST_KEYS = ("developers", "partners", "rows")
 
@@ -111,6 +120,10 @@ def read_table(
                     "Windows) or cp1256 (Arabic Windows)"
                 ).format(encoding=encoding)
             ) from None
+    if path.stat().st_size > MAX_FILE_BYTES:
+        _too_big(
+            name, _("the file is larger than {limit} bytes").format(limit=f"{MAX_FILE_BYTES:,}")
+        )
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip(b" \t\r\n\x00").removeprefix(codecs.BOM_UTF8).strip():
@@ -125,9 +138,43 @@ def read_table(
         text, used = _decode(data, name, encoding, allow_legacy=True)
         tab = suffix == ".tsv"
         headers, records, log = _read_csv(text, name, prefer_tab=tab, is_header=is_header)
+    _check_size(name, headers, records)
     rows = _rows(name, headers, records, log)
     log.raise_if_errors(_("{name} cannot be read").format(name=name))
     return RawTable(name, path, headers, rows, digest, used)
+
+
+def _too_big(file: str, message: str) -> NoReturn:
+    _fail(
+        file,
+        message,
+        _("split the file, or remove the empty rows and columns below and beside the table"),
+        code="too-large",
+    )
+
+
+def _check_size(file: str, headers: Sequence[str], records: Records) -> None:
+    """Refuse a table with more rows, columns or cells than the limits."""
+    if len(headers) > MAX_COLUMNS:
+        _too_big(
+            file,
+            _("the table has {count} columns; the limit is {limit}").format(
+                count=f"{len(headers):,}", limit=f"{MAX_COLUMNS:,}"
+            ),
+        )
+    if len(records) > MAX_ROWS:
+        _too_big(
+            file,
+            _("the table has more than {limit} rows").format(limit=f"{MAX_ROWS:,}"),
+        )
+    cells = sum(len(cells) for _number, cells in records)
+    if cells > MAX_CELLS:
+        _too_big(
+            file,
+            _("the table has {count} cells; the limit is {limit}").format(
+                count=f"{cells:,}", limit=f"{MAX_CELLS:,}"
+            ),
+        )
 
 
 def _fail(
@@ -441,11 +488,21 @@ def _read_xlsx(
     from openpyxl.utils import get_column_letter
 
     log = ProblemLog()
+    _check_zip(path, file)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         _not_a_workbook(path, file, exc)
+    except Exception as exc:  # any failure inside a damaged zip or its XML
+        _damaged_workbook(file, exc)
     try:
+        if not book.worksheets:
+            _fail(
+                file,
+                _("the workbook has no sheet"),
+                _('open it in Excel and save it again as "Excel Workbook (.xlsx)"'),
+                code="bad-workbook",
+            )
         if sheet is None:
             ws = book.worksheets[0]
         else:
@@ -478,6 +535,20 @@ def _read_xlsx(
                     ).format(other=other),
                     code="sheet-not-found",
                 )
+    except MatcherError:
+        raise
+    except _TooWide as wide:
+        _fail(
+            file,
+            _("a value in column {letter}, beyond the limit of {limit} columns").format(
+                letter=wide.letter, limit=MAX_COLUMNS
+            ),
+            _("delete the columns after the table, or move the value into the table"),
+            row=wide.row,
+            code="too-large",
+        )
+    except Exception as exc:  # openpyxl reads the parts lazily, row by row
+        _damaged_workbook(file, exc)
     finally:
         book.close()
     if not records:
@@ -515,16 +586,82 @@ def _read_xlsx(
 
 
 def _sheet_records(ws: Any) -> Records:
-    """Return a worksheet's non-empty rows, numbered as Excel numbers them."""
-    ws.reset_dimensions()  # stored dimensions are often wrong in files from other tools
+    """Return a worksheet's non-empty rows, numbered as Excel numbers them.
+
+    The sheet's XML is read sparsely: openpyxl's row iterator pads every row to the widest
+    one and yields every missing row, so one cell at XFD1048576 costs billions of empty
+    cells. Here a row costs what it holds, and reading stops once the limits are passed.
+    """
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
+
     records: Records = []
-    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = [_render(v) for v in values]
-        while cells and not cells[-1].strip():
-            cells.pop()
-        if cells:
-            records.append((number, cells))
+    count = 0
+    with ws._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=True,
+            epoch=ws.parent.epoch,
+            date_formats=ws.parent._date_formats,
+            timedelta_formats=ws.parent._timedelta_formats,
+        )
+        for number, row in parser.parse():
+            values: dict[int, str] = {}
+            for cell in row:
+                text = _render(cell["value"])
+                if not text.strip():
+                    continue
+                column = int(cell["column"])
+                if column > MAX_COLUMNS:
+                    raise _TooWide(number, get_column_letter(column))
+                values[column] = text
+            if not values:
+                continue
+            width = max(values)
+            records.append((number, [values.get(i, "") for i in range(1, width + 1)]))
+            count += width
+            if len(records) > MAX_ROWS + HEADER_SEARCH_ROWS or count > MAX_CELLS:
+                break  # enough to refuse it by size; reading on would only cost time
     return records
+
+
+class _TooWide(Exception):
+    """A sheet has a value beyond the last column matcher reads."""
+
+    def __init__(self, row: int, letter: str) -> None:
+        super().__init__(letter)
+        self.row = row
+        self.letter = letter
+
+
+def _check_zip(path: Path, file: str) -> None:
+    """Refuse a workbook whose parts would inflate past the limits, before inflating any."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        _not_a_workbook(path, file, exc)
+    inflated = sum(p.file_size for p in parts)
+    ratio = max((p.file_size / max(p.compress_size, 1) for p in parts), default=0)
+    if inflated > MAX_XLSX_INFLATED or (inflated > 10_000_000 and ratio > MAX_XLSX_RATIO):
+        _too_big(
+            file,
+            _(
+                "the workbook would inflate to {size} bytes (limit {limit}); it is mostly "
+                "empty rows or a zip bomb"
+            ).format(size=f"{inflated:,}", limit=f"{MAX_XLSX_INFLATED:,}"),
+        )
+
+
+def _damaged_workbook(file: str, exc: Exception) -> NoReturn:
+    """Fail for a workbook whose zip or XML is damaged (truncated, a flipped byte…)."""
+    _fail(
+        file,
+        _("the workbook is damaged and cannot be read ({error})").format(error=type(exc).__name__),
+        _('open it in Excel and save it again as "Excel Workbook (.xlsx)", or as "CSV UTF-8"'),
+        code="bad-workbook",
+    )
 
 
 def _sheet_name(file: str, sheet: str, names: list[str]) -> str:
@@ -602,6 +739,13 @@ def _read_json(text: str, file: str) -> tuple[list[str], Records, ProblemLog]:
     log = ProblemLog()
     try:
         document = json.loads(text)
+    except RecursionError:
+        _fail(
+            file,
+            _("the JSON is nested too deeply"),
+            _("give a list of flat records"),
+            code="bad-json",
+        )
     except json.JSONDecodeError as exc:
         lines = _json_lines(text)
         if lines is None:
@@ -614,6 +758,14 @@ def _read_json(text: str, file: str) -> tuple[list[str], Records, ProblemLog]:
                 code="bad-json",
             )
         document = lines
+    except ValueError:
+        # Python refuses to read integers of more than 4,300 digits.
+        _fail(
+            file,
+            _("the JSON holds a number thousands of digits long"),
+            _("give a list of flat records"),
+            code="bad-json",
+        )
     items: object = document
     if isinstance(document, dict):
         key = next((k for k in JSON_LIST_KEYS if isinstance(document.get(k), list)), None)
@@ -676,7 +828,7 @@ def _json_lines(text: str) -> list[object] | None:
     for line in lines:
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             return None
         if not isinstance(record, dict):
             return None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from matcher.i18n import _
 from matcher.reference.lookup import LookupFailure, read_rows
-from matcher.text import build_index, fold, lookup, quote, suggest
+from matcher.text import build_index, fold, lookup, quote, quote_safe, suggest
 
 
 @dataclass(frozen=True)
@@ -178,4 +178,5 @@ def resolve_province(text: str) -> Province:
     near = suggest(text, province_names())
     near_province = _by_name(near) if near is not None else None
     hint = f'did you mean "{near_province.name}"?' if near_province is not None else None
-    raise LookupFailure(_("unknown province {value}").format(value=quote(text)), hint)
+    shown = quote(text) if near_province is not None else quote_safe(text)
+    raise LookupFailure(_("unknown province {value}").format(value=shown), hint)

@@ -9,7 +9,7 @@ from matcher.i18n import _
 from matcher.reference.lookup import LookupFailure, read_rows
 from matcher.reference.places import CITIES, PRE_2015, PRE_2015_SPELLINGS
 from matcher.reference.provinces import find_province
-from matcher.text import build_index, fold, lookup, quote, suggest
+from matcher.text import build_index, fold, lookup, quote, quote_safe, suggest
 
 
 @dataclass(frozen=True)
@@ -124,4 +124,6 @@ def resolve_region(text: str) -> Region:
         hint = _('did you mean "{name}"?').format(name=near_region.name)
     else:
         hint = _('run "matcher regions" to see the accepted names')
-    raise LookupFailure(_("unknown region {value}").format(value=quote(text)), hint)
+    # A near miss of a region name is a typo worth quoting; anything else may be personal.
+    shown = quote(text) if near_region is not None else quote_safe(text)
+    raise LookupFailure(_("unknown region {value}").format(value=shown), hint)

@@ -155,9 +155,12 @@ def _manifest(folder: Path) -> dict[str, Any]:
                 "{folder} holds no {manifest}; give a folder written by `matcher match --out`"
             ).format(folder=folder, manifest=MANIFEST)
         )
+    from matcher.manifest import parse_manifest
+
+    # The shared model names the wrong key; the report also needs regions and objective.
+    data = parse_manifest(path.read_bytes())[1]
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not all(
+        if not all(
             isinstance(data.get(key), kind)
             for key, kind in (("outputs", dict), ("regions", list), ("objective", dict))
         ):

@@ -8,7 +8,7 @@ from typing import TypeVar
 from matcher.i18n import _
 from matcher.models import Gender, Kind, Mobility
 from matcher.reference.lookup import LookupFailure
-from matcher.text import build_index, fold, lookup, quote
+from matcher.text import build_index, fold, lookup, quote, quote_safe
 
 _T = TypeVar("_T", bound=str)
 
@@ -159,7 +159,7 @@ def _resolve(
     if found is not None:
         return found
     # A person's own answer about themselves is personal data: never echo it.
-    message = f"unknown {what}" if personal else f"unknown {what} {quote(text)}"
+    message = f"unknown {what}" if personal else f"unknown {what} {quote_safe(text)}"
     raise LookupFailure(message, _("accepted: {accepted}").format(accepted=accepted))
 
 

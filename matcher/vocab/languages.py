@@ -6,7 +6,7 @@ import re
 
 from matcher.i18n import _
 from matcher.reference.lookup import LookupFailure
-from matcher.text import build_index, fold, lookup, quote, suggest
+from matcher.text import build_index, fold, lookup, quote, quote_safe, suggest
 
 LANGUAGES: dict[str, tuple[str, str]] = {
     "ary": ("arabe marocain (darija)", "Moroccan Arabic (Darija)"),
@@ -153,4 +153,5 @@ def resolve_language(text: str) -> str:
         hint = _('did you mean "{near}" ({value})?').format(near=near, value=lookup(_INDEX, near))
     else:
         hint = _("accepted codes: {CODES}").format(CODES=_CODES)
-    raise LookupFailure(_("unknown language {value}").format(value=quote(text)), hint)
+    shown = quote(text) if near is not None else quote_safe(text)
+    raise LookupFailure(_("unknown language {value}").format(value=shown), hint)
