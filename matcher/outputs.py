@@ -137,6 +137,7 @@ FRENCH_COLUMNS = {
     "distance_km": "distance_km",
     "locked": "imposé",
     "cross_region": "hors_région",
+    "remote": "à_distance",
     "developer_email": "email_développeur",
     "developer_phone": "téléphone_développeur",
     "partner_email": "email_partenaire",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from shipped import morocco_in_person
 from typer.testing import CliRunner, Result
 
 from matcher import __version__
@@ -52,22 +53,6 @@ def expect(result: Result, code: int) -> Result:
         f"\n--- stderr\n{result.stderr}"
     )
     return result
-
-
-def morocco_in_person(tmp_path: Path) -> Path:
-    """Return a copy of the shipped example where remote pairs are held to 250 km too.
-
-    That was the rule before remote pairs had their own limit: Dakhla-Oued Ed-Dahab then
-    falls short (8 of 10), which the tests of shortfalls need.
-    """
-    folder = tmp_path / "morocco-in-person"
-    folder.mkdir()
-    for name in ("developers.csv", "partners.csv"):
-        (folder / name).write_bytes((MOROCCO / name).read_bytes())
-    toml = (MOROCCO / "matcher.toml").read_text(encoding="utf-8")
-    toml = toml.replace("[rules]\n", "[rules]\nremote_max_distance_km = 250\n", 1)
-    (folder / "matcher.toml").write_text(toml, encoding="utf-8")
-    return folder
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
+from shipped import morocco_in_person
 from typer.testing import CliRunner, Result
 
 from matcher.cli import app
@@ -26,6 +27,9 @@ NARROW = {
     "MATCHER_LANG": None,
     "MATCHER_REDACT_KEY": None,
 }
+
+# Stands for the copy of the example that falls short (made in tmp_path by the test).
+IN_PERSON = "<morocco held to 250 km>"
 
 runner = CliRunner()
 
@@ -78,13 +82,16 @@ def first_row(path: Path) -> tuple[list[str], dict[str, str]]:
 # -- done means: the French preview a coordinator reads without help ------------------------
 
 
-def test_french_locale_dry_run_is_a_french_preview() -> None:
-    text = expect(run(["match", MOROCCO, "--dry-run"], lang=None, env={"LANG": "fr_MA.UTF-8"}), 0)
+def test_french_locale_dry_run_is_a_french_preview(tmp_path: Path) -> None:
+    # The copy held to 250 km for remote pairs, so that one region falls short.
+    folder = morocco_in_person(tmp_path)
+    text = expect(run(["match", folder, "--dry-run"], lang=None, env={"LANG": "fr_MA.UTF-8"}), 0)
     for words in (
         "Binômes par région",
         "Voulu Formés Score moyen",
         "Places non pourvues",
-        "Dakhla-Oued Ed-Dahab : 10 voulus, 8 possibles — les développeurs d'autres régions",
+        "Dakhla-Oued Ed-Dahab : 10 voulus, 8 possibles — les développeurs à distance sont "
+        "limités à 250 km ; autoriser les binômes à distance jusqu'à 724 km remplit 10 sur 10",
         "agriculteur",
         "commerçant",
         "darija",
@@ -104,7 +111,7 @@ def test_english_dry_run_keeps_the_jargon_for_verbose() -> None:
     assert "Darija" in text and "merchant" in text
     assert "Bound" not in text
     verbose = expect(run(["match", MOROCCO, "--dry-run", "--verbose"], lang="fr"), 0)
-    assert "(Borne 10475.23, écart 0.0000, méthode : flow.)" in verbose
+    assert "(Borne 10608.42, écart 0.0000, méthode : flow.)" in verbose
 
 
 @pytest.mark.parametrize(
@@ -237,8 +244,8 @@ def test_explain_reads_both_headers_in_both_languages(
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("fr", ["Changements (binômes gardés : 117)", "retiré", "D-0563 a quitté le programme"]),
-        ("en", ["Changes (kept: 117)", "removed", "D-0563 dropped out"]),
+        ("fr", ["Changements (binômes gardés : 119)", "retiré", "D-0563 a quitté le programme"]),
+        ("en", ["Changes (kept: 119)", "removed", "D-0563 dropped out"]),
     ],
 )
 def test_rematch_in_both_languages(
@@ -259,7 +266,7 @@ def test_lock_reads_a_french_pairings_csv(result_fr: Path) -> None:
     text = expect(
         run(["match", MOROCCO, "--dry-run", "--lock", result_fr / "pairings.csv"], lang="fr"), 0
     )
-    assert "118 binômes" in text
+    assert "120 binômes" in text
 
 
 # -- each command: failures in both languages, exit codes unchanged -------------------------
@@ -307,7 +314,7 @@ def test_input_error_names_file_row_column_and_fix(
         (["validate", "/nonexistent"], 2, "n'est pas un dossier", "is not a folder"),
         (["match"], 2, "indiquez un dossier", "give a folder"),
         (
-            ["match", MOROCCO, "--strict", "--dry-run"],
+            ["match", IN_PERSON, "--strict", "--dry-run"],
             4,
             "1 région(s) n'atteignent pas leur quota : Dakhla-Oued Ed-Dahab",
             "1 region(s) fall short of their quota: Dakhla-Oued Ed-Dahab",
@@ -325,7 +332,10 @@ def test_input_error_names_file_row_column_and_fix(
         (["match", MOROCCO, "--headers", "xx"], 2, "--headers doit valoir", "--headers must be"),
     ],
 )
-def test_failures_in_both_languages(args: list[str | Path], code: int, fr: str, en: str) -> None:
+def test_failures_in_both_languages(
+    args: list[str | Path], code: int, fr: str, en: str, tmp_path: Path
+) -> None:
+    args = [morocco_in_person(tmp_path) if a == IN_PERSON else a for a in args]
     assert fr in expect(run(args, lang="fr"), code)
     assert en in expect(run(args, lang="en"), code)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from shipped import morocco_in_person
 from typer.testing import CliRunner, Result
 
 from matcher.cli import app
@@ -70,6 +71,15 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def short(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A match of the example held to 250 km for remote pairs (Dakhla 8 of 10), with its report."""
+    out = tmp_path_factory.mktemp("short") / "out"
+    run(["match", morocco_in_person(tmp_path_factory.mktemp("in-person")), "--out", out])
+    run(["report", out])
+    return out
+
+
 @pytest.fixture
 def copy(result: Path, tmp_path: Path) -> Path:
     """A private copy of the result folder, free to edit (report.html removed)."""
@@ -104,7 +114,18 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def loaded(browser: Any, result: Path) -> Iterator[dict[str, Any]]:
-    """The report opened from a file:// URL, every other request blocked and counted."""
+    """The report of the shipped example, opened in the browser."""
+    yield from open_report(browser, result)
+
+
+@pytest.fixture(scope="module")
+def loaded_short(browser: Any, short: Path) -> Iterator[dict[str, Any]]:
+    """The report of the example that falls short, opened in the browser."""
+    yield from open_report(browser, short)
+
+
+def open_report(browser: Any, result: Path) -> Iterator[dict[str, Any]]:
+    """Open a report from a file:// URL, every other request blocked and counted."""
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     url = (result / "report.html").resolve().as_uri()
     seen: dict[str, Any] = {"requests": [], "errors": []}
@@ -131,11 +152,14 @@ def loaded(browser: Any, result: Path) -> Iterator[dict[str, Any]]:
 def test_page_loads_without_error_or_request(loaded: dict[str, Any]) -> None:
     assert loaded["errors"] == []
     assert loaded["requests"] == []
-    assert loaded["page"].title() == "matcher report · 118/120"
+    assert loaded["page"].title() == "matcher report · 120/120"
 
 
-def test_map_has_the_12_regions_with_their_fill_class(loaded: dict[str, Any], result: Path) -> None:
-    page = loaded["page"]
+def test_map_has_the_12_regions_with_their_fill_class(
+    loaded_short: dict[str, Any], short: Path
+) -> None:
+    assert loaded_short["errors"] == [] and loaded_short["requests"] == []
+    page = loaded_short["page"]
     shapes = page.locator("svg.map #regions path.region")
     assert shapes.count() == 12
     drawn = {
@@ -143,7 +167,7 @@ def test_map_has_the_12_regions_with_their_fill_class(loaded: dict[str, Any], re
         for i in range(12)
     }
     assert sorted(drawn) == [r.code for r in REGIONS]
-    for region in manifest(result)["regions"]:
+    for region in manifest(short)["regions"]:
         classes = set(drawn[region["code"]].split())
         ratio = region["filled"] / region["max"]
         want = "fill-full" if ratio >= 1 else "fill-high" if ratio >= 0.75 else "fill-mid"
@@ -182,7 +206,7 @@ def test_totals_on_the_page_equal_the_manifest(loaded: dict[str, Any], result: P
         "unpaired-partners": str(data["counts"]["unpaired_partners"]),
         "proof": "optimal: no pairing fills more places or scores higher",
     }
-    assert shown["total-filled"] == "118" and shown["total-wanted"] == "120"
+    assert shown["total-filled"] == "120" and shown["total-wanted"] == "120"
     pairs = page.locator("table.pairs tbody tr").count()
     assert pairs == data["counts"]["pairs"]
 
@@ -314,7 +338,7 @@ def test_report_xlsx_writes_and_registers_the_workbook(copy: Path) -> None:
     book = openpyxl.load_workbook(copy / WORKBOOK)
     assert book.sheetnames[1] == sheet_title("MA-01", "Tanger-Tétouan-Al Hoceïma")
     rows = sum(ws.max_row - 1 for ws in book.worksheets[1:13])
-    assert rows == 118
+    assert rows == 120
     # The result still opens: its files match the (updated) manifest.
     outcome = run(["explain", copy, "--developer", "D-0563"])
     assert "is paired with P-0080" in outcome.stdout
@@ -469,19 +493,41 @@ def test_the_page_speaks_french(result: Path, monkeypatch: pytest.MonkeyPatch) -
     assert "National summary" not in html and "Pairs in " not in html
 
 
-def test_what_if_lists_the_relaxations_the_sentence_does_not_name(copy: Path) -> None:
-    data = manifest(copy)
+SENTENCE = {
+    "en": "Dakhla-Oued Ed-Dahab: 10 wanted, 8 possible — remote developers are held to 250 km; "
+    "allowing remote pairs up to 724 km fills 10 of 10",
+    "fr": "Dakhla-Oued Ed-Dahab : 10 voulus, 8 possibles — les développeurs à distance sont "
+    "limités à 250 km ; autoriser les binômes à distance jusqu'à 724 km remplit 10 sur 10",
+}
+WHAT_IF = {
+    "en": "<br><small>What if:\nlowering mix.min_per_kind.farmer would give 9 of 10; "
+    "lowering the quota of Laâyoune-Sakia El Hamra would give 9 of 10</small>",
+    "fr": "<br><small>Et si :\nabaisser mix.min_per_kind.farmer donnerait 9 sur 10; "
+    "abaisser le quota de Laâyoune-Sakia El Hamra donnerait 9 sur 10</small>",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_what_if_lists_the_relaxations_the_sentence_does_not_name(
+    lang: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "out"
+    run(["--lang", lang, "match", morocco_in_person(tmp_path), "--out", folder])
+    data = manifest(folder)
     dakhla = next(r for r in data["regions"] if r["code"] == "MA-12")
-    assert dakhla["relaxations"] == {"mobility": 9}
-    dakhla["relaxations"] = {"mobility": 9, "distance": 8}
-    (copy / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
-    run(["report", copy])
-    html = (copy / "report.html").read_text(encoding="utf-8")
-    assert "allowing developers from other regions would give 9 of 10</li>" not in html
-    assert "What if:" in html
-    assert "allowing twice the distance would give 8 of 10" in html
-    assert "allowing developers from other regions would give 9 of 10" in html  # the sentence
-    assert html.count("allowing developers from other regions would give 9 of 10") == 2
+    assert (dakhla["diagnosis"], dakhla["relaxations"]) == (SENTENCE[lang], {"remote_distance": 10})
+    run(["--lang", lang, "report", folder])
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    # The sentence names the one relaxation: no what-if line repeats it.
+    assert "<li>" + SENTENCE[lang].replace("'", "&#39;") + "</li>" in html
+    # Relaxations the sentence does not name are listed, in words, in the page's language.
+    dakhla["relaxations"] = {"remote_distance": 10, "quota:MA-11": 9, "min_per_kind:farmer": 9}
+    (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    run(["--lang", lang, "report", folder, "--force"])
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert SENTENCE[lang].replace("'", "&#39;") + WHAT_IF[lang] in html
+    assert "allowing remote pairs farther" not in html
+    assert "autoriser les binômes à distance plus loin" not in html
 
 
 @pytest.mark.parametrize("target", ["elsewhere/page.html", "elsewhere"])
@@ -502,7 +548,7 @@ def test_a_french_excel_result_reads_the_same(result: Path, tmp_path: Path) -> N
     tables = re.findall(r'<table class="pairs">.*?</table>', page, flags=re.S)
     plain = (result / "report.html").read_text(encoding="utf-8")
     assert tables == re.findall(r'<table class="pairs">.*?</table>', plain, flags=re.S)
-    assert 'id="mean-score">88.8<' in page
+    assert 'id="mean-score">88.4<' in page
     ws = openpyxl.load_workbook(out / WORKBOOK).worksheets[1]
     first = next(ws.iter_rows(min_row=2, max_row=2, values_only=True))
     assert first[8] == 93.33 and first[13] == 0.333

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from shipped import morocco_in_person
 from typer.testing import CliRunner, Result
 
 from matcher.cli import app
@@ -83,7 +84,7 @@ def test_region_sheets_hold_the_csv_pairs_with_typed_cells(out: Path) -> None:
         rows = list(ws.iter_rows(values_only=True))
         assert list(rows[0]) == PAIRING_COLUMNS
         assert ws.freeze_panes == "A2"
-        assert ws.auto_filter.ref == f"A1:R{len(rows)}"
+        assert ws.auto_filter.ref == f"A1:S{len(rows)}"
         assert ws.column_dimensions["B"].width > 10
         for row in rows[1:]:
             want = expected[seen]
@@ -98,8 +99,9 @@ def test_region_sheets_hold_the_csv_pairs_with_typed_cells(out: Path) -> None:
             assert isinstance(got["distance_km"], int | float)
             assert got["distance_km"] == float(want["distance_km"])
             assert got["locked"] == want["locked"]
+            assert (got["cross_region"], got["remote"]) == (want["cross_region"], want["remote"])
             seen += 1
-    assert seen == len(expected) == 118
+    assert seen == len(expected) == 120
 
 
 def test_a_formula_like_name_is_plain_text(out: Path) -> None:
@@ -115,6 +117,19 @@ def test_a_formula_like_name_is_plain_text(out: Path) -> None:
         assert sheets and not any(b"<f>" in archive.read(n) for n in sheets)
 
 
+def test_summary_says_why_a_region_falls_short(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    run(["match", morocco_in_person(tmp_path), "--out", folder, "--xlsx"])
+    summary = list(openpyxl.load_workbook(folder / WORKBOOK)["Summary"].iter_rows(values_only=True))
+    dakhla = summary[12]
+    assert (dakhla[0], dakhla[4], dakhla[5]) == ("MA-12", 8, 2)
+    assert dakhla[7] == (
+        "Dakhla-Oued Ed-Dahab: 10 wanted, 8 possible — remote developers are held to 250 km; "
+        "allowing remote pairs up to 724 km fills 10 of 10"
+    )
+    assert summary[13][4] == 118
+
+
 def test_summary_and_unmatched_sheets(out: Path) -> None:
     book = openpyxl.load_workbook(out / WORKBOOK)
     summary = list(book["Summary"].iter_rows(values_only=True))
@@ -122,9 +137,9 @@ def test_summary_and_unmatched_sheets(out: Path) -> None:
     assert [r[0] for r in summary[1:13]] == [r.code for r in REGIONS]
     assert [r[4] for r in summary[1:13]] == [r["filled"] for r in manifest["regions"]]
     total = summary[13]
-    assert total[1] == "Total" and total[4] == manifest["objective"]["places_filled"] == 118
+    assert total[1] == "Total" and total[4] == manifest["objective"]["places_filled"] == 120
     dakhla = summary[12]
-    assert dakhla[5] == 2 and "10 wanted, 8 possible" in dakhla[7]
+    assert (dakhla[0], dakhla[4], dakhla[5], dakhla[7]) == ("MA-12", 10, 0, None)
     unmatched = list(book["Unmatched"].iter_rows(values_only=True))
     assert list(unmatched[0]) == UNMATCHED_COLUMNS
     assert len(unmatched) - 1 == len(csv_rows(out / "unmatched.csv"))
@@ -212,7 +227,7 @@ def test_rematch_from_a_workbook(workbook_only: Path, out: Path, tmp_path: Path)
     changes = csv_rows(new / "changes.csv")
     removed = [c for c in changes if c["change"] == "removed"]
     assert [(c["developer_id"], c["reason"]) for c in removed] == [("D-0112", "D-0112 dropped out")]
-    assert sum(c["change"] == "kept" for c in changes) == 117
+    assert sum(c["change"] == "kept" for c in changes) == 119
 
 
 def test_explain_from_a_workbook_path(out: Path) -> None:

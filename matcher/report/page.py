@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matcher.i18n import _, current_language
+from matcher.reference import get_region
 from matcher.report.charts import CRITERION_COLOURS, Chart, charts, criterion_label
 from matcher.report.data import CRITERIA, PairLine, RegionView, ReportData
 from matcher.report.regionmap import RegionMap, fill_legend, region_map
@@ -39,20 +40,76 @@ def side_label(side: str) -> str:
 
 
 def relaxation_label(key: str) -> str:
-    """Return a what-if relaxation key in words."""
+    """Return a what-if relaxation key of the diagnosis ("quota:MA-11"…) in words."""
+    rule, _sep, arg = key.partition(":")
+    if rule == "quota" and arg:
+        return _("lowering the quota of {region}").format(region=get_region(arg).name)
+    if rule == "min_per_kind" and arg:
+        return _("lowering mix.min_per_kind.{kind}").format(kind=arg)
+    if rule == "max_per_kind" and arg:
+        return _("raising mix.max_per_kind.{kind}").format(kind=arg)
     return {
-        "mobility": _("allowing developers from other regions"),
+        "remote_distance": _("allowing remote pairs farther"),
+        "priority": _("making the region a priority"),
+        "distance": _("raising max_distance_km"),
+        "min_score": _("lowering min_score"),
+        "women_share": _("lowering mix.min_women_share"),
         "language": _("without the shared-language rule"),
-        "distance": _("allowing twice the distance"),
-        "min_score": _("without the minimum score"),
+        "cross_region": _("changing the cross_region policy"),
+        # Keys of results written before the diagnosis searched each rule's threshold.
+        "mobility": _("allowing developers from other regions"),
         "mix": _("without the mix rules"),
     }.get(key, key)
+
+
+_CUT = "\x00"
+
+
+class _Cut(dict[str, str]):
+    """Format values for the placeholders it knows, and a cut mark for the others."""
+
+    def __missing__(self, key: str) -> str:
+        return _CUT
+
+
+def _mentions(key: str, region: RegionView) -> list[str]:
+    """Return the words by which the diagnosis sentence names a change of this key.
+
+    They are the diagnosis's own phrases up to their first number, so that "allowing remote
+    pairs up to 724 km" counts as naming ``remote_distance`` in either language.
+    """
+    rule, _sep, arg = key.partition(":")
+    known = {"region": get_region(arg).name if rule == "quota" and arg else region.name}
+    if arg:
+        known["kind"] = arg
+    phrases = {
+        "remote_distance": [
+            _("allowing remote pairs up to {km} km"),
+            _("removing the distance limit of remote pairs"),
+        ],
+        "priority": [_("making {region} a priority region")],
+        "quota": [_("lowering the quota of {region} to {n}")],
+        "distance": [_("raising max_distance_km to {km} km")],
+        "min_score": [_("lowering min_score to {score}")],
+        "min_per_kind": [_("lowering mix.min_per_kind.{kind} to {n}")],
+        "max_per_kind": [_("raising mix.max_per_kind.{kind} to {n}")],
+        "women_share": [
+            _("lowering mix.min_women_share to {share}"),
+            _("dropping mix.min_women_share"),
+        ],
+        "language": [_("dropping the shared-language rule")],
+        "cross_region": [_('setting cross_region = "{policy}"')],
+    }.get(rule, [relaxation_label(key)])
+    cut = [phrase.format_map(_Cut(known)).split(_CUT, 1)[0].strip() for phrase in phrases]
+    return [words for words in cut if words]
 
 
 def named_relaxations(region: RegionView) -> list[str]:
     """Return the what-if keys the region's shortfall sentence already names."""
     text = region.diagnosis or ""
-    return [key for key in region.relaxations if relaxation_label(key) in text]
+    return [
+        key for key in region.relaxations if any(words in text for words in _mentions(key, region))
+    ]
 
 
 def proof_line(objective: dict[str, Any]) -> str:
