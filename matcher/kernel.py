@@ -109,10 +109,9 @@ def _cap_best(values: Float64s, m: int, cap: int, spare: Float64s) -> float:  # 
         if best < lowest:
             lowest = best
     n = 0
-    for k in range(m):
-        if values[k] >= lowest:
-            spare[n] = values[k]
-            n += 1
+    for k in range(m):  # branch-free: a third of the values pass, unpredictably
+        spare[n] = values[k]
+        n += values[k] >= lowest
     return _select(spare, n, n - cap)
 
 
