@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +45,7 @@ from matcher.reference import REGIONS, get_region
 from matcher.rules import may_cross_regions
 from matcher.scoring import MOBILITIES, encode
 from matcher.solver import AssignmentProblem, prune_developer_side, solve
+from matcher.solver.quiet import native_stdout_to_stderr
 from matcher.specs import assignment_problem, group_caps, region_specs
 
 Int64s = npt.NDArray[np.int64]
@@ -173,25 +173,6 @@ def fix_text(fix: Fix, config: MatcherConfig) -> str:
     if len(texts) == 2:
         return _("{first} and {second}").format(first=texts[0], second=texts[1])
     return "; ".join(texts)
-
-
-@contextlib.contextmanager
-def _native_stdout_to_stderr() -> Iterator[None]:
-    # The solver moves native prints off fd 1 around each solve by saving and restoring fd 1;
-    # concurrent solves could restore each other's redirection. Redirecting once around the
-    # whole pool makes every inner save and restore see the same descriptor.
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError):
-        yield
-        return
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 @dataclass(frozen=True, eq=False)
@@ -837,7 +818,10 @@ def _pool(workers: int) -> Iterator[_Map]:
     if workers <= 1:
         yield lambda func, items: iter([func(item) for item in items])
         return
-    with _native_stdout_to_stderr(), ThreadPoolExecutor(max_workers=workers) as executor:
+    # The solver moves native prints off fd 1 around each solve by saving and restoring fd 1;
+    # concurrent solves could restore each other's redirection. Redirecting once around the
+    # whole pool makes every inner save and restore see the same descriptor.
+    with native_stdout_to_stderr(), ThreadPoolExecutor(max_workers=workers) as executor:
         yield lambda func, items: executor.map(func, items)
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +24,9 @@ from matcher.scoring import (
 )
 from matcher.solver.prune import prune_developer_side
 
+if TYPE_CHECKING:
+    from matcher.kernel import DeveloperBits, PartnerTable
+
 Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
@@ -30,6 +34,9 @@ Bools = npt.NDArray[np.bool_]
 # The machine this serves has two cores; more threads only add memory (one block each).
 _MAX_WORKERS = 2
 _CELLS_PER_CHUNK = 1 << 20
+# From this many scored pairs on, the fused kernel (matcher/kernel.py) scores the chunks: its
+# one-off JIT compilation (about 1.5 s of CPU) then costs less than the numpy passes it saves.
+KERNEL_FROM_CELLS = 20_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,6 +184,73 @@ def _chunk_edges(
     return _ChunkEdges(e_dev, e_par, e_score, pruned, rule_counts)
 
 
+def _kernel_chunk_edges(
+    task: _Chunk,
+    *,
+    developers: DeveloperFeatures,
+    dev_bits: DeveloperBits,
+    may_cross: Bools,
+    table: PartnerTable,
+    config: MatcherConfig,
+) -> _ChunkEdges:
+    """Score one chunk with the fused kernel: the same edges, scores and counts as numpy."""
+    from matcher.kernel import score_chunk
+
+    rows, cols = task.rows, task.cols
+    shape = (len(rows), len(cols))
+    r, c, score, n_allowed, counts = score_chunk(
+        rows=rows,
+        developers=developers,
+        dev_bits=dev_bits,
+        may_cross=may_cross,
+        table=table,
+        config=config,
+        forbidden=_cells(rows, task.forbidden, shape) if len(task.forbidden[0]) else None,
+        locks=_cells(rows, task.locks, shape) if len(task.locks[0]) else None,
+    )
+    rule_counts = {code: counts[k] for k, code in enumerate(RULES)}
+    pruned = n_allowed - len(r) if table.prune else 0
+    return _ChunkEdges(rows[r], cols[c], score, pruned, rule_counts)
+
+
+def _kernel_runner(
+    *,
+    tasks: Sequence[_Chunk],
+    task_region: Sequence[int],
+    regions: Sequence[tuple[PartnerFeatures, Int64s]],
+    developers: DeveloperFeatures,
+    may_cross: Bools,
+    config: MatcherConfig,
+    par_group: Int64s | None,
+    group_cap: Int64s | None,
+) -> Callable[[int], _ChunkEdges]:
+    """Return a function scoring task ``index`` with the fused kernel."""
+    # Imported here so that small runs never pay for importing numba.
+    from matcher.kernel import developer_bits, partner_table
+
+    dev_bits = developer_bits(developers)
+    tables = [
+        partner_table(
+            region_par,
+            col_group=None if par_group is None else par_group[cols],
+            group_cap=group_cap,
+        )
+        for region_par, cols in regions
+    ]
+
+    def run(index: int) -> _ChunkEdges:
+        return _kernel_chunk_edges(
+            tasks[index],
+            developers=developers,
+            dev_bits=dev_bits,
+            may_cross=may_cross,
+            table=tables[task_region[index]],
+            config=config,
+        )
+
+    return run
+
+
 def build_edges(
     *,
     developers: Sequence[Developer],
@@ -188,6 +262,7 @@ def build_edges(
     locks: Sequence[tuple[int, int]] = (),
     chunk_rows: int = 512,
     progress: ProgressCallback | None = None,
+    kernel: bool | None = None,
 ) -> EdgeSet:
     """Score and filter every pair that may be formed, region by region, in developer chunks.
 
@@ -195,7 +270,9 @@ def build_edges(
     Only developers who may work in a partner's region are scored against it. With
     ``group_cap`` (indexed by ``region_index[region] * len(KINDS) + kind``), each developer
     keeps only their best ``group_cap[g]`` edges per partner group ``g``. Locked pairs
-    (developer index, partner index) are always present.
+    (developer index, partner index) are always present. ``kernel`` chooses the fused
+    kernel (True) or numpy (False); by default the kernel scores from ``KERNEL_FROM_CELLS``
+    pairs on. Both give identical edges, scores, counts and pruning.
     """
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
@@ -228,6 +305,8 @@ def build_edges(
     lock_keys = np.unique(lock_dev * n_par + lock_par)
 
     tasks: list[_Chunk] = []
+    task_region: list[int] = []  # per task, its index in ``regions``
+    regions: list[tuple[PartnerFeatures, Int64s]] = []
     for region in np.unique(par_feat.region):
         cols = par_by_id[par_feat.region[par_by_id] == region]
         if par_group is not None:
@@ -236,6 +315,7 @@ def build_edges(
             # and the contenders select on column slices instead of copies.
             cols = cols[np.argsort(par_group[cols], kind="stable")]
         region_par = par_feat.take(cols)
+        regions.append((region_par, cols))
         col_of = np.full(n_par, -1, dtype=np.int64)
         col_of[cols] = np.arange(len(cols), dtype=np.int64)
         in_region = col_of[forbid_par] >= 0
@@ -251,6 +331,7 @@ def build_edges(
         # memory (larger blocks were faulted in and zeroed afresh on every chunk).
         step = max(1, min(chunk_rows, _CELLS_PER_CHUNK // max(len(cols), 1)))
         for start in range(0, len(candidates), step):
+            task_region.append(len(regions) - 1)
             tasks.append(
                 _Chunk(
                     rows=candidates[start : start + step],
@@ -261,14 +342,30 @@ def build_edges(
                 )
             )
 
-    def run(task: _Chunk) -> _ChunkEdges:
-        return _chunk_edges(
-            task,
+    if kernel is None:
+        kernel = sum(len(t.rows) * len(t.cols) for t in tasks) >= KERNEL_FROM_CELLS
+    run: Callable[[int], _ChunkEdges]
+    if kernel:
+        run = _kernel_runner(
+            tasks=tasks,
+            task_region=task_region,
+            regions=regions,
             developers=dev_feat,
+            may_cross=may_cross,
             config=config,
             par_group=par_group,
             group_cap=group_cap,
         )
+    else:
+
+        def run(index: int) -> _ChunkEdges:
+            return _chunk_edges(
+                tasks[index],
+                developers=dev_feat,
+                config=config,
+                par_group=par_group,
+                group_cap=group_cap,
+            )
 
     rule_counts = {code: np.zeros(n_par, dtype=np.int64) for code in RULES}
     out_dev: list[Int64s] = []
@@ -276,10 +373,13 @@ def build_edges(
     out_score: list[Float64s] = []
     pruned = 0
     report(progress, "score", 0, len(tasks))
-    # numpy releases the GIL in the kernels that cost (products, distances, partitions), so
-    # chunks score on every core; results are gathered in task order, hence deterministic.
+    # numpy releases the GIL in the kernels that cost (products, distances, partitions) and
+    # the fused kernel runs without it, so chunks score on every core; results are gathered
+    # in task order, hence deterministic.
     with ThreadPoolExecutor(max_workers=_workers(len(tasks))) as pool:
-        for done, (task, found) in enumerate(zip(tasks, pool.map(run, tasks), strict=True)):
+        for done, (task, found) in enumerate(
+            zip(tasks, pool.map(run, range(len(tasks))), strict=True)
+        ):
             for code in RULES:
                 rule_counts[code][task.cols] += found.rule_counts[code]
             out_dev.append(found.dev)
