@@ -59,6 +59,15 @@ def current_language() -> str:
     return str(_state["language"])
 
 
+def gettext_in(language: str, message: str) -> str:
+    """Return ``message`` in ``language`` whatever the current language (for files)."""
+    if _normalise(language) == "en":
+        return message
+    return gettext.translation(
+        DOMAIN, localedir=LOCALE_DIR, languages=[_normalise(language)], fallback=True
+    ).gettext(message)
+
+
 def _translation() -> gettext.NullTranslations:
     translation = _state["translation"]
     assert isinstance(translation, gettext.NullTranslations)

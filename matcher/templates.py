@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from matcher.i18n import N_, gettext_in
+
 Lang = Literal["fr", "en"]
 
 DEVELOPER_HEADERS: dict[Lang, list[str]] = {
@@ -67,7 +69,10 @@ PARTNER_HEADERS: dict[Lang, list[str]] = {
     ],
 }
 
-CONFIG_TEMPLATE = """\
+# The commented matcher.toml that `matcher init` writes; its French is in the catalog, so
+# that `init --lang fr` gives a file a French-speaking coordinator can read.
+CONFIG_TEMPLATE = N_(
+    """\
 # matcher.toml: the rules of a matching run. Every key is optional: the values shown are
 # the defaults. Regions may be named in any accepted spelling ("Drâa-Tafilalet", "MA-08"…);
 # run `matcher regions` to see them.
@@ -112,6 +117,12 @@ developer_weight = 1.0                # travel = partner km + developer_weight �
 regions = ["Drâa-Tafilalet", "Guelmim-Oued Noun", "Laâyoune-Sakia El Hamra",
            "Dakhla-Oued Ed-Dahab", "L'Oriental"]
 """
+)
+
+
+def config_template(language: str) -> str:
+    """Return the commented matcher.toml in ``language`` ("fr" or "en")."""
+    return gettext_in(language, CONFIG_TEMPLATE)
 
 
 def header_line(headers: list[str]) -> str:

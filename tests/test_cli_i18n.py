@@ -368,3 +368,25 @@ def test_the_french_readme_shows_the_real_preview() -> None:
     shown = [line.rstrip() for line in result.stdout.splitlines()]
     assert block.splitlines() == shown[: len(block.splitlines())]
     assert "python -m matcher.i18n_build" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("template_lang", "comment", "absent"),
+    [
+        ("fr", "# binômes voulus par région", "# pairs wanted per region"),
+        ("en", "# pairs wanted per region", "# binômes voulus par région"),
+    ],
+)
+def test_init_writes_the_config_comments_in_the_template_language(
+    tmp_path: Path, template_lang: str, comment: str, absent: str
+) -> None:
+    import tomllib
+
+    from matcher.config import MatcherConfig, parse_config
+
+    folder = tmp_path / "call"
+    # The interface speaks English; the files follow init's own --lang.
+    expect(run(["init", folder, "--lang", template_lang], lang="en"), 0)
+    text = (folder / "matcher.toml").read_text(encoding="utf-8")
+    assert comment in text and absent not in text
+    assert parse_config(tomllib.loads(text)) == MatcherConfig()

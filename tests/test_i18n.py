@@ -57,7 +57,9 @@ def test_a_new_english_message_without_french_is_reported() -> None:
 def test_no_fuzzy_or_duplicate_entries() -> None:
     fuzzy = [m.id for m in CATALOG if m.id and m.fuzzy]
     assert not fuzzy
-    ids = re.findall(r'^msgid "(.*)"$', PO_PATH.read_text(encoding="utf-8"), re.MULTILINE)
+    # A msgid may go on over several quoted lines (the header's is the only empty one).
+    blocks = re.findall(r'^msgid ((?:".*"\n)+)', PO_PATH.read_text(encoding="utf-8"), re.MULTILINE)
+    ids = ["".join(re.findall(r'^"(.*)"$', b, re.MULTILINE)) for b in blocks]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     assert not dupes, f"entries given twice (run python -m matcher.i18n_build): {dupes}"
 

@@ -47,7 +47,7 @@ def init(
         from matcher.errors import OutputExistsError
         from matcher.outputs import write_files
         from matcher.templates import (
-            CONFIG_TEMPLATE,
+            config_template,
             DEVELOPER_HEADERS,
             PARTNER_HEADERS,
             header_line,
@@ -58,7 +58,7 @@ def init(
         files = {
             "developers.csv": header_line(DEVELOPER_HEADERS[lang]).encode(),  # type: ignore[index]
             "partners.csv": header_line(PARTNER_HEADERS[lang]).encode(),  # type: ignore[index]
-            "matcher.toml": CONFIG_TEMPLATE.encode(),
+            "matcher.toml": config_template(lang).encode(),
         }
         existing = [n for n in files if (folder / n).exists()]
         if existing:
