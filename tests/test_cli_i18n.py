@@ -111,7 +111,7 @@ def test_english_dry_run_keeps_the_jargon_for_verbose() -> None:
     assert "Darija" in text and "merchant" in text
     assert "Bound" not in text
     verbose = expect(run(["match", MOROCCO, "--dry-run", "--verbose"], lang="fr"), 0)
-    assert "(Borne 10608.42, écart 0.0000, méthode : flow.)" in verbose
+    assert "(Borne 10608.42, écart 0.0000, méthode : milp.)" in verbose
 
 
 @pytest.mark.parametrize(
