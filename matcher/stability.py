@@ -20,12 +20,29 @@ import numpy.typing as npt
 
 from matcher.config import MatcherConfig
 from matcher.edges import build_edges
+from matcher.errors import UsageError
 from matcher.i18n import _
 from matcher.models import KINDS, Developer, Partner
 from matcher.reference import REGIONS, get_region
 from matcher.scoring import breakdown
 from matcher.solver import RegionSpec
 from matcher.specs import region_specs
+
+# The audit scores every allowed pair without pruning (a blocking pair may be one the
+# solver's pruning dropped), so its cost grows with developers × partners: past this many
+# cells (the national call has 3.6·10⁹) it would take minutes and gigabytes, and it is
+# skipped instead of slowing every `match --out` down.
+AUDIT_MAX_CELLS = 20_000_000
+
+
+class AuditTooLargeError(UsageError):
+    """The call is too large for the stability audit."""
+
+
+def audit_fits(*, developers: int, partners: int) -> bool:
+    """Return whether the stability audit of a call of this size is computed."""
+    return developers * partners <= AUDIT_MAX_CELLS
+
 
 Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
@@ -136,6 +153,13 @@ def blocking_pairs(
     forbidden: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[BlockingPair]:
     """Return the blocking pairs of ``pairs`` (developer id, partner id), best score first."""
+    if not audit_fits(developers=len(developers), partners=len(partners)):
+        raise AuditTooLargeError(
+            _(
+                "the stability audit scores every allowed pair, and this call has "
+                "{cells} developer × partner cells (the audit stops at {limit})"
+            ).format(cells=len(developers) * len(partners), limit=AUDIT_MAX_CELLS)
+        )
     audit, b_dev, b_par, b_score = _blocking(
         developers=developers,
         partners=partners,
@@ -174,8 +198,10 @@ def count_blocking_pairs(
     pairs: Sequence[tuple[str, str]],
     locked: Collection[tuple[str, str]] = (),
     forbidden: frozenset[tuple[str, str]] = frozenset(),
-) -> Counter[str]:
-    """Return how many blocking pairs ``pairs`` has, per reason (as blocking_pairs says)."""
+) -> Counter[str] | None:
+    """Return how many blocking pairs ``pairs`` has, per reason (None: too large to audit)."""
+    if not audit_fits(developers=len(developers), partners=len(partners)):
+        return None
     audit, b_dev, b_par, b_score = _blocking(
         developers=developers,
         partners=partners,
@@ -329,8 +355,10 @@ class _Audit:
         )
 
 
-def stability_manifest(by_reason: Counter[str]) -> dict[str, Any]:
+def stability_manifest(by_reason: Counter[str] | None) -> dict[str, Any]:
     """Return the manifest entry of the audit: the count, and the count per reason."""
+    if by_reason is None:
+        return {"stability": {"skipped": f"more than {AUDIT_MAX_CELLS} developer x partner cells"}}
     return {
         "stability": {
             "blocking_pairs": sum(by_reason.values()),

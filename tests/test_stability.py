@@ -177,3 +177,29 @@ def test_explain_stability_lists_the_blocking_pairs(tmp_path: Any) -> None:
     assert data[0]["detail"] == "Casablanca-Settat already has its 1 pairs"
     text = cli("explain", out, "--stability")
     assert "Blocking pairs: 1" in text.stdout and other[0] in text.stdout
+
+
+def test_a_call_too_large_for_the_audit_is_skipped_not_slowed(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    import json
+
+    import matcher.stability as stability
+
+    folder = write_instance(
+        tmp_path / "in",
+        [dev("D1"), dev("D2", province=MOHAMMADIA)],
+        [par("P1"), par("P2", province=MOHAMMADIA)],
+        config_toml({"MA-06": 1}),
+    )
+    # 2 developers × 2 partners = 4 cells: a limit of 3 makes this call "national".
+    monkeypatch.setattr(stability, "AUDIT_MAX_CELLS", 3)
+    out = tmp_path / "out"
+    assert cli("match", folder, "--out", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["stability"] == {"skipped": "more than 3 developer x partner cells"}
+    res = cli("explain", out, "--stability")
+    assert res.exit_code == 2
+    assert "this call has 4 developer × partner cells (the audit stops at 3)" in " ".join(
+        res.stderr.split()
+    )

@@ -47,9 +47,9 @@ def init(
         from matcher.errors import OutputExistsError
         from matcher.outputs import write_files
         from matcher.templates import (
-            config_template,
             DEVELOPER_HEADERS,
             PARTNER_HEADERS,
+            config_template,
             header_line,
         )
 
