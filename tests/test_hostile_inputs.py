@@ -633,3 +633,30 @@ def test_quote_safe_describes_what_may_be_personal(value: str, shown: str) -> No
     from matcher.text import quote_safe
 
     assert quote_safe(value) == shown
+
+
+def test_a_real_full_file_system_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A 64 KB tmpfs: the shipped example's result (about 200 KB) cannot fit."""
+    import subprocess
+
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:  # not root, or no mount in this sandbox: say it loudly
+        pytest.skip(
+            "cannot mount a 64 KB tmpfs here (needs root): "
+            + mounted.stderr.decode(errors="replace").strip()
+            + "; the simulated ENOSPC tests above still run"
+        )
+    try:
+        out = small / "out"
+        example = Path(__file__).resolve().parents[1] / "examples" / "morocco"
+        res = run("match", example, "--out", out)
+        expect(res, 2, f"cannot write into {out}: No space left on device")
+        assert sorted(p.name for p in small.iterdir()) == []  # no folder, no temporary file
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
