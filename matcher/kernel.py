@@ -40,6 +40,7 @@ _M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
 _H01 = np.uint64(0x0101010101010101)
 _S1, _S2, _S4, _S56 = np.uint64(1), np.uint64(2), np.uint64(4), np.uint64(56)
 _LOCAL = MOBILITIES.index("local")
+_REMOTE = MOBILITIES.index("remote")
 
 
 def bits(one_hot: npt.NDArray[np.float32]) -> Words:
@@ -121,6 +122,7 @@ def _kernel(  # pragma: no cover - compiled
     d_province: Int64s,
     d_local: Bools,
     d_cross: Bools,
+    d_remote: Bools,
     d_skills: Words,
     d_langs: Words,
     d_sectors: Words,
@@ -142,6 +144,8 @@ def _kernel(  # pragma: no cover - compiled
     weights: Float64s,
     penalty: float,
     max_km: float,
+    remote_max_km: float,
+    remote_score: float,
     min_score: float,
     require_language: bool,
     forbidden: Bools,
@@ -170,6 +174,7 @@ def _kernel(  # pragma: no cover - compiled
     for i in range(n_rows):
         region, province = d_region[i], d_province[i]
         local, cross_ok, has_sectors = d_local[i], d_cross[i], d_has_sectors[i]
+        remote_dev = d_remote[i]
         place, hour = d_place[i], d_hour[i]
         for j in range(n_cols):
             row_ok[j] = False
@@ -187,7 +192,12 @@ def _kernel(  # pragma: no cover - compiled
             if rule < 0 and require_language and not shared_any:
                 rule = 3
             km = km_table[place, p_place[j]]
-            if rule < 0 and np.float64(km) > max_km:
+            # A remote pair (a remote developer, a partner of another region) has its own
+            # limit and a fixed distance criterion. Limits and min_score are compared at
+            # the solver's 1e-6 resolution, as numpy's round(x, 6) does (x·10⁶, rint, /10⁶).
+            remote = remote_dev and not same_region
+            limit = remote_max_km if remote else max_km
+            if rule < 0 and np.rint(np.float64(km) * 1e6) / 1e6 > limit:
                 rule = 4
             if rule < 0:
                 if p_n_needs[j] == zero:
@@ -206,13 +216,16 @@ def _kernel(  # pragma: no cover - compiled
                 score = 0.0
                 score += np.float64(skills) * w0
                 score += np.float64(languages) * w1
-                score += np.float64(distance_table[place, p_place[j]]) * w2
+                if remote:
+                    score += np.float64(np.float32(remote_score)) * w2
+                else:
+                    score += np.float64(distance_table[place, p_place[j]]) * w2
                 score += np.float64(sector) * w3
                 score += np.float64(hours_table[hour, p_hour[j]]) * w4
                 score *= 100.0
                 if not same_region:
                     score -= penalty
-                if score < min_score:
+                if np.rint(score * 1e6) / 1e6 < min_score:
                     rule = 5
                 else:
                     row_ok[j] = True
@@ -358,6 +371,7 @@ def score_chunk(
         developers.province[rows],
         developers.mobility[rows] == _LOCAL,
         may_cross[rows],
+        developers.mobility[rows] == _REMOTE,
         dev_bits.skills[rows],
         dev_bits.languages[rows],
         dev_bits.sectors[rows],
@@ -379,6 +393,8 @@ def score_chunk(
         np.array([weights[name] for name in CRITERIA], dtype=np.float64),
         float(rules.cross_region_penalty),
         float(rules.max_distance_km),
+        np.inf if rules.remote_max_distance_km is None else float(rules.remote_max_distance_km),
+        float(rules.remote_distance_score),
         float(rules.min_score),
         bool(rules.require_shared_language),
         dummy if forbidden is None else forbidden,
