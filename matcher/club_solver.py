@@ -53,25 +53,45 @@ def partition_possible(n: int, low: int, high: int) -> bool:
     return any(k * low <= n <= k * high for k in range(1, n // max(low, 1) + 1))
 
 
+class _Rows:
+    """The constraint rows of a model, built one row at a time: lower ≤ Σ value·x ≤ upper."""
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.values: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+
+    def add(self, entries: Sequence[tuple[int, float]], lo: float, hi: float) -> None:
+        """Add the row ``lo ≤ Σ value·x[col] ≤ hi`` over ``entries`` (col, value)."""
+        r = len(self.lower)
+        for col, val in entries:
+            self.rows.append(r)
+            self.cols.append(col)
+            self.values.append(val)
+        self.lower.append(lo)
+        self.upper.append(hi)
+
+
 def _run_milp(
     c: npt.NDArray[np.float64],
     integrality: npt.NDArray[np.int8],
     lb: npt.NDArray[np.float64],
     ub: npt.NDArray[np.float64],
-    rows: tuple[list[int], list[int], list[float]],
-    row_lb: list[float],
-    row_ub: list[float],
+    rows: _Rows,
     time_limit: float,
 ) -> tuple[npt.NDArray[np.float64] | None, float | None, bool]:
     """Minimise ``c·x``; return (x or None, proven lower bound or None, optimal)."""
-    r, col, val = rows
-    matrix = coo_matrix((val, (r, col)), shape=(len(row_lb), c.shape[0])).tocsr()
+    matrix = coo_matrix(
+        (rows.values, (rows.rows, rows.cols)), shape=(len(rows.lower), c.shape[0])
+    ).tocsr()
     with native_stdout_to_stderr():
         res = milp(
             c,
             integrality=integrality,
             bounds=Bounds(lb, ub),
-            constraints=LinearConstraint(matrix, np.array(row_lb), np.array(row_ub)),
+            constraints=LinearConstraint(matrix, np.array(rows.lower), np.array(rows.upper)),
             options={"mip_rel_gap": 0.0, "time_limit": max(time_limit, 0.05), "disp": False},
         )
     x = None if res.x is None else np.asarray(res.x)
@@ -123,18 +143,8 @@ def solve_travel(
     ub[nx : nx + m] = k_max
     if soft:
         ub[nx + m + na :] = np.inf
-    rows: tuple[list[int], list[int], list[float]] = ([], [], [])
-    row_lb: list[float] = []
-    row_ub: list[float] = []
-
-    def add(entries: Sequence[tuple[int, float]], lo: float, hi: float) -> None:
-        r = len(row_lb)
-        for col, val in entries:
-            rows[0].append(r)
-            rows[1].append(col)
-            rows[2].append(val)
-        row_lb.append(lo)
-        row_ub.append(hi)
+    rows = _Rows()
+    add = rows.add
 
     for fi in range(n_free):
         entries = [(fi * m + s, 1.0) for s in range(m)]
@@ -157,7 +167,7 @@ def solve_travel(
         add(joins, -np.inf, float(max(high, base) - base))
         add([*joins, (nx + m + na + m + j, 1.0)], float(low - base), np.inf)
 
-    x, bound, optimal = _run_milp(c, integrality, lb, ub, rows, row_lb, row_ub, time_limit)
+    x, bound, optimal = _run_milp(c, integrality, lb, ub, rows, time_limit)
     if x is None:
         return _fallback(cost, low=low, high=high, kept=kept, fixed=fixed, bound=bound)
     xi = np.rint(x).astype(np.int64)
@@ -359,18 +369,8 @@ def solve_composition(
     c = np.zeros(n_var)
     for k in range(k_max):
         c[g(k)] = -1.0
-    rows: tuple[list[int], list[int], list[float]] = ([], [], [])
-    row_lb: list[float] = []
-    row_ub: list[float] = []
-
-    def add(entries: Sequence[tuple[int, float]], lo: float, hi: float) -> None:
-        r = len(row_lb)
-        for col, val in entries:
-            rows[0].append(r)
-            rows[1].append(col)
-            rows[2].append(val)
-        row_lb.append(lo)
-        row_ub.append(hi)
+    rows = _Rows()
+    add = rows.add
 
     for i in range(n):
         add([(x(k, i, s), 1.0) for k in range(k_max) for s in range(m)], 1.0, 1.0)
@@ -406,9 +406,7 @@ def solve_composition(
             for s in range(m):
                 if k > i or (allowed is not None and not allowed[i, s]):
                     ub[x(k, i, s)] = 0.0
-    x_opt, bound, optimal = _run_milp(
-        c, integrality, np.zeros(n_var), ub, rows, row_lb, row_ub, time_limit
-    )
+    x_opt, bound, optimal = _run_milp(c, integrality, np.zeros(n_var), ub, rows, time_limit)
     if x_opt is None:
         return None
     xi = np.rint(x_opt).astype(np.int64)
