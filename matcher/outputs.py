@@ -435,18 +435,13 @@ def workbook_file(result: MatchResult, options: OutputOptions) -> bytes:
     """Return pairings.xlsx for a result, under the same privacy options as the CSV files."""
     from dataclasses import replace
 
-    from matcher.workbook import RegionLine, workbook_bytes
+    from matcher.workbook import region_lines, workbook_bytes
 
     plain = replace(options, excel=False)  # the workbook stores numbers, not French text
     return workbook_bytes(
         pairings=pairing_rows(result.pairs, plain),
         unmatched=unmatched_rows(result.unpaired, plain),
-        regions=[
-            RegionLine(
-                r.code, r.name, r.min, r.max, r.filled, r.shortfall, r.mean_score, r.diagnosis
-            )
-            for r in result.regions
-        ],
+        regions=region_lines(result.regions),
         objective={
             "total_score": round(result.optimality.total_score, 4),
             "optimal": result.optimality.optimal,

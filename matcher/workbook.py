@@ -10,9 +10,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from matcher.i18n import _
 from matcher.reference import REGIONS
@@ -41,6 +41,33 @@ class RegionLine:
     shortfall: int
     mean_score: float | None
     diagnosis: str | None
+
+
+class _RegionFigures(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def min(self) -> int: ...
+    @property
+    def max(self) -> int: ...
+    @property
+    def filled(self) -> int: ...
+    @property
+    def shortfall(self) -> int: ...
+    @property
+    def mean_score(self) -> float | None: ...
+    @property
+    def diagnosis(self) -> str | None: ...
+
+
+def region_lines(regions: Iterable[_RegionFigures]) -> list[RegionLine]:
+    """Return the summary sheet's lines of a result's regions (a run's or a folder's)."""
+    return [
+        RegionLine(r.code, r.name, r.min, r.max, r.filled, r.shortfall, r.mean_score, r.diagnosis)
+        for r in regions
+    ]
 
 
 def sheet_title(code: str, name: str) -> str:

@@ -10,7 +10,7 @@ from matcher.hashing import sha256_bytes
 from matcher.outputs import CONTACT_COLUMNS, OutputOptions, pseudonym
 from matcher.report.data import MANIFEST, ReportData, load_report
 from matcher.report.page import render_report
-from matcher.workbook import WORKBOOK, RegionLine, workbook_bytes
+from matcher.workbook import WORKBOOK, region_lines, workbook_bytes
 
 REPORT = "report.html"
 _NAME_OF = {"developer_name": "developer_id", "partner_name": "partner_id", "name": "id"}
@@ -39,12 +39,7 @@ def workbook_from_report(data: ReportData, options: OutputOptions) -> bytes:
     return workbook_bytes(
         pairings=private_rows(data.pairing_rows, options),
         unmatched=private_rows(data.unmatched_rows, options),
-        regions=[
-            RegionLine(
-                r.code, r.name, r.min, r.max, r.filled, r.shortfall, r.mean_score, r.diagnosis
-            )
-            for r in data.regions
-        ],
+        regions=region_lines(data.regions),
         objective={
             "total_score": objective.get("total_score"),
             "optimal": objective.get("optimal"),
