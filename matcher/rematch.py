@@ -186,17 +186,15 @@ def rematch_manifest(run: PreviousRun, outcome: RematchResult) -> dict[str, obje
     """Return what the manifest records about a rematch, to reproduce and explain it."""
     from matcher.hashing import sha256_file
     from matcher.outputs import PAIRINGS
-    from matcher.stability import count_blocking_pairs, stability_manifest
+    from matcher.stability import audit_manifest
 
     gone = set(outcome.dropped)
-    pairs = outcome.result.pairs
-    audit = count_blocking_pairs(
+    audit = audit_manifest(
         developers=[d for d in run.dataset.developers if d.id not in gone],
         partners=[p for p in run.dataset.partners if p.id not in gone],
         config=run.config,
-        pairs=[(p.developer.id, p.partner.id) for p in pairs],
-        locked=[(p.developer.id, p.partner.id) for p in pairs if p.locked],
-        forbidden=frozenset(run.forbid),
+        pairs=outcome.result.pairs,
+        forbidden=run.forbid,
     )
     return {
         "read_options": run.manifest.get("read_options", {}),
@@ -214,7 +212,7 @@ def rematch_manifest(run: PreviousRun, outcome: RematchResult) -> dict[str, obje
             "removed": sum(c.change == "removed" for c in outcome.changes),
             "added": sum(c.change == "added" for c in outcome.changes),
         },
-        **stability_manifest(audit),
+        **audit,
     }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +43,9 @@ def audit_fits(*, developers: int, partners: int) -> bool:
     """Return whether the stability audit of a call of this size is computed."""
     return developers * partners <= AUDIT_MAX_CELLS
 
+
+if TYPE_CHECKING:
+    from matcher.pipeline import Pair
 
 Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
@@ -365,3 +368,24 @@ def stability_manifest(by_reason: Counter[str] | None) -> dict[str, Any]:
             "by_reason": {code: by_reason[code] for code in REASONS if by_reason[code]},
         }
     }
+
+
+def audit_manifest(
+    *,
+    developers: Sequence[Developer],
+    partners: Sequence[Partner],
+    config: MatcherConfig,
+    pairs: Sequence[Pair],
+    forbidden: Collection[tuple[str, str]] = (),
+) -> dict[str, Any]:
+    """Return the manifest entry of a result's stability audit (``match`` and ``rematch``)."""
+    return stability_manifest(
+        count_blocking_pairs(
+            developers=developers,
+            partners=partners,
+            config=config,
+            pairs=[(p.developer.id, p.partner.id) for p in pairs],
+            locked=[(p.developer.id, p.partner.id) for p in pairs if p.locked],
+            forbidden=frozenset(forbidden),
+        )
+    )

@@ -132,16 +132,15 @@ def match(
             if not as_json:
                 stdout.print("[dim]" + _("dry run: nothing was written") + "[/]", markup=True)
             return
-        from matcher.stability import count_blocking_pairs, stability_manifest
+        from matcher.stability import audit_manifest
 
         with progress.progress_display(enabled=show) as report:
-            audit = count_blocking_pairs(
+            audit = audit_manifest(
                 developers=dataset.developers,
                 partners=dataset.partners,
                 config=cfg,
-                pairs=[(p.developer.id, p.partner.id) for p in result.pairs],
-                locked=[(p.developer.id, p.partner.id) for p in result.pairs if p.locked],
-                forbidden=frozenset(forbids),
+                pairs=result.pairs,
+                forbidden=forbids,
             )
             files = result_files(
                 result,
@@ -149,7 +148,7 @@ def match(
                 extra_files={WORKBOOK: workbook_file(result, options)} if xlsx else None,
                 extra_manifest={
                     "read_options": {"sheet": sheet, "encoding": encoding},
-                    **stability_manifest(audit),
+                    **audit,
                 },
                 out=out,
             )
