@@ -238,3 +238,105 @@ def prune_heaviest(edge_score: npt.NDArray[np.float64], k: int) -> npt.NDArray[n
     if t > 0:
         mask[np.argsort(-edge_score, kind="stable")[:t]] = True
     return mask
+
+
+def group_top_count(
+    *,
+    pairs: npt.NDArray[np.int64],
+    group_cap: npt.NDArray[np.int64],
+    dev_degree: npt.NDArray[np.int64],
+    par_degree: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Return t = (K − 1)·a + (cap − 1)·(b − 1) + 1 per key (0 where K, cap or a key is empty).
+
+    K = ``pairs``, cap = ``group_cap``, a = ``dev_degree``, b = ``par_degree``, elementwise;
+    see prune_group_top for what they bound and why t edges suffice.
+    """
+    t = (pairs - 1) * dev_degree + (group_cap - 1) * np.maximum(par_degree - 1, 0) + 1
+    empty = (pairs <= 0) | (group_cap <= 0) | (dev_degree <= 0)
+    result: npt.NDArray[np.int64] = np.where(empty, 0, t).astype(np.int64)
+    return result
+
+
+def _max_edges_per_end(
+    key: npt.NDArray[np.int64], end: npt.NDArray[np.int64], n_keys: int
+) -> npt.NDArray[np.int64]:
+    """Return, for each key, the most edges of that key at any one end (developer or partner)."""
+    out = np.zeros(n_keys, dtype=np.int64)
+    if key.shape[0] == 0:
+        return out
+    n_end = int(end.max()) + 1
+    pair = key * n_end + end
+    if n_keys * n_end <= 4 * key.shape[0] + (1 << 22):
+        counts = np.bincount(pair, minlength=n_keys * n_end).reshape(n_keys, n_end)
+        result: npt.NDArray[np.int64] = counts.max(axis=1).astype(np.int64)
+        return result
+    # Too many (key, end) cells for a dense count: count the pairs that occur.
+    values, counts_sparse = np.unique(pair, return_counts=True)
+    np.maximum.at(out, values // n_end, counts_sparse)
+    return out
+
+
+def prune_group_top(
+    edge_dev: npt.NDArray[np.int64],
+    edge_par: npt.NDArray[np.int64],
+    edge_group: npt.NDArray[np.int64],
+    edge_class: npt.NDArray[np.int64],
+    edge_score: npt.NDArray[np.float64],
+    *,
+    group_cap: npt.NDArray[np.int64],
+    group_pairs: npt.NDArray[np.int64],
+    locked: npt.NDArray[np.int64] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Keep, per partner group and developer class, its t best edges (t from group_top_count).
+
+    A group g is as in prune_developer_side (the partners of one (region, kind), or of a
+    whole region without kind rules) and ``group_cap[g]`` bounds its pairs in every valid
+    pairing. ``group_pairs[g]`` = K must bound the pairs of every valid pairing among the
+    developers that have an edge into g (the sum of the region maxima of g's component, or
+    the number of developers with an edge in that component if smaller). ``edge_class``
+    must separate developers whom a rule of g's region tells apart: the developer's gender
+    when g's region (the partner's region) has a women-share rule, otherwise one class.
+    For a key (g, c), a is the most edges of the key at one developer and b the most at
+    one partner, counted in the edges given. Locked edges are always kept.
+
+    Proof of exactness. Let T be the key's first t edges by (score desc, index asc), and
+    M an optimum using an unlocked edge e = (d, p) of the key outside T (a key with at
+    most t edges keeps them all). Count the edges of T that touch M − e. An edge of T
+    has a developer of class c with an edge into g, so a developer of g's component, and
+    such a developer can only be paired inside the component, where M holds at most K
+    pairs; so at most K − 1 pairs of M − e have an end touching T. Of those, at most
+    cap − 1 have their partner in g (M holds at most cap pairs in g, e being one). A
+    pair (u, v) with v outside g touches at most a edges of T (v has none). A pair
+    (u, v) with v in g touches at most a + b − 1: if (u, v) is in T it is counted at u
+    and at v; if it is not, it is one of u's at most a edges of the key, so u has at
+    most a − 1 in T (if u is of another class, u has none and v at most b ≤ a + b − 1).
+    So at most (K − 1)·a + (cap − 1)·(b − 1) < t edges of T touch M − e, and some
+    f = (d', p') of T touches none (f ≠ e since e ∉ T; f is not locked, as every lock is
+    in M − e). M' = M − e + f is a matching. p' is in g like p, so every region fill and
+    (region, kind) count, hence every quota, kind maximum, reserved place and the
+    priority and min tiers, is unchanged (in a region without kind rules no count by kind
+    is constrained). d' is of class c like d, so where g's region has a women share the
+    number of women paired there is unchanged; no other region's pairs change. Every lock
+    is kept and score(f) ≥ score(e): M' is an optimum with one more kept edge. Repeating
+    ends with an optimum inside the kept edges. With K = cap = k and a = b = k this is
+    prune_heaviest's (k − 1)(2k − 1) + 1.
+    """
+    n = edge_dev.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.bool_)
+    n_class = int(edge_class.max()) + 1
+    n_keys = int(group_cap.shape[0]) * n_class
+    key = edge_group.astype(np.int64) * n_class + edge_class
+    dev_degree = _max_edges_per_end(key, edge_dev.astype(np.int64), n_keys)
+    par_degree = _max_edges_per_end(key, edge_par.astype(np.int64), n_keys)
+    key_group = np.arange(n_keys, dtype=np.int64) // n_class
+    t = group_top_count(
+        pairs=group_pairs[key_group],
+        group_cap=group_cap[key_group],
+        dev_degree=dev_degree,
+        par_degree=par_degree,
+    )
+    if bool((np.bincount(key, minlength=n_keys) <= t).all()):
+        return np.ones(n, dtype=np.bool_)
+    return _keep_top_per_key(key, edge_score, t[key], locked)
