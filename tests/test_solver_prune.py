@@ -348,32 +348,59 @@ def test_solve_with_group_pruning_matches_oracle(p: AssignmentProblem, method: s
     check_against_oracle(p, method)
 
 
+def ints(values: list[int]) -> npt.NDArray[np.int64]:
+    """Return ``values`` as an int64 array."""
+    return np.array(values, dtype=np.int64)
+
+
 @pytest.mark.parametrize(
-    ("pairs", "cap", "a", "b", "t"),
+    ("pairs", "cap", "devs", "pars", "t"),
     [
-        (1, 1, 5, 5, 1),  # one place: the best edge
-        (2, 2, 2, 2, 4),
-        (600, 50, 50, 650, 599 * 50 + 49 * 649 + 1),
-        (3, 1, 4, 7, 9),  # a group of one place: b does not count
-        (0, 5, 3, 3, 0),  # no place in the component
-        (4, 0, 3, 3, 0),  # no place in the group
-        (4, 2, 0, 0, 0),  # no edge
+        (1, 1, [5], [5], 1),  # one place: the best edge
+        (2, 2, [2, 1, 1], [2, 1, 1], 4),
+        (3, 3, [5, 4, 1], [3, 3, 2], 9 + 4 + 1),  # the K − 1 and cap − 1 largest
+        (4, 1, [3], [1, 1, 1], 3 + 1 + 1 + 1),  # missing developers count 1 each
+        (3, 5, [1, 1], [4], 2 + 3 + 1),  # missing partners count 0
+        (0, 5, [3], [3], 0),  # no place in the component
+        (4, 0, [3], [3], 0),  # no place in the group
+        (4, 2, [], [], 0),  # no edge
     ],
 )
-def test_group_top_count(pairs: int, cap: int, a: int, b: int, t: int) -> None:
-    def one(x: int) -> npt.NDArray[np.int64]:
-        return np.array([x], dtype=np.int64)
-
+def test_group_top_count(pairs: int, cap: int, devs: list[int], pars: list[int], t: int) -> None:
     got = group_top_count(
-        pairs=one(pairs), group_cap=one(cap), dev_degree=one(a), par_degree=one(b)
+        pairs=ints([pairs]),
+        group_cap=ints([cap]),
+        dev_key=ints([0] * len(devs)),
+        dev_degree=ints(devs),
+        par_key=ints([0] * len(pars)),
+        par_degree=ints(pars),
     )
     assert got.tolist() == [t]
 
 
+def test_group_top_count_per_key() -> None:
+    got = group_top_count(
+        pairs=ints([2, 3, 2]),
+        group_cap=ints([1, 2, 2]),
+        dev_key=ints([1, 0, 1, 0, 1]),
+        dev_degree=ints([2, 4, 7, 6, 3]),
+        par_key=ints([0, 1, 1]),
+        par_degree=ints([9, 5, 2]),
+    )
+    # key 0: A = 6, B = 0; key 1: A = 7 + 3, B = 4; key 2 has no edge
+    assert got.tolist() == [7, 15, 0]
+
+
 @pytest.mark.parametrize("k", [1, 2, 3, 7, 50])
 def test_group_top_count_is_heaviest_count_for_one_region(k: int) -> None:
-    one = np.array([k], dtype=np.int64)
-    got = group_top_count(pairs=one, group_cap=one, dev_degree=one, par_degree=one)
+    got = group_top_count(
+        pairs=ints([k]),
+        group_cap=ints([k]),
+        dev_key=ints([0] * k),
+        dev_degree=ints([k] * k),
+        par_key=ints([0] * k),
+        par_degree=ints([k] * k),
+    )
     assert got.tolist() == [heaviest_count(k)]
 
 
@@ -399,7 +426,7 @@ def tight_problem() -> AssignmentProblem:
 def test_group_top_bound_is_tight() -> None:
     p = tight_problem()
     mask = group_mask(p, p.locked)
-    # t = (2 − 1)·2 + (2 − 1)·(2 − 1) + 1 = 4: the 5th edge goes, the 4th stays.
+    # t = 2 (u's degree) + (2 − 1) (v's degree − 1) + 1 = 4: the 5th edge goes, the 4th stays.
     assert mask.tolist() == [True, True, True, True, False]
     full = oracle(p)
     assert full is not None and full[3] == 18.5
@@ -459,8 +486,9 @@ def test_solver_prunes_a_coupled_component(seed: int) -> None:
     edge_region = p.par_region[p.edge_par]
     locked = np.zeros(0, dtype=np.int64)
     keep = solve_module._prune(p, locked, edge_region, enabled=True)
-    # the side prunings keep 1 edge per developer and region and 2 per partner (K = 2);
-    # the group pruning keeps t = (2 − 1)·a + 1 ≤ 2 per region: its two best edges at most
+    # the side prunings keep 1 edge per developer and region (K = 2, cap = 1); the group
+    # pruning keeps t = 1 + 0 + 1 = 2 per region, its two best edges, and a second pass
+    # keeps 1 if that split the two regions apart (K = 1)
     assert np.bincount(edge_region[keep], minlength=2).max() <= 2
     assert solve_module._prune(p, locked, edge_region, enabled=False).all()
     best = oracle(p)

@@ -207,7 +207,7 @@ def _prune(
     After the developer-side and partner-side prunings, the group top-t pruning
     (prune_group_top) runs in passes, each on the edges the previous steps kept and with K
     from their components: every proof holds for any edge set, so each pass is exact, and
-    it counts its degrees a and b in the edges it is given, protected ones included.
+    it counts its degrees in the edges it is given, protected ones included.
     """
     n_r, n_k = len(problem.regions), problem.n_kinds
     mixed = np.array([s.has_kind_rules(n_k) for s in problem.regions], dtype=np.bool_)
@@ -280,8 +280,8 @@ def _prune(
     )
     keep[idx[~sub]] = False
     del edge_class, edge_cap, single
-    # Each pass lowers the degrees a and b of the next one's bound; stop once a pass
-    # removes under 1/20 of the edges (the first two remove most at national size).
+    # Each pass lowers the degrees, hence the next pass's t, and may split components
+    # (smaller K); stop once a pass removes under 1/20 of the edges.
     while True:
         before = int(np.count_nonzero(keep))
         _prune_groups(
