@@ -514,3 +514,25 @@ def test_group_passes_end_on_a_graph_without_edges() -> None:
     )
     assert solve_module._prune(p, empty, empty, enabled=True).tolist() == []
     assert solve(p).filled.tolist() == [0, 0]
+
+
+def test_group_pruning_skips_components_with_a_women_share(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    p = coupled_problem(0)
+    edge_region = p.par_region[p.edge_par]
+    locked = np.zeros(0, dtype=np.int64)
+    pruned = solve_module._prune(p, locked, edge_region, enabled=True)
+    shared = AssignmentProblem(
+        **{**p.__dict__, "regions": (RegionSpec(1, 0), RegionSpec(1, 0, min_women_share=0.5))}
+    )
+
+    def refuse(*_: object, **__: object) -> npt.NDArray[np.bool_]:
+        raise AssertionError("the group pruning ran on a component with a women share")
+
+    monkeypatch.setattr(solve_module, "prune_group_top", refuse)
+    kept = solve_module._prune(shared, locked, edge_region, enabled=True)
+    # only the side prunings: every developer keeps one edge per region
+    assert int(kept.sum()) > int(pruned.sum())
+    with pytest.raises(AssertionError, match="women share"):
+        solve_module._prune(p, locked, edge_region, enabled=True)
