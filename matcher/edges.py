@@ -50,6 +50,9 @@ class EdgeSet:
     pruned: int  # allowed edges dropped by developer-side pruning
     # Per rule code, per partner: candidate developers whose first broken rule is this one.
     rule_counts: dict[str, Int64s]
+    # Per developer and per partner: allowed pairs (no rule broken), pruned ones included.
+    dev_allowed: Int64s
+    par_allowed: Int64s
 
     def __len__(self) -> int:
         return len(self.dev)
@@ -115,6 +118,8 @@ class _ChunkEdges:
     score: Float64s
     pruned: int
     rule_counts: dict[str, Int64s]  # per rule, per column of the chunk's region
+    row_allowed: Int64s  # per row of the chunk: allowed pairs
+    col_allowed: Int64s  # per column of the chunk's region: allowed pairs
 
 
 def _workers(tasks: int) -> int:
@@ -159,6 +164,8 @@ def _chunk_edges(
         first = masks[code] & allowed
         rule_counts[code] = first.sum(axis=0).astype(np.int64)
         allowed &= ~masks[code]
+    row_allowed = allowed.sum(axis=1).astype(np.int64)
+    col_allowed = allowed.sum(axis=0).astype(np.int64)
     pruned = 0
     if group_cap is not None and par_group is not None:
         lock_cells = _cells(rows, task.locks, block.shape)
@@ -181,7 +188,7 @@ def _chunk_edges(
     else:
         r, c = np.nonzero(allowed)
         e_dev, e_par, e_score = rows[r], cols[c], block.score[r, c]
-    return _ChunkEdges(e_dev, e_par, e_score, pruned, rule_counts)
+    return _ChunkEdges(e_dev, e_par, e_score, pruned, rule_counts, row_allowed, col_allowed)
 
 
 def _kernel_chunk_edges(
@@ -198,7 +205,7 @@ def _kernel_chunk_edges(
 
     rows, cols = task.rows, task.cols
     shape = (len(rows), len(cols))
-    r, c, score, n_allowed, counts = score_chunk(
+    r, c, score, row_allowed, counts = score_chunk(
         rows=rows,
         developers=developers,
         dev_bits=dev_bits,
@@ -209,8 +216,11 @@ def _kernel_chunk_edges(
         locks=_cells(rows, task.locks, shape) if len(task.locks[0]) else None,
     )
     rule_counts = {code: counts[k] for k, code in enumerate(RULES)}
-    pruned = n_allowed - len(r) if table.prune else 0
-    return _ChunkEdges(rows[r], cols[c], score, pruned, rule_counts)
+    pruned = int(row_allowed.sum()) - len(r) if table.prune else 0
+    col_allowed = len(rows) - counts.sum(axis=0)
+    return _ChunkEdges(
+        rows[r], cols[c], score, pruned, rule_counts, row_allowed, col_allowed.astype(np.int64)
+    )
 
 
 def _kernel_runner(
@@ -263,13 +273,16 @@ def build_edges(
     chunk_rows: int = 512,
     progress: ProgressCallback | None = None,
     kernel: bool | None = None,
+    par_group: Int64s | None = None,
 ) -> EdgeSet:
     """Score and filter every pair that may be formed, region by region, in developer chunks.
 
     A chunk holds at most ``chunk_rows`` developers, fewer against a large region.
     Only developers who may work in a partner's region are scored against it. With
     ``group_cap`` (indexed by ``region_index[region] * len(KINDS) + kind``), each developer
-    keeps only their best ``group_cap[g]`` edges per partner group ``g``. Locked pairs
+    keeps only their best ``group_cap[g]`` edges per partner group ``g``; ``par_group``
+    gives each partner's group (by default its (region, kind), see specs.partner_groups).
+    Locked pairs
     (developer index, partner index) are always present. ``kernel`` chooses the fused
     kernel (True) or numpy (False); by default the kernel scores from ``KERNEL_FROM_CELLS``
     pairs on. Both give identical edges, scores, counts and pruning.
@@ -288,8 +301,7 @@ def build_edges(
         [may_cross_regions(mobility=m, config=config) for m in MOBILITIES], dtype=np.bool_
     )[dev_feat.mobility]
 
-    par_group: Int64s | None = None
-    if group_cap is not None:
+    if group_cap is not None and par_group is None:
         par_group = np.array(
             [region_index[p.region] * len(KINDS) + KINDS.index(p.kind) for p in partners],
             dtype=np.int64,
@@ -368,6 +380,8 @@ def build_edges(
             )
 
     rule_counts = {code: np.zeros(n_par, dtype=np.int64) for code in RULES}
+    dev_allowed = np.zeros(n_dev, dtype=np.int64)
+    par_allowed = np.zeros(n_par, dtype=np.int64)
     out_dev: list[Int64s] = []
     out_par: list[Int64s] = []
     out_score: list[Float64s] = []
@@ -382,6 +396,8 @@ def build_edges(
         ):
             for code in RULES:
                 rule_counts[code][task.cols] += found.rule_counts[code]
+            dev_allowed[task.rows] += found.row_allowed
+            par_allowed[task.cols] += found.col_allowed
             out_dev.append(found.dev)
             out_par.append(found.par)
             out_score.append(found.score)
@@ -425,4 +441,6 @@ def build_edges(
         locked=locked,
         pruned=pruned,
         rule_counts=rule_counts,
+        dev_allowed=dev_allowed,
+        par_allowed=par_allowed,
     )

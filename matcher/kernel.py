@@ -156,7 +156,8 @@ def _kernel(  # pragma: no cover - compiled
     group_cap: Int64s,
     prune: bool,
     rule_counts: Int64s,
-) -> tuple[Int64s, Int64s, Float64s, int]:
+    row_allowed: Int64s,
+) -> tuple[Int64s, Int64s, Float64s]:
     n_rows, n_cols = d_region.shape[0], p_region.shape[0]
     out_row = np.empty(n_rows * n_cols, dtype=np.int64)
     out_col = np.empty(n_rows * n_cols, dtype=np.int64)
@@ -166,7 +167,6 @@ def _kernel(  # pragma: no cover - compiled
     buf = np.empty(n_cols, dtype=np.float64)
     spare = np.empty(n_cols, dtype=np.float64)
     kept = 0
-    n_allowed = 0
     one = np.float32(1.0)
     half = np.float32(0.5)
     zero = np.float32(0.0)
@@ -230,7 +230,7 @@ def _kernel(  # pragma: no cover - compiled
                 else:
                     row_ok[j] = True
                     row_score[j] = score
-                    n_allowed += 1
+                    row_allowed[i] += 1
             if rule >= 0:
                 rule_counts[rule, j] += 1
         if not prune:
@@ -268,7 +268,7 @@ def _kernel(  # pragma: no cover - compiled
                 if keep or (use_locks and locks[i, j]):
                     out_row[kept], out_col[kept], out_score[kept] = i, j, s
                     kept += 1
-    return out_row[:kept].copy(), out_col[:kept].copy(), out_score[:kept].copy(), n_allowed
+    return out_row[:kept].copy(), out_col[:kept].copy(), out_score[:kept].copy()
 
 
 @dataclass(frozen=True, eq=False)
@@ -350,8 +350,8 @@ def score_chunk(
     config: MatcherConfig,
     forbidden: Bools | None,
     locks: Bools | None,
-) -> tuple[Int64s, Int64s, Float64s, int, Int64s]:
-    """Return the kept (row, column, score), the allowed count and per-rule column counts."""
+) -> tuple[Int64s, Int64s, Float64s, Int64s, Int64s]:
+    """Return the kept (row, column, score), allowed pairs per row and per-rule column counts."""
     rules = config.rules
     lat, lon = developers.lat[rows], developers.lon[rows]
     places, place = _places(lat, lon)
@@ -365,8 +365,9 @@ def score_chunk(
     hours_table = _availability_values(hours[:, None], table.hours[None, :])
     weights = config.weights.normalised()
     rule_counts = np.zeros((len(RULES), len(table.region)), dtype=np.int64)
+    row_allowed = np.zeros(len(rows), dtype=np.int64)
     dummy = np.zeros((1, 1), dtype=np.bool_)
-    r, c, s, n_allowed = _kernel(
+    r, c, s = _kernel(
         developers.region[rows],
         developers.province[rows],
         developers.mobility[rows] == _LOCAL,
@@ -405,5 +406,6 @@ def score_chunk(
         table.group_cap,
         table.prune,
         rule_counts,
+        row_allowed,
     )
-    return r, c, s, int(n_allowed), rule_counts
+    return r, c, s, row_allowed, rule_counts
