@@ -115,6 +115,10 @@ def clean_id(text: str) -> str:
     "D-é01" typed on a Mac (NFD), or pasted with a zero-width space, is the same id as the
     one typed on Windows: without this they would be different people.
     """
+    if text.isascii():
+        # No ASCII character is of category Cf and ASCII is already NFC: the common case
+        # (ids such as "D-00001") skips the per-character scan.
+        return text.strip()
     nfc = unicodedata.normalize("NFC", text)
     return "".join(ch for ch in nfc if unicodedata.category(ch) != "Cf").strip()
 
