@@ -237,6 +237,8 @@ def build_instance(
             par_region=np.array([region_index[p.region] for p in partners], dtype=np.int64),
             par_kind=np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64),
         ),
+        specs=specs,
+        dev_female=np.array([d.gender == "female" for d in developers], dtype=np.bool_),
         forbidden=forbidden,
         locks=lock_idx,
         progress=progress,
@@ -612,7 +614,7 @@ def _compatible(
     from matcher.rules import allowed_mask
     from matcher.scoring import score_block
 
-    if instance.edges.pruned == 0:
+    if instance.edges.pruned == 0 and instance.edges.skipped == 0:
         return {}
     devs, pars, config = instance.developers, instance.partners, instance.config
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
