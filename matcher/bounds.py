@@ -5,25 +5,23 @@ against every other region, and a region rich in its own candidates never needs 
 pair across regions loses the cross-region penalty and (for a remote pair) part of the
 distance criterion, so its best possible score is below what the region's own pairs reach.
 
-Why skipping is exact. Take the chain of exact prunings of matcher.solver.prune applied to
-every allowed edge: S1 = the developer-side pruning (each developer keeps at most
-``group_cap[g]`` edges per group g, plus at most one lock); S2 = the partner-side pruning
-with two developer classes per partner p of region B — developers who may not cross regions
-(they can only be paired in B, so B's max bounds them) and the others (bounded by K, the sum
-of every region's max) — separately per women class where B has a women share; S3 = the
-group top-t pruning (``prune_group_top``): per group g and women class c, the best
-t = (K − 1)·a + (cap_g − 1)·b + 1 edges, with a = cap_g (+1 with locks) bounding a
-developer's edges in g and b = max_B + K (+1 with locks) bounding a partner's in S2. Each
-step keeps an optimum of the problem it is given, so some optimum lies in S3.
+Why skipping is exact. Let g be a group of region B (the whole region, or one kind of it
+when a kind rule applies: the groups of matcher.solver.prune), c a women class (the
+developer's gender where B has a women share, else one class), cap the most pairs g can
+hold and K the most pairs any pairing holds (the sum of every region's max). Suppose some
+allowed pairs of g, between developers of class c, form a matching T of t = K + cap − 1
+pairs that all score more than a bound U. Let M be an optimum holding an unlocked pair e of
+g with a developer of class c that scores at most U (so e ∉ T). M − e has at most K − 1
+developers and at most cap − 1 partners of g paired, and each of them is in at most one
+pair of T (T is a matching): at most K + cap − 2 < t pairs of T touch M − e, so some f ∈ T
+touches none. M' = M − e + f is a matching with the same region, kind and women counts
+(f is in g and of class c), hence the same fill tiers, and a higher score: M was not
+optimal. So no optimum holds a pair of g scoring at most U with a class-c developer.
 
-The edges of developers who may not cross are scored first; they alone decide their own
-S1 and S2 edges (other developers are other classes). When at least t of those S2 edges of
-(g, c) score more than everything a crossing developer d can score in B (an upper bound
-computed with the same float operations as the score, every criterion at its maximum),
-none of d's edges into g is among the top t of S3's input, so S3 drops them all. If that
-holds for every group of B, d's edges into B are outside S3 and the problem without them
-still holds an optimum of the original: d is not scored against B. Locked pairs are never
-skipped (they are added back by the scorer in any case).
+A crossing developer d whose best possible score in B (``upper_scores``) is below that U
+for every group of B (for d's class) is therefore in no optimum there, and is not scored
+against B. The matching T is built greedily from the pairs already scored: every
+developer against their own region first. Locked pairs are never skipped.
 """
 
 from __future__ import annotations
@@ -37,7 +35,6 @@ from matcher.config import CRITERIA, MatcherConfig
 from matcher.geo import haversine_km
 from matcher.scoring import MOBILITIES, DeveloperFeatures, PartnerFeatures, _distance_values
 from matcher.solver import RegionSpec
-from matcher.solver.prune import prune_partner_side
 
 Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
@@ -47,14 +44,32 @@ Bools = npt.NDArray[np.bool_]
 _MARGIN = 1e-9
 
 
-def group_top_count(*, pairs: int, cap: int, dev_degree: int, par_degree: int) -> int:
-    """Return t = (pairs − 1)·dev_degree + (cap − 1)·par_degree + 1 (0 when cap is 0)."""
-    if cap <= 0:
-        return 0
-    return max(pairs - 1, 0) * dev_degree + (cap - 1) * par_degree + 1
+def matching_bar(*, edge_dev: Int64s, edge_par: Int64s, edge_score: Float64s, size: int) -> float:
+    """Return the lowest score of a greedy matching of ``size`` pairs over the best edges.
+
+    Edges are taken by (score desc, position asc), each kept when neither end is taken
+    yet; −inf when that greedy pass finds no such matching (+inf when ``size`` is 0: nothing is
+    needed).
+    """
+    if size <= 0:
+        return float(np.inf)
+    if len(edge_score) < size:
+        return float(-np.inf)
+    order = np.lexsort((np.arange(len(edge_score)), -edge_score))
+    used_dev: set[int] = set()
+    used_par: set[int] = set()
+    for at in order.tolist():
+        d, p = int(edge_dev[at]), int(edge_par[at])
+        if d in used_dev or p in used_par:
+            continue
+        used_dev.add(d)
+        used_par.add(p)
+        if len(used_dev) == size:
+            return float(edge_score[at])
+    return float(-np.inf)
 
 
-def region_thresholds(
+def region_bars(
     *,
     specs: Sequence[RegionSpec],
     region: int,
@@ -65,44 +80,30 @@ def region_thresholds(
     edge_par: Int64s,
     edge_score: Float64s,
     region_cols: Int64s,
-    has_locks: bool,
 ) -> dict[tuple[int, int], float]:
     """Return, per (group, women class) of ``region``, the score a crossing developer must beat.
 
-    The edges given are the kept edges of the developers of ``region`` who may not cross
-    (all of their edges); ``region_cols`` are the region's partners. A group whose cap is 0
-    needs nobody (+inf); one with fewer than t such edges gives no bound (−inf).
+    The edges given are allowed pairs of ``region`` already scored; ``region_cols`` are the
+    region's partners. A group whose cap is 0 needs nobody (+inf); one whose edges hold no
+    greedy matching of K + cap − 1 pairs gives no bar (−inf).
     """
-    spec = specs[region]
-    total = sum(s.max for s in specs)
-    women = spec.share_fraction() is not None
-    extra = 1 if has_locks else 0
+    pairs = sum(s.max for s in specs)
+    women = specs[region].share_fraction() is not None
     edge_class = (
         dev_female[edge_dev].astype(np.int64) if women else np.zeros(len(edge_dev), np.int64)
     )
+    edge_group = par_group[edge_par]
     out: dict[tuple[int, int], float] = {}
-    n_par = int(par_group.shape[0])
-    caps = np.full(n_par, spec.max, dtype=np.int64)
-    keep = prune_partner_side(edge_par, edge_class, edge_score, caps) if len(edge_par) else None
-    groups = np.unique(par_group[region_cols])
-    for g in groups.tolist():
+    for g in np.unique(par_group[region_cols]).tolist():
         cap = int(group_cap[g])
         for c in (0, 1) if women else (0,):
-            if cap <= 0:
-                out[(g, c)] = np.inf
-                continue
-            t = group_top_count(
-                pairs=total, cap=cap, dev_degree=cap + extra, par_degree=spec.max + total + extra
+            sel = (edge_group == g) & (edge_class == c)
+            out[(g, c)] = matching_bar(
+                edge_dev=edge_dev[sel],
+                edge_par=edge_par[sel],
+                edge_score=edge_score[sel],
+                size=pairs + cap - 1 if cap > 0 else 0,
             )
-            if keep is None:
-                out[(g, c)] = -np.inf
-                continue
-            sel = keep & (par_group[edge_par] == g) & (edge_class == c)
-            scores = edge_score[sel]
-            if len(scores) < t:
-                out[(g, c)] = -np.inf
-            else:
-                out[(g, c)] = float(np.partition(scores, len(scores) - t)[len(scores) - t])
     return out
 
 

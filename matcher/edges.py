@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from matcher.bounds import region_thresholds, upper_scores
+from matcher.bounds import region_bars, upper_scores
 from matcher.config import MatcherConfig
 from matcher.models import KINDS, Developer, Partner
 from matcher.progress import ProgressCallback, report
@@ -328,15 +328,14 @@ def _worth_scoring(
     group_cap: Int64s | None,
     par_group: Int64s | None,
     dev_female: Bools | None,
-    has_locks: bool,
 ) -> Bools:
     """Return which crossing developers at ``rows`` may be needed in one region (bounds.py).
 
-    ``stay`` holds the results of the region's own developers who may not cross.
+    ``stay`` holds the results of the region's own developers against it.
     """
     if specs is None or group_cap is None or par_group is None or dev_female is None:
         return np.ones(len(rows), dtype=np.bool_)
-    bars = region_thresholds(
+    bars = region_bars(
         specs=specs,
         region=int(par_group[cols[0]]) // len(KINDS),
         group_cap=group_cap,
@@ -346,7 +345,6 @@ def _worth_scoring(
         edge_par=np.concatenate([*(f.par for f in stay), np.zeros(0, np.int64)]),
         edge_score=np.concatenate([*(f.score for f in stay), np.zeros(0, np.float64)]),
         region_cols=cols,
-        has_locks=has_locks,
     )
     # A developer is needed when it may beat the bar of at least one group of its class.
     bar = np.full(2, np.inf)
@@ -426,8 +424,9 @@ def build_edges(
     lock_dev, lock_par = _index_pairs(list(locks), n_dev, n_par, "locked")
     lock_keys = np.unique(lock_dev * n_par + lock_par)
 
-    # With the specs, crossing developers are scored against a region only when they may
-    # beat the threshold its own developers set (matcher.bounds): those are scored first.
+    # With the specs, crossing developers are scored against another region only when they
+    # may beat the bar its own developers set (matcher.bounds): everyone is scored against
+    # their own region first.
     skip = (
         specs is not None
         and group_cap is not None
@@ -451,8 +450,8 @@ def build_edges(
         # Developers who may not cross regions are scored against their own region only.
         home = dev_feat.region[dev_by_id] == region
         crossing = may_cross[dev_by_id]
-        stay = dev_by_id[home & ~crossing] if skip else dev_by_id[home | crossing]
-        crossers.append(dev_by_id[crossing] if skip else dev_by_id[:0])
+        stay = dev_by_id[home] if skip else dev_by_id[home | crossing]
+        crossers.append(dev_by_id[crossing & ~home] if skip else dev_by_id[:0])
         stay_tasks += _chunks(
             stay, cols, region_par, region_forbid, region_locks, len(regions) - 1, chunk_rows
         )
@@ -508,7 +507,6 @@ def build_edges(
             group_cap=group_cap,
             par_group=par_group,
             dev_female=dev_female,
-            has_locks=len(lock_keys) > 0,
         )
         wanted |= np.isin(rows, lock_dev[np.isin(lock_par, cols)])
         skipped += int(np.count_nonzero(~wanted)) * len(cols)

@@ -12,7 +12,7 @@ from profiles import dev, par
 from test_kernel import people
 
 import matcher.edges as edges_module
-from matcher.bounds import group_top_count, upper_scores
+from matcher.bounds import matching_bar, upper_scores
 from matcher.config import MatcherConfig
 from matcher.models import Dataset
 from matcher.pipeline import build_instance, solve_instance
@@ -61,12 +61,16 @@ def test_upper_scores_bound_every_score_in_the_region(
         assert (bound <= 100.0 + 1e-6).all()
 
 
-def test_group_top_count_is_the_exchange_bound() -> None:
-    # (K − 1)·a + (cap − 1)·b + 1: the pairs of M − e touch at most (K − 1)·a edges through
-    # their developers and (cap − 1)·b through the group's partners.
-    assert group_top_count(pairs=600, cap=50, dev_degree=50, par_degree=650) == 61_801
-    assert group_top_count(pairs=1, cap=1, dev_degree=7, par_degree=9) == 1
-    assert group_top_count(pairs=5, cap=0, dev_degree=3, par_degree=3) == 0
+def test_matching_bar_is_the_lowest_pair_of_a_greedy_matching() -> None:
+    # D0 has the two best edges, so the greedy matching takes D0–P0 (9) then D1–P1 (5):
+    # the bar of two pairs is 5, not 8 (D0–P1 shares D0 with the first pair).
+    dev = np.array([0, 0, 1, 1], dtype=np.int64)
+    par = np.array([0, 1, 1, 0], dtype=np.int64)
+    score = np.array([9.0, 8.0, 5.0, 4.0])
+    assert matching_bar(edge_dev=dev, edge_par=par, edge_score=score, size=1) == 9.0
+    assert matching_bar(edge_dev=dev, edge_par=par, edge_score=score, size=2) == 5.0
+    assert matching_bar(edge_dev=dev, edge_par=par, edge_score=score, size=3) == -np.inf
+    assert matching_bar(edge_dev=dev, edge_par=par, edge_score=score, size=0) == np.inf
 
 
 def _tiers(dataset: Dataset, config: MatcherConfig) -> tuple[Any, ...]:
@@ -95,8 +99,9 @@ def _everyone_scored(monkeypatch: pytest.MonkeyPatch) -> None:
     cross=st.sampled_from(["remote-only", "always"]),
     penalty=st.sampled_from([0, 15, 40]),
     remote_score=st.sampled_from([0.0, 0.5]),
-    quotas=st.lists(st.integers(0, 2), min_size=3, max_size=3),
+    quotas=st.lists(st.integers(0, 3), min_size=3, max_size=3),
     mix=st.booleans(),
+    remote_share=st.sampled_from([0.0, 0.5, 0.9]),
 )
 def test_skipping_keeps_every_tier_of_the_optimum(
     seed: int,
@@ -107,8 +112,14 @@ def test_skipping_keeps_every_tier_of_the_optimum(
     remote_score: float,
     quotas: list[int],
     mix: bool,
+    remote_share: float,
 ) -> None:
     developers, partners = people(seed, n_dev, n_par)
+    # Mostly remote developers leave regions short of their own, where crossers are needed.
+    developers = [
+        d.model_copy(update={"mobility": "remote"}) if (i * 7919 % 100) < remote_share * 100 else d
+        for i, d in enumerate(developers)
+    ]
     extra: dict[str, Any] = {
         # small quotas make the bound t small, so that skipping happens often
         "quotas": {
@@ -148,3 +159,17 @@ def test_a_region_full_of_its_own_best_pairs_skips_remote_developers(
     assert skipping[-1] == 3  # the remote developer against Rabat's three partners
     assert everyone[-1] == 0
     assert skipping[:-1] == everyone[:-1]
+
+
+def test_a_region_short_of_its_own_developers_scores_the_remote_one() -> None:
+    # One local developer for two places: its two perfect pairs form no matching of
+    # K + cap − 1 = 3 pairs, so the remote developer (at most 100 − penalty) is scored and
+    # fills the second place. A bar taken from a single pair (100) would have skipped it.
+    local = dev(id="D-1", region="MA-04", province=None, mobility="region", skills=("web",))
+    far = dev(id="D-R", region="MA-03", province=None, mobility="remote", skills=("web",))
+    partners = [par(id=f"P-{i}", region="MA-04", province=None, needs=("web",)) for i in (1, 2)]
+    config = _config("remote-only", 15, 0.5, quotas={"default": 0, "regions": {"MA-04": 2}})
+    dataset = Dataset(developers=[local, far], partners=partners)
+    *_, filled, _total, skipped = _tiers(dataset, config)
+    assert skipped == 0
+    assert filled[3] == 2  # MA-04 is the fourth region
