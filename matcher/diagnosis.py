@@ -46,7 +46,7 @@ from matcher.rules import may_cross_regions
 from matcher.scoring import MOBILITIES, encode
 from matcher.solver import AssignmentProblem, prune_developer_side, solve
 from matcher.solver.quiet import native_stdout_to_stderr
-from matcher.specs import assignment_problem, group_caps, region_specs
+from matcher.specs import assignment_problem, group_caps, partner_groups, region_specs
 
 Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
@@ -228,9 +228,8 @@ class _Prober:
         self.region_index, self.forbidden, self.locks = region_index, forbidden, tuple(locks)
         self.short = [region_index[code] for code in short]
         self.par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
-        self.par_group = self.par_region * len(KINDS) + np.array(
-            [KINDS.index(p.kind) for p in partners], dtype=np.int64
-        )
+        self.par_kind = np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64)
+        self.dev_female = np.array([d.gender == "female" for d in developers], dtype=np.bool_)
         self.features = encode(developers=developers, partners=partners)
         self.graph = self._wide_graph() if self._wide_size() <= WIDE_GRAPH_LIMIT else None
         self.cache: dict[tuple[tuple[str, str], ...], Int64s | None] = {}
@@ -310,6 +309,7 @@ class _Prober:
     def _solve(self, config: MatcherConfig, *, rescore: bool) -> Int64s:
         specs = region_specs(config)
         caps = group_caps(specs)
+        par_group = partner_groups(specs, par_region=self.par_region, par_kind=self.par_kind)
         if rescore or self.graph is None:
             edges = build_edges(
                 developers=self.developers,
@@ -317,6 +317,9 @@ class _Prober:
                 config=config,
                 region_index=self.region_index,
                 group_cap=caps,
+                par_group=par_group,
+                specs=specs,
+                dev_female=self.dev_female,
                 forbidden=self.forbidden,
                 locks=self.locks,
             )
@@ -326,7 +329,7 @@ class _Prober:
             ok = np.flatnonzero(g.allowed(config))
             keep = prune_developer_side(
                 g.dev[ok],
-                self.par_group[g.par[ok]],
+                par_group[g.par[ok]],
                 g.score[ok],
                 caps,
                 locked=np.flatnonzero(g.locked[ok]).astype(np.int64),

@@ -17,14 +17,14 @@ from matcher.diagnosis import Fix, diagnose
 from matcher.edges import EdgeSet, build_edges
 from matcher.errors import InputError, Problem, ProblemLog
 from matcher.i18n import N_, _
-from matcher.models import Dataset, Developer, Partner, SourceFile
+from matcher.models import KINDS, Dataset, Developer, Partner, SourceFile
 from matcher.pairs_file import PairRow
 from matcher.progress import ProgressCallback, report
 from matcher.reference import REGIONS, get_region
 from matcher.rules import RULE_TEXT, RULES, first_violations
 from matcher.scoring import Breakdown, breakdown
 from matcher.solver import AssignmentProblem, RegionSpec, Solution, solve
-from matcher.specs import assignment_problem, group_caps, region_specs
+from matcher.specs import assignment_problem, group_caps, partner_groups, region_specs
 from matcher.words import side_word
 
 Side = Literal["developer", "partner"]
@@ -232,6 +232,13 @@ def build_instance(
         config=config,
         region_index=region_index,
         group_cap=group_caps(specs),
+        par_group=partner_groups(
+            specs,
+            par_region=np.array([region_index[p.region] for p in partners], dtype=np.int64),
+            par_kind=np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64),
+        ),
+        specs=specs,
+        dev_female=np.array([d.gender == "female" for d in developers], dtype=np.bool_),
         forbidden=forbidden,
         locks=lock_idx,
         progress=progress,
@@ -607,7 +614,7 @@ def _compatible(
     from matcher.rules import allowed_mask
     from matcher.scoring import score_block
 
-    if instance.edges.pruned == 0:
+    if instance.edges.pruned == 0 and instance.edges.skipped == 0:
         return {}
     devs, pars, config = instance.developers, instance.partners, instance.config
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
+from itertools import chain
 from typing import TypeVar
 
 import numpy as np
@@ -139,8 +140,25 @@ class _Vocabulary:
 
 def _one_hot(rows: list[list[int]], width: int) -> Float32s:
     out = np.zeros((len(rows), width), dtype=np.float32)
-    for i, cols in enumerate(rows):
-        out[i, cols] = 1.0
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    cols = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+    out[np.repeat(np.arange(len(rows), dtype=np.int64), lengths), cols] = 1.0
+    return out
+
+
+def _columns(
+    lists: Iterable[tuple[str, ...]], vocabulary: _Vocabulary, norm: Callable[[str], str]
+) -> list[list[int]]:
+    """Return each list's vocabulary columns, working once per distinct list."""
+    # A national call repeats the same skill or language list thousands of times; the
+    # vocabulary's first-seen order is unchanged, since a repeat adds no new value.
+    seen: dict[tuple[str, ...], list[int]] = {}
+    out: list[list[int]] = []
+    for values in lists:
+        cols = seen.get(values)
+        if cols is None:
+            cols = seen[values] = vocabulary.add(norm(v) for v in values)
+        out.append(cols)
     return out
 
 
@@ -161,12 +179,12 @@ def encode(
     province_col = {code: i for i, code in enumerate(provinces)}
     tags, languages, sectors = _Vocabulary(), _Vocabulary(), _Vocabulary()
 
-    dev_skills = [tags.add(_tag(s) for s in d.skills) for d in developers]
-    dev_langs = [languages.add(_language(s) for s in d.languages) for d in developers]
-    dev_sectors = [sectors.add(_tag(s) for s in d.sectors) for d in developers]
-    par_needs = [tags.add(_tag(s) for s in p.needs) for p in partners]
-    par_langs = [languages.add(_language(s) for s in p.languages) for p in partners]
-    par_sector = [sectors.add([_tag(p.sector)]) for p in partners]
+    dev_skills = _columns((d.skills for d in developers), tags, _tag)
+    dev_langs = _columns((d.languages for d in developers), languages, _language)
+    dev_sectors = _columns((d.sectors for d in developers), sectors, _tag)
+    par_needs = _columns((p.needs for p in partners), tags, _tag)
+    par_langs = _columns((p.languages for p in partners), languages, _language)
+    par_sector = _columns(((p.sector,) for p in partners), sectors, _tag)
 
     dev_loc = [locate(d) for d in developers]
     par_loc = [locate(p) for p in partners]

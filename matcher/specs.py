@@ -37,15 +37,26 @@ def region_specs(config: MatcherConfig) -> tuple[RegionSpec, ...]:
 
 
 def group_caps(specs: Sequence[RegionSpec]) -> Int64s:
-    """Return the most pairs each (region, kind) group can hold, indexed region * 3 + kind."""
+    """Return the most pairs each pruning group can hold, indexed region * 3 + kind.
+
+    A region whose kind mix constrains nothing is one group (slot kind 0, see
+    partner_groups): any of its partners may replace another, so a developer needs only
+    its best ``max`` edges there, not ``max`` of each kind. The caps are the solver's own
+    (RegionSpec.kind_cap), so its developer-side pruning finds nothing left to drop.
+    """
     caps = np.zeros(len(specs) * len(KINDS), dtype=np.int64)
     for r, spec in enumerate(specs):
         for k in range(len(KINDS)):
-            cap = spec.max
-            if spec.max_per_kind and spec.max_per_kind[k] is not None:
-                cap = min(cap, int(spec.max_per_kind[k] or 0))
-            caps[r * len(KINDS) + k] = cap
+            mixed = spec.has_kind_rules(len(KINDS))
+            caps[r * len(KINDS) + k] = spec.kind_cap(k) if mixed else spec.max
     return caps
+
+
+def partner_groups(specs: Sequence[RegionSpec], *, par_region: Int64s, par_kind: Int64s) -> Int64s:
+    """Return each partner's pruning group: its region, split by kind where a kind rule acts."""
+    mixed = np.array([s.has_kind_rules(len(KINDS)) for s in specs], dtype=np.bool_)
+    groups: Int64s = par_region * len(KINDS) + np.where(mixed[par_region], par_kind, 0)
+    return groups
 
 
 def assignment_problem(

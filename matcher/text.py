@@ -6,6 +6,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import TypeVar
 
 from matcher.i18n import N_
@@ -115,6 +116,10 @@ def clean_id(text: str) -> str:
     "D-é01" typed on a Mac (NFD), or pasted with a zero-width space, is the same id as the
     one typed on Windows: without this they would be different people.
     """
+    if text.isascii():
+        # No ASCII character is of category Cf and ASCII is already NFC: the common case
+        # (ids such as "D-00001") skips the per-character scan.
+        return text.strip()
     nfc = unicodedata.normalize("NFC", text)
     return "".join(ch for ch in nfc if unicodedata.category(ch) != "Cf").strip()
 
@@ -127,6 +132,8 @@ _WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*$")
 _IDENTITY = re.compile(r"^[^\W\d_]{1,2}\d{5,8}$")
 
 
+# A tag list repeats the same few words across a whole call: each is tested once.
+@lru_cache(maxsize=16384)
 def looks_personal(value: str) -> str | None:
     """Return what a cell looks like when it may be personal data (e-mail, phone, name)."""
     text = value.strip()
