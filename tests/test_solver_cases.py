@@ -312,3 +312,54 @@ def test_deterministic_under_ties() -> None:
     for _ in range(3):
         again = solve(p)
         assert list(again.edges) == list(first.edges)
+
+
+@pytest.mark.parametrize("men_first", [True, False])
+def test_a_tied_optimum_that_meets_the_women_share_needs_no_milp(
+    men_first: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Four developers tie at 10 with four partners, two places, at least half women: among
+    # the tied optima the flow leans to the women's pairs, so HiGHS never has to run.
+    import importlib
+
+    # matcher.solver exports a function named solve, which hides the module of that name
+    solve_module = importlib.import_module("matcher.solver.solve")
+
+    def no_milp(*args: object, **kwargs: object) -> object:
+        raise AssertionError("HiGHS was called")
+
+    monkeypatch.setattr(solve_module, "solve_flow", no_milp)
+    female = [False, False, True, True] if men_first else [True, True, False, False]
+    problem = build(
+        complete(4, 4),
+        [(0, ARTISAN)] * 4,
+        female,
+        [RegionSpec(max=2, min=0, min_women_share=1.0)],
+    )
+    solution = solve(problem)
+    chosen = problem.edge_dev[solution.edges].tolist()
+    assert solution.method == "flow"
+    assert solution.total_score == 20.0
+    assert all(female[d] for d in chosen) and len(chosen) == 2
+
+
+def test_lean_to_women_gives_up_when_the_share_cannot_be_met_by_ties() -> None:
+    # The woman's only pair scores 1 against the men's 10: no tied optimum meets a share of
+    # one half, so the lean returns None and HiGHS decides (one man and the woman, 11).
+    problem = build(
+        [(0, 0, 10.0), (1, 1, 10.0), (2, 0, 1.0)],
+        [(0, ARTISAN), (0, ARTISAN)],
+        [False, False, True],
+        [RegionSpec(max=2, min=0, min_women_share=0.5)],
+    )
+    solution = solve(problem)
+    chosen = sorted(
+        zip(
+            problem.edge_dev[solution.edges].tolist(),
+            problem.edge_par[solution.edges].tolist(),
+            strict=True,
+        )
+    )
+    assert solution.method == "milp"
+    assert chosen == [(1, 1), (2, 0)]
+    assert solution.total_score == 11.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -458,7 +459,33 @@ def _solve_exact(cp: ComponentProblem) -> ComponentResult:
         return solve_flow(cp)
     if cp.is_valid(relaxed.edges):
         return relaxed
+    leaning = _lean_to_women(cp)
+    if leaning is not None:
+        return leaning
     return solve_flow(cp, upper=cp.tiers(relaxed.edges))
+
+
+def _lean_to_women(cp: ComponentProblem) -> ComponentResult | None:
+    """Return a flow optimum that meets the women share thanks to its ties, or None.
+
+    Many pairings are often optimal (at national size whole regions tie at the best score),
+    and the flow returns one of them whatever its women count. Solved again with the
+    women's pairs of women-share regions as its lowest tier (the ``prefer`` digit of
+    matcher.solver.network, below the score), the flow returns, among the same optima, one
+    with the most such pairs. Its first four tiers are the flow's optimum, which bounds
+    every pairing that meets the share, so if it meets the share it is the optimum. Not
+    tried when the component already has preferred edges (that tier is taken).
+    """
+    if cp.edge_prefer is not None:
+        return None
+    women = np.array([s.share_fraction() is not None for s in cp.regions], dtype=np.bool_)
+    prefer = cp.edge_female & women[cp.edge_region]
+    if not prefer.any():
+        return None
+    leaning = solve_network(replace(cp, edge_prefer=prefer))
+    if leaning is None or not cp.is_valid(leaning.edges):
+        return None
+    return leaning
 
 
 def _finish(
