@@ -59,6 +59,7 @@ class _People:
     caps: Mapping[str, int]  # per region code, its most pairs
     filled: Mapping[str, int]  # per region code, its pairs formed
     texts: dict[tuple[str, str, int], tuple[str, str]] = field(default_factory=dict)
+    taken: dict[tuple[int, int], float] = field(default_factory=dict)  # (developer, partner)
 
 
 def unpaired_people(
@@ -209,12 +210,18 @@ def _outscored(
     other = int(others[best])
     if side == "developer":
         taker = int(people.par_mate[other])
-        taken = breakdown(developer=devs[taker], partner=pars[other], config=people.config)
+        pair = (taker, other)
         best_id, taker_id, region = pars[other].id, devs[taker].id, pars[other].region
     else:
         taker = int(people.dev_mate[other])
-        taken = breakdown(developer=devs[other], partner=pars[taker], config=people.config)
+        pair = (other, taker)
         best_id, taker_id, region = devs[other].id, pars[taker].id, pars[own].region
+    # Many of the outscored lost the same best counterpart: score each pair formed once.
+    taken = people.taken.get(pair)
+    if taken is None:
+        taken = people.taken[pair] = breakdown(
+            developer=devs[pair[0]], partner=pars[pair[1]], config=people.config
+        ).score
     return "outscored", _(
         "every compatible {side} in reach ({n}) was paired with someone "
         "else; the best, {best} (score {score:.1f}), is paired "
@@ -225,7 +232,7 @@ def _outscored(
         best=best_id,
         score=float(scores[best]),
         taker=taker_id,
-        taken=taken.score,
+        taken=taken,
         region=get_region(region).name,
     )
 
@@ -303,18 +310,29 @@ def _paired_compatible(people: _People, wanted: Int64s) -> dict[int, tuple[Int64
 def _developer_counterparts(
     people: _People, wanted: list[int]
 ) -> dict[int, tuple[Int64s, Float64s]]:
-    """Return, per wanted developer, every compatible partner (in index order) and the scores."""
+    """Return, per wanted developer, every compatible partner (in index order) and the scores.
+
+    A developer who may not cross regions is scored against the partners of their own
+    region only: every other partner breaks the cross-region rule.
+    """
     out: dict[int, tuple[Int64s, Float64s]] = {}
-    if not wanted:
-        return out
-    cols = np.arange(len(people.pars), dtype=np.int64)
-    step = max(1, _CELLS_PER_BLOCK // max(len(cols), 1))
-    for start in range(0, len(wanted), step):
-        rows = np.array(wanted[start : start + step], dtype=np.int64)
-        mask, score = _allowed_block(people, rows, cols)
-        for k, i in enumerate(rows.tolist()):
-            hit = np.flatnonzero(mask[k])
-            out[i] = (cols[hit], score[k, hit])
+    groups: dict[str | None, list[int]] = {}
+    for i in wanted:
+        dev = people.devs[i]
+        crosses = may_cross_regions(mobility=dev.mobility, config=people.config)
+        groups.setdefault(None if crosses else dev.region, []).append(i)
+    par_region = np.array([p.region for p in people.pars], dtype=object)
+    for region, rows_list in groups.items():
+        cols = np.arange(len(people.pars), dtype=np.int64)
+        if region is not None:
+            cols = cols[par_region == region]
+        step = max(1, _CELLS_PER_BLOCK // max(len(cols), 1))
+        for start in range(0, len(rows_list), step):
+            rows = np.array(rows_list[start : start + step], dtype=np.int64)
+            mask, score = _allowed_block(people, rows, cols)
+            for k, i in enumerate(rows.tolist()):
+                hit = np.flatnonzero(mask[k])
+                out[i] = (cols[hit], score[k, hit])
     return out
 
 
