@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -20,8 +20,8 @@ from matcher.edges import EdgeSet
 from matcher.i18n import _
 from matcher.models import Developer, Partner
 from matcher.reference import get_region
-from matcher.rules import RULE_TEXT, RULES, allowed_mask, first_violations, may_cross_regions
-from matcher.scoring import breakdown, score_block
+from matcher.rules import RULE_TEXT, RULES, allowed_mask, feature_masks, may_cross_regions
+from matcher.scoring import breakdown, encode, score_block, score_features
 from matcher.words import side_word
 
 Side = Literal["developer", "partner"]
@@ -107,6 +107,9 @@ def unpaired_people(
     pruned = edges.pruned > 0
 
     out: list[Unpaired] = []
+    # People with no allowed pair at all, as (place in ``out``, index): explained together
+    # at the end, in blocks.
+    lonely: dict[Side, list[tuple[int, int]]] = {"developer": [], "partner": []}
     # Without pruning the edges are every allowed pair; with it, somebody whose edges are
     # all taken may still have free compatible counterparts outside them.
     redo_d = np.flatnonzero(~dev_paired & (n_free_d == 0) & (edges.dev_allowed > 0) & pruned)
@@ -128,7 +131,8 @@ def unpaired_people(
             sel = slice(starts_l[i], starts_l[i + 1])
             reason, detail = _outscored("developer", i, e_par[sel], e_score[sel], people)
         else:
-            reason, detail = _no_candidates("developer", i, people)
+            lonely["developer"].append((len(out), i))
+            reason, detail = "", ""
         out.append(Unpaired("developer", dev.id, dev.name, dev.region, reason, detail))
 
     quota_zero = np.array([caps[p.region] == 0 for p in partners], dtype=np.bool_)
@@ -165,8 +169,13 @@ def unpaired_people(
         elif j in kept_p and len(kept_p[j][0]):
             reason, detail = _outscored("partner", j, *kept_p[j], people)
         else:
-            reason, detail = _no_candidates("partner", j, people)
+            lonely["partner"].append((len(out), j))
+            reason, detail = "", ""
         out.append(Unpaired("partner", partner.id, partner.name, partner.region, reason, detail))
+    for side, found in lonely.items():
+        texts = _no_candidates(side, [person for _k, person in found], people)
+        for (k, _person), (reason, detail) in zip(found, texts, strict=True):
+            out[k] = replace(out[k], reason=reason, detail=detail)
     return out
 
 
@@ -348,39 +357,81 @@ def _rule_summary(violations: Counter[str], total: int, side: str, where: str) -
     ) + ", ".join(parts)
 
 
-def _no_candidates(side: Side, i: int, people: _People) -> tuple[str, str]:
-    """Explain why someone has no allowed pair at all, by the rule that excludes each candidate.
+def _no_candidates(side: Side, people_at: list[int], people: _People) -> list[tuple[str, str]]:
+    """Explain why each person has no allowed pair at all, by the rule excluding each candidate.
 
     Counterparts ruled out only by mobility or the cross-region policy are "out of reach" and
-    not counted, unless nobody at all is in reach.
+    not counted, unless nobody at all is in reach. Both sides are encoded once and the
+    people scored against the whole other side in blocks of bounded size.
     """
+    if not people_at:
+        return []
     config = people.config
+    dev_feat, par_feat = encode(developers=people.devs, partners=people.pars)
+    other_n = len(people.pars) if side == "developer" else len(people.devs)
+    forbid = _forbidden_cells(people)
+    step = max(1, _CELLS_PER_BLOCK // max(other_n, 1))
+    out: list[tuple[str, str]] = []
+    for start in range(0, len(people_at), step):
+        rows = np.array(people_at[start : start + step], dtype=np.int64)
+        row_of = np.full(len(people.devs) if side == "developer" else len(people.pars), -1)
+        row_of[rows] = np.arange(len(rows))
+        if side == "developer":
+            sub_d, sub_p = dev_feat.take(rows), par_feat
+            cells = (row_of[forbid[0]], forbid[1])
+            hit = cells[0] >= 0
+        else:
+            sub_d, sub_p = dev_feat, par_feat.take(rows)
+            cells = (forbid[0], row_of[forbid[1]])
+            hit = cells[1] >= 0
+        block = score_features(developers=sub_d, partners=sub_p, config=config)
+        forbidden = np.zeros(block.shape, dtype=np.bool_)
+        forbidden[cells[0][hit], cells[1][hit]] = True
+        masks = feature_masks(
+            block=block, developers=sub_d, partners=sub_p, config=config, forbidden=forbidden
+        )
+        first = np.full(block.shape, -1, dtype=np.int64)
+        for k in range(len(RULES) - 1, -1, -1):
+            first[masks[RULES[k]]] = k
+        if side == "partner":
+            first = first.T
+        for k, i in enumerate(rows.tolist()):
+            out.append(_no_candidates_text(side, i, first[k], people))
+    return out
+
+
+def _forbidden_cells(people: _People) -> tuple[Int64s, Int64s]:
+    """Return the (developer index, partner index) of every forbidden pair of known people."""
+    if not people.forbidden:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    dev_at = {d.id: i for i, d in enumerate(people.devs)}
+    par_at = {p.id: j for j, p in enumerate(people.pars)}
+    known = [
+        (dev_at[d], par_at[p]) for d, p in sorted(people.forbidden) if d in dev_at and p in par_at
+    ]
+    return (
+        np.array([d for d, _p in known], dtype=np.int64),
+        np.array([p for _d, p in known], dtype=np.int64),
+    )
+
+
+def _no_candidates_text(
+    side: Side, i: int, first: npt.NDArray[np.int64], people: _People
+) -> tuple[str, str]:
+    """Explain one person's lack of any allowed pair from each candidate's first broken rule."""
     if side == "developer":
-        dev = people.devs[i]
-        first = first_violations(
-            developers=[dev],
-            partners=people.pars,
-            config=config,
-            forbidden=people.forbidden,
-        ).reshape(-1)
-        where, other = get_region(dev.region).name, "partner"
+        where, other = get_region(people.devs[i].region).name, "partner"
     else:
-        par = people.pars[i]
-        first = first_violations(
-            developers=people.devs,
-            partners=[par],
-            config=config,
-            forbidden=people.forbidden,
-        ).reshape(-1)
-        where, other = get_region(par.region).name, "developer"
-    allowed = int((first < 0).sum())
-    if allowed:
+        where, other = get_region(people.pars[i].region).name, "developer"
+    # by_rule[0]: allowed pairs; by_rule[k + 1]: candidates whose first broken rule is k.
+    by_rule = np.bincount(first + 1, minlength=len(RULES) + 1).tolist()
+    if by_rule[0]:
         return "outscored", _(
             "the {n} compatible {other}(s) each had better-scoring {mine}s to choose from"
-        ).format(n=allowed, other=side_word(other), mine=side_word(side))
-    reach = {RULES.index(code) for code in _REACH_RULES}
-    in_reach = [int(k) for k in first.tolist() if k not in reach]
-    counts: Counter[str] = Counter(RULES[k] for k in (in_reach or first.tolist()))
+        ).format(n=by_rule[0], other=side_word(other), mine=side_word(side))
+    broken = {rule: n for rule, n in zip(RULES, by_rule[1:], strict=True) if n}
+    in_reach = Counter({rule: n for rule, n in broken.items() if rule not in _REACH_RULES})
+    counts = in_reach or Counter(broken)
     code = "no_compatible_partner" if side == "developer" else "no_compatible_developer"
     if not counts:
         return code, _("there is no {other} at all").format(other=side_word(other))
@@ -389,4 +440,4 @@ def _no_candidates(side: Side, i: int, people: _People) -> tuple[str, str]:
             _("no {other} in reach of {where}: ").format(other=side_word(other), where=where)
             + ", ".join(f"{_(RULE_TEXT[c])} ({n})" for c, n in sorted(counts.items()))
         )
-    return code, _rule_summary(counts, len(in_reach), other, where)
+    return code, _rule_summary(counts, sum(in_reach.values()), other, where)

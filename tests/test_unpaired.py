@@ -466,3 +466,65 @@ def test_partners_without_edges_get_the_full_count(monkeypatch: pytest.MonkeyPat
     }
     expected = oracle_unpaired(instance, {0: 0}, {0: 0}, Counter({"MA-04": 1}))
     assert result.unpaired == expected
+
+
+def matched(
+    developers: list[Developer],
+    partners: list[Partner],
+    forbid: Sequence[tuple[str, str]] = (),
+) -> dict[str, tuple[str, str]]:
+    """Match with the default rules; return each unpaired (reason, detail), as the oracle says."""
+    instance = build_instance(Dataset(developers, partners), MatcherConfig(), forbid=forbid)
+    result = assemble(instance, solve_instance(instance))
+    dev_pair = {
+        instance.dev_index[p.developer.id]: instance.par_index[p.partner.id] for p in result.pairs
+    }
+    par_pair = {p: d for d, p in dev_pair.items()}
+    expected = oracle_unpaired(
+        instance, dev_pair, par_pair, Counter(p.region for p in result.pairs)
+    )
+    assert result.unpaired == expected
+    return {u.id: (u.reason, u.detail) for u in result.unpaired}
+
+
+def test_nobody_in_reach_names_the_reach_rules() -> None:
+    # D1 works in Salé only, where no partner is; P3 is in Casablanca, which neither
+    # developer may reach; P2 is forbidden to D2, its only candidate.
+    got = matched(
+        [
+            profiles.dev(id="D1", mobility="local", province="04.441"),
+            profiles.dev(id="D2", languages=("ar",)),
+        ],
+        [
+            profiles.par(id="P2", languages=("ar",)),
+            profiles.par(id="P3", region="MA-06", province="06.141"),
+        ],
+        forbid=[("D2", "P2")],
+    )
+    assert got == {
+        "D1": (
+            "no_compatible_partner",
+            "no partner in reach of Rabat-Salé-Kénitra: "
+            "the developer works only in their own province (2)",
+        ),
+        "D2": (
+            "no_compatible_partner",
+            "none of the 1 partners in reach passes the rules: the pair is on the forbid list (1)",
+        ),
+        "P2": (
+            "no_compatible_developer",
+            "none of the 1 developers in reach passes the rules: "
+            "the pair is on the forbid list (1)",
+        ),
+        "P3": (
+            "no_compatible_developer",
+            "no developer in reach of Casablanca-Settat: "
+            "the partner is in another region and the developer may not cross regions (1), "
+            "the developer works only in their own province (1)",
+        ),
+    }
+
+
+def test_nobody_at_all() -> None:
+    got = matched([profiles.dev(id="D1")], [])
+    assert got == {"D1": ("no_compatible_partner", "there is no partner at all")}
