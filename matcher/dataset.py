@@ -176,6 +176,8 @@ def _ids(
     """
     mapping, _, _ = map_headers(table.headers, columns, file=table.file)
     header = mapping.get("id")
+    if header is not None and table.ids is not None:
+        return header, table.ids  # worked out while reading the profiles
     rows: dict[str, int] = {}
     if header is not None:
         footers = footer_rows(table.rows, mapping, required)

@@ -229,6 +229,7 @@ class _Prober:
         self.short = [region_index[code] for code in short]
         self.par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
         self.par_kind = np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64)
+        self.dev_female = np.array([d.gender == "female" for d in developers], dtype=np.bool_)
         self.features = encode(developers=developers, partners=partners)
         self.graph = self._wide_graph() if self._wide_size() <= WIDE_GRAPH_LIMIT else None
         self.cache: dict[tuple[tuple[str, str], ...], Int64s | None] = {}
@@ -317,6 +318,8 @@ class _Prober:
                 region_index=self.region_index,
                 group_cap=caps,
                 par_group=par_group,
+                specs=specs,
+                dev_female=self.dev_female,
                 forbidden=self.forbidden,
                 locks=self.locks,
             )

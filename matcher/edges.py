@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from matcher.bounds import region_bars, upper_scores
 from matcher.config import MatcherConfig
 from matcher.models import KINDS, Developer, Partner
 from matcher.progress import ProgressCallback, report
@@ -22,6 +23,7 @@ from matcher.scoring import (
     encode,
     score_features,
 )
+from matcher.solver import RegionSpec
 from matcher.solver.prune import prune_developer_side
 
 if TYPE_CHECKING:
@@ -53,6 +55,8 @@ class EdgeSet:
     # Per developer and per partner: allowed pairs (no rule broken), pruned ones included.
     dev_allowed: Int64s
     par_allowed: Int64s
+    # Cells not scored: crossing developers a region provably does not need (bounds.py).
+    skipped: int = 0
 
     def __len__(self) -> int:
         return len(self.dev)
@@ -107,6 +111,7 @@ class _Chunk:
     partners: PartnerFeatures  # features of ``cols``
     forbidden: tuple[Int64s, Int64s]  # (developer index, column in ``cols``) of the region
     locks: tuple[Int64s, Int64s]
+    region: int = 0  # index of the region in build_edges' list of regions
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,16 +230,14 @@ def _kernel_chunk_edges(
 
 def _kernel_runner(
     *,
-    tasks: Sequence[_Chunk],
-    task_region: Sequence[int],
     regions: Sequence[tuple[PartnerFeatures, Int64s]],
     developers: DeveloperFeatures,
     may_cross: Bools,
     config: MatcherConfig,
     par_group: Int64s | None,
     group_cap: Int64s | None,
-) -> Callable[[int], _ChunkEdges]:
-    """Return a function scoring task ``index`` with the fused kernel."""
+) -> Callable[[_Chunk], _ChunkEdges]:
+    """Return a function scoring a chunk with the fused kernel."""
     # Imported here so that small runs never pay for importing numba.
     from matcher.kernel import developer_bits, partner_table
 
@@ -248,17 +251,116 @@ def _kernel_runner(
         for region_par, cols in regions
     ]
 
-    def run(index: int) -> _ChunkEdges:
+    def run(task: _Chunk) -> _ChunkEdges:
         return _kernel_chunk_edges(
-            tasks[index],
+            task,
             developers=developers,
             dev_bits=dev_bits,
             may_cross=may_cross,
-            table=tables[task_region[index]],
+            table=tables[task.region],
             config=config,
         )
 
     return run
+
+
+def _region_pairs(dev: Int64s, par: Int64s, cols: Int64s, n_par: int) -> tuple[Int64s, Int64s]:
+    """Return the (developer, column in ``cols``) of the pairs whose partner is in ``cols``."""
+    col_of = np.full(n_par, -1, dtype=np.int64)
+    col_of[cols] = np.arange(len(cols), dtype=np.int64)
+    inside = col_of[par] >= 0
+    return dev[inside], col_of[par[inside]]
+
+
+def _chunks(
+    rows: Int64s,
+    cols: Int64s,
+    partners: PartnerFeatures,
+    forbidden: tuple[Int64s, Int64s],
+    locks: tuple[Int64s, Int64s],
+    region: int,
+    chunk_rows: int,
+) -> list[_Chunk]:
+    """Split ``rows`` against one region's partners into chunks of about a million cells."""
+    # A developer's edges into this region all fall in one chunk, and edges into other
+    # regions belong to other groups, so pruning chunk by chunk is exact. About a million
+    # cells a chunk keeps its arrays in cache-friendly, reusable memory (larger blocks were
+    # faulted in and zeroed afresh on every chunk).
+    step = max(1, min(chunk_rows, _CELLS_PER_CHUNK // max(len(cols), 1)))
+    return [
+        _Chunk(rows[start : start + step], cols, partners, forbidden, locks, region)
+        for start in range(0, len(rows), step)
+    ]
+
+
+def _run_all(
+    run: Callable[[_Chunk], _ChunkEdges],
+    tasks: Sequence[_Chunk],
+    progress: ProgressCallback | None,
+    *,
+    done: int,
+    total: int,
+) -> list[_ChunkEdges]:
+    """Score ``tasks`` on every core, returning their results in task order."""
+    # numpy releases the GIL in the kernels that cost (products, distances, partitions) and
+    # the fused kernel runs without it, so chunks score on every core; results are gathered
+    # in task order, hence deterministic.
+    out: list[_ChunkEdges] = []
+    if not tasks:
+        return out
+    report(progress, "score", done, total)
+    with ThreadPoolExecutor(max_workers=_workers(len(tasks))) as pool:
+        for found in pool.map(run, tasks):
+            out.append(found)
+            report(progress, "score", done + len(out), total)
+    return out
+
+
+def _worth_scoring(
+    rows: Int64s,
+    partners: PartnerFeatures,
+    cols: Int64s,
+    stay: Sequence[_ChunkEdges],
+    *,
+    developers: DeveloperFeatures,
+    config: MatcherConfig,
+    specs: Sequence[RegionSpec] | None,
+    group_cap: Int64s | None,
+    par_group: Int64s | None,
+    dev_female: Bools | None,
+) -> Bools:
+    """Return which crossing developers at ``rows`` may be needed in one region (bounds.py).
+
+    ``stay`` holds the results of the region's own developers against it.
+    """
+    if specs is None or group_cap is None or par_group is None or dev_female is None:
+        return np.ones(len(rows), dtype=np.bool_)
+    bars = region_bars(
+        specs=specs,
+        region=int(par_group[cols[0]]) // len(KINDS),
+        group_cap=group_cap,
+        par_group=par_group,
+        dev_female=dev_female,
+        edge_dev=np.concatenate([*(f.dev for f in stay), np.zeros(0, np.int64)]),
+        edge_par=np.concatenate([*(f.par for f in stay), np.zeros(0, np.int64)]),
+        edge_score=np.concatenate([*(f.score for f in stay), np.zeros(0, np.float64)]),
+        region_cols=cols,
+    )
+    # A developer is needed when it may beat the bar of at least one group of its class.
+    bar = np.full(2, np.inf)
+    for (_, women_class), value in bars.items():
+        bar[women_class] = min(bar[women_class], value)
+    if not any(women_class == 1 for _, women_class in bars):
+        bar[1] = bar[0]  # no women share here: one class for everybody
+    bound = upper_scores(
+        developers=developers,
+        rows=rows,
+        partners=partners,
+        region=int(partners.region[0]),
+        config=config,
+    )
+    wanted: Bools = bound >= bar[dev_female[rows].astype(np.int64)]
+    return wanted
 
 
 def build_edges(
@@ -274,6 +376,8 @@ def build_edges(
     progress: ProgressCallback | None = None,
     kernel: bool | None = None,
     par_group: Int64s | None = None,
+    specs: Sequence[RegionSpec] | None = None,
+    dev_female: Bools | None = None,
 ) -> EdgeSet:
     """Score and filter every pair that may be formed, region by region, in developer chunks.
 
@@ -286,6 +390,10 @@ def build_edges(
     (developer index, partner index) are always present. ``kernel`` chooses the fused
     kernel (True) or numpy (False); by default the kernel scores from ``KERNEL_FROM_CELLS``
     pairs on. Both give identical edges, scores, counts and pruning.
+
+    With ``specs`` (and ``group_cap``, ``par_group`` and ``dev_female``, the developers'
+    women flags), a developer who may cross regions is not scored against a region that
+    provably does not need them (matcher.bounds); ``skipped`` counts those cells.
     """
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
@@ -316,8 +424,17 @@ def build_edges(
     lock_dev, lock_par = _index_pairs(list(locks), n_dev, n_par, "locked")
     lock_keys = np.unique(lock_dev * n_par + lock_par)
 
-    tasks: list[_Chunk] = []
-    task_region: list[int] = []  # per task, its index in ``regions``
+    # With the specs, crossing developers are scored against another region only when they
+    # may beat the bar its own developers set (matcher.bounds): everyone is scored against
+    # their own region first.
+    skip = (
+        specs is not None
+        and group_cap is not None
+        and par_group is not None
+        and dev_female is not None
+    )
+    stay_tasks: list[_Chunk] = []
+    crossers: list[Int64s] = []  # per region, the crossing developers to consider
     regions: list[tuple[PartnerFeatures, Int64s]] = []
     for region in np.unique(par_feat.region):
         cols = par_by_id[par_feat.region[par_by_id] == region]
@@ -328,39 +445,24 @@ def build_edges(
             cols = cols[np.argsort(par_group[cols], kind="stable")]
         region_par = par_feat.take(cols)
         regions.append((region_par, cols))
-        col_of = np.full(n_par, -1, dtype=np.int64)
-        col_of[cols] = np.arange(len(cols), dtype=np.int64)
-        in_region = col_of[forbid_par] >= 0
-        region_forbid = (forbid_dev[in_region], col_of[forbid_par[in_region]])
-        in_region = col_of[lock_par] >= 0
-        region_locks = (lock_dev[in_region], col_of[lock_par[in_region]])
+        region_forbid = _region_pairs(forbid_dev, forbid_par, cols, n_par)
+        region_locks = _region_pairs(lock_dev, lock_par, cols, n_par)
         # Developers who may not cross regions are scored against their own region only.
-        reach = (dev_feat.region[dev_by_id] == region) | may_cross[dev_by_id]
-        candidates = dev_by_id[reach]
-        # A developer's edges into this region all fall in one chunk, and edges into other
-        # regions belong to other groups, so pruning chunk by chunk is exact.
-        # About a million cells a chunk: its arrays then stay in cache-friendly, reusable
-        # memory (larger blocks were faulted in and zeroed afresh on every chunk).
-        step = max(1, min(chunk_rows, _CELLS_PER_CHUNK // max(len(cols), 1)))
-        for start in range(0, len(candidates), step):
-            task_region.append(len(regions) - 1)
-            tasks.append(
-                _Chunk(
-                    rows=candidates[start : start + step],
-                    cols=cols,
-                    partners=region_par,
-                    forbidden=region_forbid,
-                    locks=region_locks,
-                )
-            )
+        home = dev_feat.region[dev_by_id] == region
+        crossing = may_cross[dev_by_id]
+        stay = dev_by_id[home] if skip else dev_by_id[home | crossing]
+        crossers.append(dev_by_id[crossing & ~home] if skip else dev_by_id[:0])
+        stay_tasks += _chunks(
+            stay, cols, region_par, region_forbid, region_locks, len(regions) - 1, chunk_rows
+        )
 
     if kernel is None:
-        kernel = sum(len(t.rows) * len(t.cols) for t in tasks) >= KERNEL_FROM_CELLS
-    run: Callable[[int], _ChunkEdges]
+        cells = sum(len(t.rows) * len(t.cols) for t in stay_tasks)
+        cells += sum(len(c) * len(cols) for c, (_, cols) in zip(crossers, regions, strict=True))
+        kernel = cells >= KERNEL_FROM_CELLS
+    run: Callable[[_Chunk], _ChunkEdges]
     if kernel:
         run = _kernel_runner(
-            tasks=tasks,
-            task_region=task_region,
             regions=regions,
             developers=dev_feat,
             may_cross=may_cross,
@@ -370,14 +472,56 @@ def build_edges(
         )
     else:
 
-        def run(index: int) -> _ChunkEdges:
+        def run(task: _Chunk) -> _ChunkEdges:
             return _chunk_edges(
-                tasks[index],
+                task,
                 developers=dev_feat,
                 config=config,
                 par_group=par_group,
                 group_cap=group_cap,
             )
+
+    planned = len(stay_tasks) + sum(
+        len(
+            _chunks(
+                rows, cols, region_par, (rows[:0], rows[:0]), (rows[:0], rows[:0]), 0, chunk_rows
+            )
+        )
+        for rows, (region_par, cols) in zip(crossers, regions, strict=True)
+    )
+    found_stay = _run_all(run, stay_tasks, progress, done=0, total=planned)
+    cross_tasks: list[_Chunk] = []
+    skipped = 0
+    for r, ((region_par, cols), rows) in enumerate(zip(regions, crossers, strict=True)):
+        if not len(rows):
+            continue
+        mine = [f for t, f in zip(stay_tasks, found_stay, strict=True) if t.region == r]
+        wanted = _worth_scoring(
+            rows,
+            region_par,
+            cols,
+            mine,
+            developers=dev_feat,
+            config=config,
+            specs=specs,
+            group_cap=group_cap,
+            par_group=par_group,
+            dev_female=dev_female,
+        )
+        wanted |= np.isin(rows, lock_dev[np.isin(lock_par, cols)])
+        skipped += int(np.count_nonzero(~wanted)) * len(cols)
+        cross_tasks += _chunks(
+            rows[wanted],
+            cols,
+            region_par,
+            _region_pairs(forbid_dev, forbid_par, cols, n_par),
+            _region_pairs(lock_dev, lock_par, cols, n_par),
+            r,
+            chunk_rows,
+        )
+    found_cross = _run_all(
+        run, cross_tasks, progress, done=len(stay_tasks), total=len(stay_tasks) + len(cross_tasks)
+    )
 
     rule_counts = {code: np.zeros(n_par, dtype=np.int64) for code in RULES}
     dev_allowed = np.zeros(n_dev, dtype=np.int64)
@@ -386,23 +530,15 @@ def build_edges(
     out_par: list[Int64s] = []
     out_score: list[Float64s] = []
     pruned = 0
-    report(progress, "score", 0, len(tasks))
-    # numpy releases the GIL in the kernels that cost (products, distances, partitions) and
-    # the fused kernel runs without it, so chunks score on every core; results are gathered
-    # in task order, hence deterministic.
-    with ThreadPoolExecutor(max_workers=_workers(len(tasks))) as pool:
-        for done, (task, found) in enumerate(
-            zip(tasks, pool.map(run, range(len(tasks))), strict=True)
-        ):
-            for code in RULES:
-                rule_counts[code][task.cols] += found.rule_counts[code]
-            dev_allowed[task.rows] += found.row_allowed
-            par_allowed[task.cols] += found.col_allowed
-            out_dev.append(found.dev)
-            out_par.append(found.par)
-            out_score.append(found.score)
-            pruned += found.pruned
-            report(progress, "score", done + 1, len(tasks))
+    for task, found in zip([*stay_tasks, *cross_tasks], [*found_stay, *found_cross], strict=True):
+        for code in RULES:
+            rule_counts[code][task.cols] += found.rule_counts[code]
+        dev_allowed[task.rows] += found.row_allowed
+        par_allowed[task.cols] += found.col_allowed
+        out_dev.append(found.dev)
+        out_par.append(found.par)
+        out_score.append(found.score)
+        pruned += found.pruned
 
     dev_arr = np.concatenate([*out_dev, np.zeros(0, np.int64)]).astype(np.int64)
     par_arr = np.concatenate([*out_par, np.zeros(0, np.int64)]).astype(np.int64)
@@ -435,6 +571,7 @@ def build_edges(
     keys = dev_arr * n_par + par_arr
     locked = np.searchsorted(keys, lock_keys).astype(np.int64)
     return EdgeSet(
+        skipped=skipped,
         dev=dev_arr,
         par=par_arr,
         score=score_arr,

@@ -222,6 +222,8 @@ def build_instance(
             par_region=np.array([region_index[p.region] for p in partners], dtype=np.int64),
             par_kind=np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64),
         ),
+        specs=specs,
+        dev_female=np.array([d.gender == "female" for d in developers], dtype=np.bool_),
         forbidden=forbidden,
         locks=lock_idx,
         progress=progress,
@@ -442,6 +444,7 @@ def assemble(instance: Instance, solution: Solution) -> MatchResult:
         par_pair=par_pair,
         caps={r.code: s.max for r, s in zip(REGIONS, instance.specs, strict=True)},
         filled=filled,
+        specs=instance.specs,
     )
     opt = Optimality(
         method=solution.method,

@@ -6,6 +6,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import TypeVar
 
 from matcher.i18n import N_
@@ -131,6 +132,8 @@ _WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*$")
 _IDENTITY = re.compile(r"^[^\W\d_]{1,2}\d{5,8}$")
 
 
+# A tag list repeats the same few words across a whole call: each is tested once.
+@lru_cache(maxsize=16384)
 def looks_personal(value: str) -> str | None:
     """Return what a cell looks like when it may be personal data (e-mail, phone, name)."""
     text = value.strip()

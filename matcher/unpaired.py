@@ -18,16 +18,27 @@ import numpy.typing as npt
 from matcher.config import MatcherConfig
 from matcher.edges import EdgeSet
 from matcher.i18n import _
-from matcher.models import Developer, Partner
-from matcher.reference import get_region
+from matcher.models import KINDS, Developer, Partner
+from matcher.reference import REGIONS, get_region
 from matcher.rules import RULE_TEXT, RULES, allowed_mask, feature_masks, may_cross_regions
-from matcher.scoring import breakdown, encode, score_block, score_features
+from matcher.scoring import (
+    MOBILITIES,
+    DeveloperFeatures,
+    PartnerFeatures,
+    breakdown,
+    encode,
+    score_block,
+    score_features,
+)
+from matcher.solver import RegionSpec
+from matcher.specs import group_caps, partner_groups
 from matcher.words import side_word
 
 Side = Literal["developer", "partner"]
 Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
+Int64s2 = npt.NDArray[np.int64]  # a block: rows x columns
 
 # About a million scored pairs per block bounds the memory of the re-scoring.
 _CELLS_PER_BLOCK = 1 << 20
@@ -46,7 +57,7 @@ class Unpaired:
     detail: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class _People:
     """What every classification needs: both sides, the rules and who is paired with whom."""
 
@@ -60,6 +71,9 @@ class _People:
     filled: Mapping[str, int]  # per region code, its pairs formed
     texts: dict[tuple[str, str, int], tuple[str, str]] = field(default_factory=dict)
     taken: dict[tuple[int, int], float] = field(default_factory=dict)  # (developer, partner)
+    # Both sides encoded once, on first need, with the forbidden pairs as indices.
+    features: tuple[DeveloperFeatures, PartnerFeatures] | None = None
+    forbid_cells: tuple[Int64s, Int64s] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
 def unpaired_people(
@@ -73,6 +87,7 @@ def unpaired_people(
     par_pair: Mapping[int, int],
     caps: Mapping[str, int],
     filled: Mapping[str, int],
+    specs: Sequence[RegionSpec],
 ) -> list[Unpaired]:
     """Return every unpaired developer, then every unpaired partner, with reason and detail.
 
@@ -81,6 +96,8 @@ def unpaired_people(
     without scoring every developer: the edge set counted each partner's allowed
     developers (``par_allowed``), so the free ones number that count minus the paired
     developers compatible with the partner, and only the paired developers are scored.
+    When the scorer skipped crossing developers against a region (matcher.bounds), those
+    it may have skipped are scored against the partners concerned and counted too.
     """
     n_dev, n_par = len(developers), len(partners)
     dev_mate = np.full(n_dev, -1, dtype=np.int64)
@@ -104,7 +121,10 @@ def unpaired_people(
     )
     first_free[owner[at]] = e_par[free_at[at]]
     starts_d = np.searchsorted(e_dev, np.arange(n_dev + 1))
-    pruned = edges.pruned > 0
+    skipped = edges.skipped > 0
+    pruned = edges.pruned > 0 or skipped
+    may_cross = {m: may_cross_regions(mobility=m, config=config) for m in MOBILITIES}
+    crossing = np.array([may_cross[d.mobility] for d in developers], dtype=np.bool_)
 
     out: list[Unpaired] = []
     # People with no allowed pair at all, as (place in ``out``, index): explained together
@@ -112,7 +132,9 @@ def unpaired_people(
     lonely: dict[Side, list[tuple[int, int]]] = {"developer": [], "partner": []}
     # Without pruning the edges are every allowed pair; with it, somebody whose edges are
     # all taken may still have free compatible counterparts outside them.
-    redo_d = np.flatnonzero(~dev_paired & (n_free_d == 0) & (edges.dev_allowed > 0) & pruned)
+    # A crossing developer skipped against a region has pairs there that dev_allowed lacks.
+    maybe = (edges.dev_allowed > 0) | (crossing & skipped)
+    redo_d = np.flatnonzero(~dev_paired & (n_free_d == 0) & maybe & pruned)
     full_d = _developer_counterparts(people, redo_d.tolist())
     n_free_dl, first_free_l, starts_l = n_free_d.tolist(), first_free.tolist(), starts_d.tolist()
     for i in np.flatnonzero(~dev_paired).tolist():
@@ -137,16 +159,21 @@ def unpaired_people(
 
     quota_zero = np.array([caps[p.region] == 0 for p in partners], dtype=np.bool_)
     taken_p = ~par_paired & ~quota_zero & (n_free_p == 0)
+    allowed_p = edges.par_allowed
     if pruned:
-        redo_p = np.flatnonzero(taken_p & (edges.par_allowed > 0))
+        redo_p = np.flatnonzero(taken_p & ((allowed_p > 0) | skipped))
         paired_of = _paired_compatible(people, redo_p)
+        if skipped:
+            allowed_p = allowed_p + _skipped_compatible(
+                people, edges=edges, wanted=redo_p, crossing=crossing, specs=specs
+            )
         kept_p: dict[int, tuple[Int64s, Float64s]] = {}
     else:
         paired_of = {}
         kept_p = _partner_edges(edges, np.flatnonzero(taken_p))
     n_free_pl, allowed_l, quota_zero_l = (
         n_free_p.tolist(),
-        edges.par_allowed.tolist(),
+        allowed_p.tolist(),
         quota_zero.tolist(),
     )
     for j in np.flatnonzero(~par_paired).tolist():
@@ -158,7 +185,7 @@ def unpaired_people(
             )
         elif n_free_pl[j]:
             reason, detail = _free_left("partner", j, n_free_pl[j], people)
-        elif j in paired_of:
+        elif j in paired_of and allowed_l[j]:
             others, scores = paired_of[j]
             n_free = allowed_l[j] - len(others)
             reason, detail = (
@@ -316,6 +343,46 @@ def _paired_compatible(people: _People, wanted: Int64s) -> dict[int, tuple[Int64
     return out
 
 
+def _skipped_compatible(
+    people: _People, *, edges: EdgeSet, wanted: Int64s, crossing: Bools, specs: Sequence[RegionSpec]
+) -> Int64s:
+    """Return, per partner, the compatible developers ``par_allowed`` misses (0 if not wanted).
+
+    The scorer skips only crossing developers from another region, and each of those it
+    scores against a region keeps an edge in every group there holding an allowed pair of
+    theirs (the group's cap is at least 1): so the crossing developers with no edge into the
+    region hold every skipped one, and the others among them add nothing. Partners of a
+    group with cap 0 keep no edge at all: their count is redone over every developer.
+    """
+    n_regions = len(REGIONS)
+    region_at = {r.code: i for i, r in enumerate(REGIONS)}
+    par_region = np.array([region_at[p.region] for p in people.pars], dtype=np.int64)
+    dev_region = np.array([region_at[d.region] for d in people.devs], dtype=np.int64)
+    par_kind = np.array([KINDS.index(p.kind) for p in people.pars], dtype=np.int64)
+    par_cap = group_caps(specs)[partner_groups(specs, par_region=par_region, par_kind=par_kind)]
+    reached = np.zeros((len(people.devs), n_regions), dtype=np.bool_)
+    reached[edges.dev, par_region[edges.par]] = True
+    extra = np.zeros(len(people.pars), dtype=np.int64)
+    for region in np.unique(par_region[wanted]).tolist():
+        cols = wanted[par_region[wanted] == region]
+        home = dev_region == region
+        for capped, rows_mask in (
+            (True, crossing & ~home & ~reached[:, region]),
+            (False, crossing | home),
+        ):
+            group = cols[(par_cap[cols] > 0) == capped]
+            rows = np.flatnonzero(rows_mask)
+            if not len(group) or not len(rows):
+                continue
+            step = max(1, _CELLS_PER_BLOCK // len(rows))
+            for start in range(0, len(group), step):
+                block = group[start : start + step]
+                extra[block] += (_first_rules(people, rows, block) < 0).sum(axis=0)
+            if not capped:
+                extra[group] -= edges.par_allowed[group]
+    return extra
+
+
 def _developer_counterparts(
     people: _People, wanted: list[int]
 ) -> dict[int, tuple[Int64s, Float64s]]:
@@ -366,38 +433,44 @@ def _no_candidates(side: Side, people_at: list[int], people: _People) -> list[tu
     """
     if not people_at:
         return []
-    config = people.config
-    dev_feat, par_feat = encode(developers=people.devs, partners=people.pars)
-    other_n = len(people.pars) if side == "developer" else len(people.devs)
-    forbid = _forbidden_cells(people)
-    step = max(1, _CELLS_PER_BLOCK // max(other_n, 1))
+    everyone = np.arange(len(people.pars) if side == "developer" else len(people.devs))
+    step = max(1, _CELLS_PER_BLOCK // max(len(everyone), 1))
     out: list[tuple[str, str]] = []
     for start in range(0, len(people_at), step):
         rows = np.array(people_at[start : start + step], dtype=np.int64)
-        row_of = np.full(len(people.devs) if side == "developer" else len(people.pars), -1)
-        row_of[rows] = np.arange(len(rows))
         if side == "developer":
-            sub_d, sub_p = dev_feat.take(rows), par_feat
-            cells = (row_of[forbid[0]], forbid[1])
-            hit = cells[0] >= 0
+            first = _first_rules(people, rows, everyone)
         else:
-            sub_d, sub_p = dev_feat, par_feat.take(rows)
-            cells = (forbid[0], row_of[forbid[1]])
-            hit = cells[1] >= 0
-        block = score_features(developers=sub_d, partners=sub_p, config=config)
-        forbidden = np.zeros(block.shape, dtype=np.bool_)
-        forbidden[cells[0][hit], cells[1][hit]] = True
-        masks = feature_masks(
-            block=block, developers=sub_d, partners=sub_p, config=config, forbidden=forbidden
-        )
-        first = np.full(block.shape, -1, dtype=np.int64)
-        for k in range(len(RULES) - 1, -1, -1):
-            first[masks[RULES[k]]] = k
-        if side == "partner":
-            first = first.T
+            first = _first_rules(people, everyone, rows).T
         for k, i in enumerate(rows.tolist()):
             out.append(_no_candidates_text(side, i, first[k], people))
     return out
+
+
+def _first_rules(people: _People, rows: Int64s, cols: Int64s) -> Int64s2:
+    """Return, per pair of developers ``rows`` × partners ``cols``, the first rule broken (-1)."""
+    if people.features is None:
+        people.features = encode(developers=people.devs, partners=people.pars)
+        people.forbid_cells = _forbidden_cells(people)
+    dev_feat, par_feat = people.features
+    sub_d, sub_p = dev_feat.take(rows), par_feat.take(cols)
+    block = score_features(developers=sub_d, partners=sub_p, config=people.config)
+    forbidden = np.zeros(block.shape, dtype=np.bool_)
+    if len(people.forbid_cells[0]):
+        row_of = np.full(len(people.devs), -1, dtype=np.int64)
+        row_of[rows] = np.arange(len(rows))
+        col_of = np.full(len(people.pars), -1, dtype=np.int64)
+        col_of[cols] = np.arange(len(cols))
+        r, c = row_of[people.forbid_cells[0]], col_of[people.forbid_cells[1]]
+        hit = (r >= 0) & (c >= 0)
+        forbidden[r[hit], c[hit]] = True
+    masks = feature_masks(
+        block=block, developers=sub_d, partners=sub_p, config=people.config, forbidden=forbidden
+    )
+    first = np.full(block.shape, -1, dtype=np.int64)
+    for k in range(len(RULES) - 1, -1, -1):
+        first[masks[RULES[k]]] = k
+    return first
 
 
 def _forbidden_cells(people: _People) -> tuple[Int64s, Int64s]:

@@ -23,7 +23,7 @@ from matcher.i18n import _
 from matcher.models import KINDS, Dataset, Developer, Partner
 from matcher.pipeline import Instance, MatchResult, assemble, build_instance, solve_instance
 from matcher.reference import PROVINCES, REGIONS, get_region
-from matcher.rules import RULE_TEXT, RULES, allowed_mask, first_violations
+from matcher.rules import RULE_TEXT, RULES, allowed_mask, first_violations, may_cross_regions
 from matcher.scoring import breakdown, score_block
 from matcher.unpaired import Side, Unpaired
 from matcher.words import side_word
@@ -158,7 +158,7 @@ def _compatible(
     from matcher.rules import allowed_mask
     from matcher.scoring import score_block
 
-    if instance.edges.pruned == 0:
+    if instance.edges.pruned == 0 and instance.edges.skipped == 0:
         return {}
     devs, pars, config = instance.developers, instance.partners, instance.config
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -260,7 +260,10 @@ def random_call(
     def langs() -> tuple[str, ...]:
         return tuple(rng.sample(_LANGS, rng.choice((1, 1, 2))))
 
-    n_dev, n_par = rng.randint(20, 60), rng.randint(20, 60)
+    # From seed 100 on, most developers are remote: the scorer then skips many of them
+    # against regions their own developers fill (matcher.bounds).
+    remote = seed >= 100
+    n_dev, n_par = rng.randint(20, 60) + 60 * remote, rng.randint(20, 60)
     developers = [
         profiles.dev(
             id=f"D-{i:03d}",
@@ -268,7 +271,7 @@ def random_call(
             languages=langs(),
             skills=tuple(rng.sample(_TAGS, rng.randint(0, 2))),
             sectors=tuple(rng.sample(("textile", "food"), rng.randint(0, 1))),
-            mobility=rng.choice(["local", "region", "remote"]),
+            mobility=rng.choice(["local", "region", "remote", *(["remote"] * 3 * remote)]),
             gender=rng.choice(["female", "male", None]),
             availability_hours=rng.choice([None, 5, 10, 20]),
             **place(),
@@ -299,7 +302,9 @@ def random_call(
         ),
         mix=Mix(**mix),
         rules=Rules(
-            cross_region=rng.choice(["never", "remote-only", "always"]),
+            cross_region=rng.choice(
+                ["remote-only", "always"] if remote else ["never", "remote-only", "always"]
+            ),
             min_score=rng.choice([0.0, 30.0, 45.0]),
         ),
     )
@@ -333,7 +338,7 @@ def solved(
     return instance, result, oracle_unpaired(instance, dev_pair, par_pair, filled)
 
 
-SEEDS = range(24)
+SEEDS = [*range(24), *range(100, 112)]
 
 
 @pytest.mark.parametrize("kernel", [False, True], ids=["numpy", "kernel"])
@@ -366,8 +371,28 @@ def test_edge_set_counts_every_allowed_pair(
         config=instance.config,
         forbidden=instance.forbidden,
     )
-    assert instance.edges.par_allowed.tolist() == allowed.sum(axis=0).tolist()
-    assert instance.edges.dev_allowed.tolist() == allowed.sum(axis=1).tolist()
+    edges = instance.edges
+    if edges.skipped == 0:
+        assert edges.par_allowed.tolist() == allowed.sum(axis=0).tolist()
+        assert edges.dev_allowed.tolist() == allowed.sum(axis=1).tolist()
+        return
+    # With skipping (matcher.bounds), what a partner's count misses is exactly its compatible
+    # crossing developers from elsewhere with no edge into its region (caps of 1 or more).
+    region = np.array([REGIONS.index(get_region(p.region)) for p in instance.partners])
+    crossing = np.array(
+        [
+            may_cross_regions(mobility=d.mobility, config=instance.config)
+            for d in instance.developers
+        ]
+    )
+    reached = np.zeros((len(instance.developers), len(REGIONS)), dtype=np.bool_)
+    reached[edges.dev, region[edges.par]] = True
+    for j, partner in enumerate(instance.partners):
+        outside = crossing & (
+            np.array([d.region != partner.region for d in instance.developers])
+            & ~reached[:, region[j]]
+        )
+        assert edges.par_allowed[j] + allowed[outside, j].sum() == allowed[:, j].sum()
 
 
 def _branches(instance: Instance, result: MatchResult) -> Counter[tuple[str, str, str]]:
@@ -528,3 +553,38 @@ def test_nobody_in_reach_names_the_reach_rules() -> None:
 def test_nobody_at_all() -> None:
     got = matched([profiles.dev(id="D1")], [])
     assert got == {"D1": ("no_compatible_partner", "there is no partner at all")}
+
+
+def test_skipped_crossing_developers_are_counted() -> None:
+    # Rabat's own developers fill its one place with pairs (100 and 95) that the remote R1
+    # from Casablanca cannot reach (at most 75 after the cross-region penalty): the scorer
+    # skips R1 against Rabat, yet R1 is compatible with every Rabat partner.
+    developers = [
+        profiles.dev(id="D1", languages=("fr", "es"), availability_hours=10),
+        profiles.dev(id="D2", skills=("seo",), availability_hours=10),
+        profiles.dev(
+            id="R1", region="MA-06", province="06.141", mobility="remote", languages=("fr", "es")
+        ),
+    ]
+    partners = [
+        profiles.par(id="P1", availability_hours=10),
+        profiles.par(id="P2", sector="food"),
+        profiles.par(id="P3", languages=("es",)),
+        profiles.par(id="P4", needs=("seo",), availability_hours=5),
+    ]
+    config = MatcherConfig(quotas=Quotas(default=0, regions={"MA-04": 1, "MA-06": 1}))
+    instance = build_instance(Dataset(developers, partners), config)
+    result = assemble(instance, solve_instance(instance))
+    assert instance.edges.skipped == len(partners)  # R1 against each Rabat partner
+    assert [(p.developer.id, p.partner.id) for p in result.pairs] == [("D1", "P1")]
+    full = "Rabat-Salé-Kénitra already has its 1 pairs; {n} compatible {side}(s) left unpaired too"
+    got = {u.id: (u.reason, u.detail) for u in result.unpaired}
+    assert got == {
+        "D2": ("quota_full", full.format(n=1, side="partner")),
+        "R1": ("quota_full", full.format(n=3, side="partner")),
+        "P2": ("quota_full", full.format(n=2, side="developer")),  # D2 and R1
+        "P3": ("quota_full", full.format(n=1, side="developer")),  # R1, not outscored
+        "P4": ("quota_full", full.format(n=1, side="developer")),
+    }
+    expected = oracle_unpaired(instance, {0: 0}, {0: 0}, Counter({"MA-04": 1}))
+    assert result.unpaired == expected

@@ -161,6 +161,7 @@ def _read(
     if log.errors:
         return [], log.items, table
     cells = _Columns(table.rows, mapping)
+    footers = footer_rows(table.rows, mapping, required, columns=cells)
     profiles = _build(
         file=table.file,
         rows=table.rows,
@@ -169,10 +170,15 @@ def _read(
         steps=steps,
         model=model,
         log=log,
-        footers=footer_rows(table.rows, mapping, required, columns=cells),
+        footers=footers,
         required=required,
     )
-    return profiles, log.items, table
+    ids: dict[str, int] = {}
+    for raw, cell in zip(table.rows, cells.column("id"), strict=True):
+        if raw.number not in footers:
+            ids.setdefault(clean_id(cell), raw.number)
+    ids.pop("", None)
+    return profiles, log.items, dataclasses.replace(table, ids=ids)
 
 
 # Deletes every ASCII character fold() turns into a space, keeping letters and digits.

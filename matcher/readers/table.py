@@ -30,7 +30,7 @@ import json
 import re
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -78,6 +78,8 @@ class RawTable:
     rows: list[RawRow]
     sha256: str
     encoding: str | None
+    # The first data row of each id (footer rows left out), once the profiles are read.
+    ids: dict[str, int] | None = field(default=None, compare=False)
 
 
 def read_table(
