@@ -20,14 +20,13 @@ from matcher.edges import EdgeSet
 from matcher.i18n import _
 from matcher.models import KINDS, Developer, Partner
 from matcher.reference import REGIONS, get_region
-from matcher.rules import RULE_TEXT, RULES, allowed_mask, feature_masks, may_cross_regions
+from matcher.rules import RULE_TEXT, RULES, feature_masks, may_cross_regions
 from matcher.scoring import (
     MOBILITIES,
     DeveloperFeatures,
     PartnerFeatures,
     breakdown,
     encode,
-    score_block,
     score_features,
 )
 from matcher.solver import RegionSpec
@@ -292,17 +291,9 @@ def _allowed_block(
     people: _People, rows: Int64s, cols: Int64s
 ) -> tuple[Bools, npt.NDArray[np.float64]]:
     """Score developers ``rows`` against partners ``cols``: which pairs pass, and their scores."""
-    sub_d = [people.devs[i] for i in rows.tolist()]
-    sub_p = [people.pars[j] for j in cols.tolist()]
-    block = score_block(developers=sub_d, partners=sub_p, config=people.config)
-    mask = allowed_mask(
-        block=block,
-        developers=sub_d,
-        partners=sub_p,
-        config=people.config,
-        forbidden=people.forbidden,
-    )
-    return mask, block.score
+    first, score = _first_rules(people, rows, cols)
+    allowed: Bools = first < 0
+    return allowed, score
 
 
 def _in_reach(people: _People, devs: Int64s, region: str) -> Int64s:
@@ -377,7 +368,7 @@ def _skipped_compatible(
             step = max(1, _CELLS_PER_BLOCK // len(rows))
             for start in range(0, len(group), step):
                 block = group[start : start + step]
-                extra[block] += (_first_rules(people, rows, block) < 0).sum(axis=0)
+                extra[block] += (_first_rules(people, rows, block)[0] < 0).sum(axis=0)
             if not capped:
                 extra[group] -= edges.par_allowed[group]
     return extra
@@ -439,16 +430,22 @@ def _no_candidates(side: Side, people_at: list[int], people: _People) -> list[tu
     for start in range(0, len(people_at), step):
         rows = np.array(people_at[start : start + step], dtype=np.int64)
         if side == "developer":
-            first = _first_rules(people, rows, everyone)
+            first = _first_rules(people, rows, everyone)[0]
         else:
-            first = _first_rules(people, everyone, rows).T
+            first = _first_rules(people, everyone, rows)[0].T
         for k, i in enumerate(rows.tolist()):
             out.append(_no_candidates_text(side, i, first[k], people))
     return out
 
 
-def _first_rules(people: _People, rows: Int64s, cols: Int64s) -> Int64s2:
-    """Return, per pair of developers ``rows`` × partners ``cols``, the first rule broken (-1)."""
+def _first_rules(
+    people: _People, rows: Int64s, cols: Int64s
+) -> tuple[Int64s2, npt.NDArray[np.float64]]:
+    """Return, per pair of developers ``rows`` × partners ``cols``, the first rule broken and score.
+
+    -1 marks an allowed pair. Cell values do not depend on the block, so they equal
+    ``rules.first_violations`` and ``scoring.score_block`` on any block holding the pair.
+    """
     if people.features is None:
         people.features = encode(developers=people.devs, partners=people.pars)
         people.forbid_cells = _forbidden_cells(people)
@@ -470,7 +467,7 @@ def _first_rules(people: _People, rows: Int64s, cols: Int64s) -> Int64s2:
     first = np.full(block.shape, -1, dtype=np.int64)
     for k in range(len(RULES) - 1, -1, -1):
         first[masks[RULES[k]]] = k
-    return first
+    return first, block.score
 
 
 def _forbidden_cells(people: _People) -> tuple[Int64s, Int64s]:
