@@ -1,8 +1,9 @@
 """Why each valid person was left unpaired: a reason code and the deciding fact.
 
 Works at national size: the paired flags are boolean arrays and every edge is looked at
-by numpy, never by a Python loop; only the counterparts the pruned edge set leaves out
-are scored again, and then only against the few paired people (see ``unpaired_people``).
+by numpy, never by a Python loop. Of the counterparts the pruned edge set leaves out,
+only the few paired people, and the crossing developers the scorer may have skipped, are
+scored again (see ``unpaired_people``); both sides are encoded once for all of it.
 """
 
 from __future__ import annotations
