@@ -238,3 +238,138 @@ def prune_heaviest(edge_score: npt.NDArray[np.float64], k: int) -> npt.NDArray[n
     if t > 0:
         mask[np.argsort(-edge_score, kind="stable")[:t]] = True
     return mask
+
+
+def group_top_count(
+    *,
+    pairs: npt.NDArray[np.int64],
+    group_cap: npt.NDArray[np.int64],
+    dev_key: npt.NDArray[np.int64],
+    dev_degree: npt.NDArray[np.int64],
+    par_key: npt.NDArray[np.int64],
+    par_degree: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Return t = A + B + 1 per key, the edges prune_group_top keeps (0 for an empty key).
+
+    ``pairs`` (K) and ``group_cap`` (cap) hold one value per key. ``dev_degree[i]`` is the
+    number of edges of key ``dev_key[i]`` at one developer (one entry per developer with
+    such edges), ``par_degree``/``par_key`` the same per partner. A is the sum of the K − 1
+    largest developer degrees of the key, counting 1 for each missing one when fewer than
+    K − 1 developers have edges there; B is the sum of the cap − 1 largest values of
+    (partner degree − 1). See prune_group_top for why t edges suffice.
+    """
+    n_keys = int(pairs.shape[0])
+    dev_sum = _largest_sum(dev_key, dev_degree, np.maximum(pairs - 1, 0), n_keys, pad=1)
+    par_sum = _largest_sum(par_key, par_degree - 1, np.maximum(group_cap - 1, 0), n_keys, pad=0)
+    has_edges = np.bincount(dev_key, minlength=n_keys)[:n_keys] > 0
+    empty = (pairs <= 0) | (group_cap <= 0) | ~has_edges
+    result: npt.NDArray[np.int64] = np.where(empty, 0, dev_sum + par_sum + 1).astype(np.int64)
+    return result
+
+
+def _largest_sum(
+    key: npt.NDArray[np.int64],
+    value: npt.NDArray[np.int64],
+    limit: npt.NDArray[np.int64],
+    n_keys: int,
+    *,
+    pad: int,
+) -> npt.NDArray[np.int64]:
+    """Return per key the sum of its ``limit`` largest values, ``pad`` for each one missing."""
+    order = np.lexsort((-value, key))
+    s_key, s_value = key[order], value[order]
+    first = np.searchsorted(s_key, np.arange(n_keys, dtype=np.int64))
+    rank = np.arange(s_key.shape[0], dtype=np.int64) - first[s_key]
+    take = rank < limit[s_key]
+    total = np.bincount(s_key[take], weights=s_value[take], minlength=n_keys)[:n_keys]
+    taken = np.bincount(s_key[take], minlength=n_keys)[:n_keys]
+    result: npt.NDArray[np.int64] = np.rint(total).astype(np.int64) + pad * (limit - taken)
+    return result
+
+
+def _degrees(
+    key: npt.NDArray[np.int64], end: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return (key, number of edges) for every (key, end) pair that has edges."""
+    n_end = int(end.max()) + 1
+    pair = key * n_end + end
+    if (int(key.max()) + 1) * n_end <= 4 * key.shape[0] + (1 << 22):
+        # few enough (key, end) cells for a linear-time dense count
+        dense = np.bincount(pair)
+        values = np.flatnonzero(dense)
+        counts = dense[values]
+    else:
+        values, counts = np.unique(pair, return_counts=True)
+    return (values // n_end).astype(np.int64), counts.astype(np.int64)
+
+
+def prune_group_top(
+    edge_dev: npt.NDArray[np.int64],
+    edge_par: npt.NDArray[np.int64],
+    edge_group: npt.NDArray[np.int64],
+    edge_class: npt.NDArray[np.int64],
+    edge_score: npt.NDArray[np.float64],
+    *,
+    group_cap: npt.NDArray[np.int64],
+    group_pairs: npt.NDArray[np.int64],
+    locked: npt.NDArray[np.int64] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Keep, per partner group and developer class, its t best edges (t from group_top_count).
+
+    A group g is as in prune_developer_side (the partners of one (region, kind), or of a
+    whole region without kind rules) and ``group_cap[g]`` bounds its pairs in every valid
+    pairing. ``group_pairs[g]`` = K must bound the pairs of every valid pairing among the
+    developers that have an edge into g (the sum of the region maxima of g's component, or
+    the number of developers with an edge in that component if smaller). ``edge_class``
+    must separate developers whom a rule of g's region tells apart: the developer's gender
+    when g's region (the partner's region) has a women-share rule, otherwise one class.
+    A key is a (g, c); deg(x) is the number of the key's edges at developer or partner x,
+    counted in the edges given. Locked edges are always kept.
+
+    Proof of exactness. Let T be the key's first t edges by (score desc, index asc), and
+    M an optimum using an unlocked edge e = (d, p) of the key outside T (a key with at
+    most t edges keeps them all). Count the edges of T that touch M − e. An edge of T
+    has a developer of class c with an edge into g, hence of g's component, and such a
+    developer can only be paired inside the component, where M holds at most K pairs; so
+    at most K − 1 pairs of M − e touch T, and at most cap − 1 of them have their partner
+    in g (M holds at most cap pairs in g, e being one). Let α(u) = deg(u) for a developer
+    with edges in the key and α(u) = 1 for any other, β(v) = max(deg(v) − 1, 0) for a
+    partner of g. A pair (u, v) of M − e touches at most α(u) + β(v) edges of T (β = 0
+    when v is not in g): if v is not in g, only u's edges, at most deg(u); if v is in g
+    and u has edges in the key, (u, v) is itself an edge of the key, so either it is in T
+    and counted at both ends, or u has at most deg(u) − 1 others in T: at most
+    deg(u) + deg(v) − 1 either way; if u has no edge in the key, at most deg(v) ≤ 1 + β(v).
+    The developers of those pairs are distinct, at most K − 1, so their α add up to at
+    most A (the K − 1 largest degrees, 1 for each missing one: every other developer has
+    α = 1); their partners in g are distinct, at most cap − 1, so their β add up to at
+    most B. So at most A + B < t edges of T touch M − e, and some f = (d', p') of T touches
+    none (f ≠ e since e ∉ T; f is not in M). M' = M − e + f is a matching. p' is in g like
+    p, so every region fill and (region, kind) count, hence every quota, kind maximum,
+    reserved place and the priority and min tiers, is unchanged (in a region without kind
+    rules no count by kind is constrained). d' is of class c like d, so where g's region
+    has a women share the number of women paired there is unchanged; no other region's
+    pairs change. Every lock is kept (e is not one) and score(f) ≥ score(e): M' is an
+    optimum with one more kept edge. Repeating ends with an optimum inside the kept edges.
+    With one region of k places (K = cap = k) and every degree k, t is prune_heaviest's
+    (k − 1)(2k − 1) + 1.
+    """
+    n = edge_dev.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.bool_)
+    n_class = int(edge_class.max()) + 1
+    n_keys = int(group_cap.shape[0]) * n_class
+    key = edge_group.astype(np.int64) * n_class + edge_class
+    dev_key, dev_degree = _degrees(key, edge_dev.astype(np.int64))
+    par_key, par_degree = _degrees(key, edge_par.astype(np.int64))
+    key_group = np.arange(n_keys, dtype=np.int64) // n_class
+    t = group_top_count(
+        pairs=group_pairs[key_group],
+        group_cap=group_cap[key_group],
+        dev_key=dev_key,
+        dev_degree=dev_degree,
+        par_key=par_key,
+        par_degree=par_degree,
+    )
+    if bool((np.bincount(key, minlength=n_keys) <= t).all()):
+        return np.ones(n, dtype=np.bool_)
+    return _keep_top_per_key(key, edge_score, t[key], locked)
