@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -21,13 +20,11 @@ from matcher.models import KINDS, Dataset, Developer, Partner, SourceFile
 from matcher.pairs_file import PairRow
 from matcher.progress import ProgressCallback, report
 from matcher.reference import REGIONS, get_region
-from matcher.rules import RULE_TEXT, RULES, first_violations
 from matcher.scoring import Breakdown, breakdown
 from matcher.solver import AssignmentProblem, RegionSpec, Solution, solve
 from matcher.specs import assignment_problem, group_caps, partner_groups, region_specs
-from matcher.words import side_word
-
-Side = Literal["developer", "partner"]
+from matcher.unpaired import Unpaired as Unpaired  # re-exported for outputs and rematch
+from matcher.unpaired import unpaired_people
 
 REASONS: dict[str, str] = {
     "no_compatible_partner": N_("no partner in reach passes the rules"),
@@ -48,18 +45,6 @@ class Pair:
     partner: Partner
     breakdown: Breakdown
     locked: bool
-
-
-@dataclass(frozen=True)
-class Unpaired:
-    """Somebody valid who was not paired, with a reason code and the deciding fact."""
-
-    side: Side
-    id: str
-    name: str
-    region: str
-    reason: str
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -449,7 +434,18 @@ def assemble(instance: Instance, solution: Solution) -> MatchResult:
     pairs.sort(key=lambda x: (x.region, x.partner.id))
     filled = Counter(p.region for p in pairs)
     regions = _region_reports(instance, pairs)
-    unpaired = _unpaired(instance, dev_pair, par_pair, filled)
+    unpaired = unpaired_people(
+        developers=devs,
+        partners=pars,
+        config=config,
+        edges=instance.edges,
+        forbidden=instance.forbidden,
+        dev_pair=dev_pair,
+        par_pair=par_pair,
+        caps={r.code: s.max for r, s in zip(REGIONS, instance.specs, strict=True)},
+        filled=filled,
+        specs=instance.specs,
+    )
     opt = Optimality(
         method=solution.method,
         optimal=solution.optimal,
@@ -464,6 +460,8 @@ def assemble(instance: Instance, solution: Solution) -> MatchResult:
 
 
 def _region_reports(instance: Instance, pairs: Sequence[Pair]) -> list[RegionReport]:
+    n_dev = Counter(d.region for d in instance.developers)
+    n_par = Counter(p.region for p in instance.partners)
     reports = []
     for region, spec in zip(REGIONS, instance.specs, strict=True):
         scores = [p.breakdown.score for p in pairs if p.region == region.code]
@@ -475,8 +473,8 @@ def _region_reports(instance: Instance, pairs: Sequence[Pair]) -> list[RegionRep
                 min=spec.min,
                 max=spec.max,
                 priority=spec.priority,
-                developers=sum(1 for d in instance.developers if d.region == region.code),
-                partners=sum(1 for p in instance.partners if p.region == region.code),
+                developers=n_dev[region.code],
+                partners=n_par[region.code],
                 filled=len(scores),
                 mean_score=round(sum(scores) / len(scores), 2) if scores else None,
                 lowest_score=round(min(scores), 2) if scores else None,
@@ -485,209 +483,6 @@ def _region_reports(instance: Instance, pairs: Sequence[Pair]) -> list[RegionRep
             )
         )
     return reports
-
-
-def _rule_summary(violations: Counter[str], total: int, side: str, where: str) -> str:
-    if total == 0:
-        return _("there is no {side} in reach in {where}").format(side=side_word(side), where=where)
-    parts = [
-        f"{_(RULE_TEXT[code])} ({n})"
-        for code, n in sorted(violations.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
-    return _("none of the {total} {side}s in reach passes the rules: ").format(
-        total=total, side=side_word(side)
-    ) + ", ".join(parts)
-
-
-def _unpaired(
-    instance: Instance, dev_pair: dict[int, int], par_pair: dict[int, int], filled: Counter[str]
-) -> list[Unpaired]:
-    devs, pars, config = instance.developers, instance.partners, instance.config
-    e_dev, e_par, e_score = instance.edges.dev, instance.edges.par, instance.edges.score
-    order_d = np.argsort(e_dev, kind="stable")
-    order_p = np.argsort(e_par, kind="stable")
-    starts_d = np.searchsorted(e_dev[order_d], np.arange(len(devs) + 1))
-    starts_p = np.searchsorted(e_par[order_p], np.arange(len(pars) + 1))
-    caps = {r.code: s.max for r, s in zip(REGIONS, instance.specs, strict=True)}
-    out: list[Unpaired] = []
-
-    def classify(side: Side, own: int, others: np.ndarray, scores: np.ndarray) -> tuple[str, str]:
-        paired_map = par_pair if side == "developer" else dev_pair
-        people = pars if side == "developer" else devs
-        other_side = "partner" if side == "developer" else "developer"
-        free = [int(o) for o in others if int(o) not in paired_map]
-        if free:
-            region = pars[free[0]].region if side == "developer" else pars[own].region
-            name = get_region(region).name
-            if filled[region] >= caps[region]:
-                return "quota_full", _(
-                    "{region} already has its {cap} pairs; "
-                    "{n} compatible {side}(s) left unpaired too"
-                ).format(region=name, cap=caps[region], n=len(free), side=side_word(other_side))
-            return "excluded_by_rule", _(
-                "{region}'s mix rules (places reserved per partner kind, "
-                "maximum per kind, share of women) leave no place for "
-                "a pair with the {n} free compatible {side}(s)"
-            ).format(region=name, n=len(free), side=side_word(other_side))
-        best = int(np.argmax(scores))
-        other = int(others[best])
-        taker = paired_map[other]
-        if side == "developer":
-            taken = breakdown(developer=devs[taker], partner=pars[other], config=config).score
-        else:
-            taken = breakdown(developer=devs[other], partner=pars[taker], config=config).score
-        region_name = get_region(
-            pars[other].region if side == "developer" else pars[own].region
-        ).name
-        return "outscored", _(
-            "every compatible {side} in reach ({n}) was paired with someone "
-            "else; the best, {best} (score {score:.1f}), is paired "
-            "with {taker} (score {taken:.1f}) in {region}"
-        ).format(
-            side=side_word(other_side),
-            n=len(others),
-            best=people[other].id,
-            score=float(scores[best]),
-            taker=_id(side, taker, devs, pars),
-            taken=taken,
-            region=region_name,
-        )
-
-    # Pruned edges miss compatible counterparts (a developer keeps only its best few per
-    # region and kind): when no free one is left among the edges, look at every compatible
-    # counterpart before calling someone outscored.
-    def all_taken(others: np.ndarray, paired_map: dict[int, int]) -> bool:
-        return all(int(o) in paired_map for o in others)
-
-    full_d = _compatible(
-        instance,
-        "developer",
-        [
-            i
-            for i in range(len(devs))
-            if i not in dev_pair
-            and all_taken(e_par[order_d[starts_d[i] : starts_d[i + 1]]], par_pair)
-        ],
-    )
-    full_p = _compatible(
-        instance,
-        "partner",
-        [
-            j
-            for j in range(len(pars))
-            if j not in par_pair
-            and all_taken(e_dev[order_p[starts_p[j] : starts_p[j + 1]]], dev_pair)
-        ],
-    )
-    for i, dev in enumerate(devs):
-        if i in dev_pair:
-            continue
-        sel = order_d[starts_d[i] : starts_d[i + 1]]
-        others, scores = full_d.get(i, (e_par[sel], e_score[sel]))
-        if len(others):
-            reason, detail = classify("developer", i, others, scores)
-        else:
-            reason, detail = _no_candidates("developer", i, instance)
-        out.append(Unpaired("developer", dev.id, dev.name, dev.region, reason, detail))
-    for j, par in enumerate(pars):
-        if j in par_pair:
-            continue
-        sel = order_p[starts_p[j] : starts_p[j + 1]]
-        others, scores = full_p.get(j, (e_dev[sel], e_score[sel]))
-        if caps[par.region] == 0:
-            reason = "quota_full"
-            detail = _("{region} wants no pairs (quota 0)").format(
-                region=get_region(par.region).name
-            )
-        elif len(others):
-            reason, detail = classify("partner", j, others, scores)
-        else:
-            reason, detail = _no_candidates("partner", j, instance)
-        out.append(Unpaired("partner", par.id, par.name, par.region, reason, detail))
-    return out
-
-
-def _compatible(
-    instance: Instance, side: Side, people: list[int], chunk: int = 256
-) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Return, per person, the indices of every counterpart that breaks no rule and scores."""
-    from matcher.rules import allowed_mask
-    from matcher.scoring import score_block
-
-    if instance.edges.pruned == 0 and instance.edges.skipped == 0:
-        return {}
-    devs, pars, config = instance.developers, instance.partners, instance.config
-    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for start in range(0, len(people), chunk):
-        rows = people[start : start + chunk]
-        sub_d = [devs[i] for i in rows] if side == "developer" else devs
-        sub_p = [pars[j] for j in rows] if side == "partner" else pars
-        block = score_block(developers=sub_d, partners=sub_p, config=config)
-        mask = allowed_mask(
-            block=block,
-            developers=sub_d,
-            partners=sub_p,
-            config=config,
-            forbidden=instance.forbidden,
-        )
-        score = block.score
-        if side == "partner":
-            mask, score = mask.T, score.T
-        for k, person in enumerate(rows):
-            others = np.flatnonzero(mask[k]).astype(np.int64)
-            out[person] = (others, score[k, others])
-    return out
-
-
-def _id(side: Side, taker: int, devs: Sequence[Developer], pars: Sequence[Partner]) -> str:
-    return devs[taker].id if side == "developer" else pars[taker].id
-
-
-_REACH_RULES = ("mobility_local", "cross_region_not_allowed")
-
-
-def _no_candidates(side: Side, i: int, instance: Instance) -> tuple[str, str]:
-    """Explain why someone has no allowed pair at all, by the rule that excludes each candidate.
-
-    Counterparts ruled out only by mobility or the cross-region policy are "out of reach" and
-    not counted, unless nobody at all is in reach.
-    """
-    config = instance.config
-    if side == "developer":
-        dev = instance.developers[i]
-        first = first_violations(
-            developers=[dev],
-            partners=instance.partners,
-            config=config,
-            forbidden=instance.forbidden,
-        ).reshape(-1)
-        where, other = get_region(dev.region).name, "partner"
-    else:
-        par = instance.partners[i]
-        first = first_violations(
-            developers=instance.developers,
-            partners=[par],
-            config=config,
-            forbidden=instance.forbidden,
-        ).reshape(-1)
-        where, other = get_region(par.region).name, "developer"
-    allowed = int((first < 0).sum())
-    if allowed:
-        return "outscored", _(
-            "the {n} compatible {other}(s) each had better-scoring {mine}s to choose from"
-        ).format(n=allowed, other=side_word(other), mine=side_word(side))
-    reach = {RULES.index(code) for code in _REACH_RULES}
-    in_reach = [int(k) for k in first.tolist() if k not in reach]
-    counts: Counter[str] = Counter(RULES[k] for k in (in_reach or first.tolist()))
-    code = "no_compatible_partner" if side == "developer" else "no_compatible_developer"
-    if not counts:
-        return code, _("there is no {other} at all").format(other=side_word(other))
-    if not in_reach:
-        return code, (
-            _("no {other} in reach of {where}: ").format(other=side_word(other), where=where)
-            + ", ".join(f"{_(RULE_TEXT[c])} ({n})" for c, n in sorted(counts.items()))
-        )
-    return code, _rule_summary(counts, len(in_reach), other, where)
 
 
 def load_run_inputs(

@@ -1,0 +1,514 @@
+"""Why each valid person was left unpaired: a reason code and the deciding fact.
+
+Works at national size: the paired flags are boolean arrays and every edge is looked at
+by numpy, never by a Python loop. Of the counterparts the pruned edge set leaves out,
+only the few paired people, and the crossing developers the scorer may have skipped, are
+scored again (see ``unpaired_people``); both sides are encoded once for all of it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.config import MatcherConfig
+from matcher.edges import EdgeSet
+from matcher.i18n import _
+from matcher.models import KINDS, Developer, Partner
+from matcher.reference import REGIONS, get_region
+from matcher.rules import RULE_TEXT, RULES, feature_masks, may_cross_regions
+from matcher.scoring import (
+    MOBILITIES,
+    DeveloperFeatures,
+    PartnerFeatures,
+    breakdown,
+    encode,
+    score_features,
+)
+from matcher.solver import RegionSpec
+from matcher.specs import group_caps, partner_groups
+from matcher.words import side_word
+
+Side = Literal["developer", "partner"]
+Int64s = npt.NDArray[np.int64]
+Float64s = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+Int64s2 = npt.NDArray[np.int64]  # a block: rows x columns
+
+# About a million scored pairs per block bounds the memory of the re-scoring.
+_CELLS_PER_BLOCK = 1 << 20
+_REACH_RULES = ("mobility_local", "cross_region_not_allowed")
+
+
+@dataclass(frozen=True)
+class Unpaired:
+    """Somebody valid who was not paired, with a reason code and the deciding fact."""
+
+    side: Side
+    id: str
+    name: str
+    region: str
+    reason: str
+    detail: str
+
+
+@dataclass
+class _People:
+    """What every classification needs: both sides, the rules and who is paired with whom."""
+
+    devs: Sequence[Developer]
+    pars: Sequence[Partner]
+    config: MatcherConfig
+    forbidden: frozenset[tuple[str, str]]
+    dev_mate: Int64s  # per developer, the partner paired with them (-1: none)
+    par_mate: Int64s  # per partner, the developer paired with them (-1: none)
+    caps: Mapping[str, int]  # per region code, its most pairs
+    filled: Mapping[str, int]  # per region code, its pairs formed
+    texts: dict[tuple[str, str, int], tuple[str, str]] = field(default_factory=dict)
+    taken: dict[tuple[int, int], float] = field(default_factory=dict)  # (developer, partner)
+    # Both sides encoded once, on first need, with the forbidden pairs as indices.
+    features: tuple[DeveloperFeatures, PartnerFeatures] | None = None
+    forbid_cells: tuple[Int64s, Int64s] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+def unpaired_people(
+    *,
+    developers: Sequence[Developer],
+    partners: Sequence[Partner],
+    config: MatcherConfig,
+    edges: EdgeSet,
+    forbidden: frozenset[tuple[str, str]],
+    dev_pair: Mapping[int, int],
+    par_pair: Mapping[int, int],
+    caps: Mapping[str, int],
+    filled: Mapping[str, int],
+    specs: Sequence[RegionSpec],
+) -> list[Unpaired]:
+    """Return every unpaired developer, then every unpaired partner, with reason and detail.
+
+    A person's counterparts are their edges; when none of those is free and pruning dropped
+    edges, every compatible counterpart counts instead. For a partner those are found
+    without scoring every developer: the edge set counted each partner's allowed
+    developers (``par_allowed``), so the free ones number that count minus the paired
+    developers compatible with the partner, and only the paired developers are scored.
+    When the scorer skipped crossing developers against a region (matcher.bounds), those
+    it may have skipped are scored against the partners concerned and counted too.
+    """
+    n_dev, n_par = len(developers), len(partners)
+    dev_mate = np.full(n_dev, -1, dtype=np.int64)
+    par_mate = np.full(n_par, -1, dtype=np.int64)
+    for d, p in dev_pair.items():
+        dev_mate[d], par_mate[p] = p, d
+    people = _People(developers, partners, config, forbidden, dev_mate, par_mate, caps, filled)
+    dev_paired, par_paired = dev_mate >= 0, par_mate >= 0
+    e_dev, e_par, e_score = edges.dev, edges.par, edges.score
+    free_edge_d = ~par_paired[e_par]  # the edge's partner is free
+    free_edge_p = ~dev_paired[e_dev]
+    n_free_d = np.bincount(e_dev[free_edge_d], minlength=n_dev)
+    n_free_p = np.bincount(e_par[free_edge_p], minlength=n_par)
+    # Edges are sorted by (developer, partner): a developer's first free edge holds the
+    # lowest-indexed free partner, the one whose region the reason names.
+    first_free = np.full(n_dev, -1, dtype=np.int64)
+    free_at = np.flatnonzero(free_edge_d)
+    owner = e_dev[free_at]
+    at = (
+        np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]])) if len(owner) else free_at
+    )
+    first_free[owner[at]] = e_par[free_at[at]]
+    starts_d = np.searchsorted(e_dev, np.arange(n_dev + 1))
+    skipped = edges.skipped > 0
+    pruned = edges.pruned > 0 or skipped
+    may_cross = {m: may_cross_regions(mobility=m, config=config) for m in MOBILITIES}
+    crossing = np.array([may_cross[d.mobility] for d in developers], dtype=np.bool_)
+
+    out: list[Unpaired] = []
+    # People with no allowed pair at all, as (place in ``out``, index): explained together
+    # at the end, in blocks.
+    lonely: dict[Side, list[tuple[int, int]]] = {"developer": [], "partner": []}
+    # Without pruning the edges are every allowed pair; with it, somebody whose edges are
+    # all taken may still have free compatible counterparts outside them.
+    # A crossing developer skipped against a region has pairs there that dev_allowed lacks.
+    maybe = (edges.dev_allowed > 0) | (crossing & skipped)
+    redo_d = np.flatnonzero(~dev_paired & (n_free_d == 0) & maybe & pruned)
+    full_d = _developer_counterparts(people, redo_d.tolist())
+    n_free_dl, first_free_l, starts_l = n_free_d.tolist(), first_free.tolist(), starts_d.tolist()
+    for i in np.flatnonzero(~dev_paired).tolist():
+        dev = developers[i]
+        if i in full_d:
+            others, scores = full_d[i]
+            free = others[~par_paired[others]]
+            reason, detail = (
+                _free_left("developer", int(free[0]), len(free), people)
+                if len(free)
+                else _outscored("developer", i, others, scores, people)
+            )
+        elif n_free_dl[i]:
+            reason, detail = _free_left("developer", first_free_l[i], n_free_dl[i], people)
+        elif starts_l[i + 1] > starts_l[i]:
+            sel = slice(starts_l[i], starts_l[i + 1])
+            reason, detail = _outscored("developer", i, e_par[sel], e_score[sel], people)
+        else:
+            lonely["developer"].append((len(out), i))
+            reason, detail = "", ""
+        out.append(Unpaired("developer", dev.id, dev.name, dev.region, reason, detail))
+
+    quota_zero = np.array([caps[p.region] == 0 for p in partners], dtype=np.bool_)
+    taken_p = ~par_paired & ~quota_zero & (n_free_p == 0)
+    allowed_p = edges.par_allowed
+    if pruned:
+        redo_p = np.flatnonzero(taken_p & ((allowed_p > 0) | skipped))
+        paired_of = _paired_compatible(people, redo_p)
+        if skipped:
+            allowed_p = allowed_p + _skipped_compatible(
+                people, edges=edges, wanted=redo_p, crossing=crossing, specs=specs
+            )
+        kept_p: dict[int, tuple[Int64s, Float64s]] = {}
+    else:
+        paired_of = {}
+        kept_p = _partner_edges(edges, np.flatnonzero(taken_p))
+    n_free_pl, allowed_l, quota_zero_l = (
+        n_free_p.tolist(),
+        allowed_p.tolist(),
+        quota_zero.tolist(),
+    )
+    for j in np.flatnonzero(~par_paired).tolist():
+        partner = partners[j]
+        if quota_zero_l[j]:
+            reason = "quota_full"
+            detail = _("{region} wants no pairs (quota 0)").format(
+                region=get_region(partner.region).name
+            )
+        elif n_free_pl[j]:
+            reason, detail = _free_left("partner", j, n_free_pl[j], people)
+        elif j in paired_of and allowed_l[j]:
+            others, scores = paired_of[j]
+            n_free = allowed_l[j] - len(others)
+            reason, detail = (
+                _free_left("partner", j, n_free, people)
+                if n_free > 0
+                else _outscored("partner", j, others, scores, people)
+            )
+        elif j in kept_p and len(kept_p[j][0]):
+            reason, detail = _outscored("partner", j, *kept_p[j], people)
+        else:
+            lonely["partner"].append((len(out), j))
+            reason, detail = "", ""
+        out.append(Unpaired("partner", partner.id, partner.name, partner.region, reason, detail))
+    for side, found in lonely.items():
+        texts = _no_candidates(side, [person for _k, person in found], people)
+        for (k, _person), (reason, detail) in zip(found, texts, strict=True):
+            out[k] = replace(out[k], reason=reason, detail=detail)
+    return out
+
+
+def _free_left(side: Side, at: int, n: int, people: _People) -> tuple[str, str]:
+    """Explain ``n`` free compatible counterparts left: the region's quota or its mix rules.
+
+    The region is the partner's: ``at`` is the first free partner for a developer, the
+    partner themself otherwise.
+    """
+    region = people.pars[at].region
+    # Tens of thousands of people share a few texts: each is translated and formatted once.
+    key = (side, region, n)
+    found = people.texts.get(key)
+    if found is None:
+        found = people.texts[key] = _free_left_text(side, region, n, people)
+    return found
+
+
+def _free_left_text(side: Side, region: str, n: int, people: _People) -> tuple[str, str]:
+    """Return the reason and detail of ``_free_left`` for a partner's region."""
+    name = get_region(region).name
+    other_side = "partner" if side == "developer" else "developer"
+    cap = people.caps[region]
+    if people.filled.get(region, 0) >= cap:
+        return "quota_full", _(
+            "{region} already has its {cap} pairs; {n} compatible {side}(s) left unpaired too"
+        ).format(region=name, cap=cap, n=n, side=side_word(other_side))
+    return "excluded_by_rule", _(
+        "{region}'s mix rules (places reserved per partner kind, "
+        "maximum per kind, share of women) leave no place for "
+        "a pair with the {n} free compatible {side}(s)"
+    ).format(region=name, n=n, side=side_word(other_side))
+
+
+def _outscored(
+    side: Side, own: int, others: Int64s, scores: Float64s, people: _People
+) -> tuple[str, str]:
+    """Explain that every compatible counterpart (all paired) went to someone else."""
+    devs, pars = people.devs, people.pars
+    best = int(np.argmax(scores))
+    other = int(others[best])
+    if side == "developer":
+        taker = int(people.par_mate[other])
+        pair = (taker, other)
+        best_id, taker_id, region = pars[other].id, devs[taker].id, pars[other].region
+    else:
+        taker = int(people.dev_mate[other])
+        pair = (other, taker)
+        best_id, taker_id, region = devs[other].id, pars[taker].id, pars[own].region
+    # Many of the outscored lost the same best counterpart: score each pair formed once.
+    taken = people.taken.get(pair)
+    if taken is None:
+        taken = people.taken[pair] = breakdown(
+            developer=devs[pair[0]], partner=pars[pair[1]], config=people.config
+        ).score
+    return "outscored", _(
+        "every compatible {side} in reach ({n}) was paired with someone "
+        "else; the best, {best} (score {score:.1f}), is paired "
+        "with {taker} (score {taken:.1f}) in {region}"
+    ).format(
+        side=side_word("partner" if side == "developer" else "developer"),
+        n=len(others),
+        best=best_id,
+        score=float(scores[best]),
+        taker=taker_id,
+        taken=taken,
+        region=get_region(region).name,
+    )
+
+
+def _partner_edges(edges: EdgeSet, wanted: Int64s) -> dict[int, tuple[Int64s, Float64s]]:
+    """Return, per wanted partner, its edges' developers (in index order) and scores."""
+    if not len(wanted):
+        return {}
+    hit = np.flatnonzero(np.isin(edges.par, wanted))
+    # Stable on edges sorted by (developer, partner): each partner's developers stay in order.
+    hit = hit[np.argsort(edges.par[hit], kind="stable")]
+    owners, starts = np.unique(edges.par[hit], return_index=True)
+    bounds = [*starts.tolist(), len(hit)]
+    return {
+        int(p): (edges.dev[hit[a:b]], edges.score[hit[a:b]])
+        for p, a, b in zip(owners.tolist(), bounds, bounds[1:], strict=False)
+    }
+
+
+def _allowed_block(
+    people: _People, rows: Int64s, cols: Int64s
+) -> tuple[Bools, npt.NDArray[np.float64]]:
+    """Score developers ``rows`` against partners ``cols``: which pairs pass, and their scores."""
+    first, score = _first_rules(people, rows, cols)
+    allowed: Bools = first < 0
+    return allowed, score
+
+
+def _in_reach(people: _People, devs: Int64s, region: str) -> Int64s:
+    """Return the developers among ``devs`` who may work in ``region`` (the others never pass)."""
+    keep = [
+        i
+        for i in devs.tolist()
+        if people.devs[i].region == region
+        or may_cross_regions(mobility=people.devs[i].mobility, config=people.config)
+    ]
+    return np.array(keep, dtype=np.int64)
+
+
+def _paired_compatible(people: _People, wanted: Int64s) -> dict[int, tuple[Int64s, Float64s]]:
+    """Return, per wanted partner, the paired developers compatible with them and the scores.
+
+    Developers come in index order, as in every other list of counterparts. Only paired
+    developers in reach of each partner's region are scored, in blocks of bounded size.
+    """
+    out: dict[int, tuple[Int64s, Float64s]] = {}
+    paired = np.flatnonzero(people.dev_mate >= 0)
+    by_region: dict[str, list[int]] = {}
+    for j in wanted.tolist():
+        by_region.setdefault(people.pars[j].region, []).append(j)
+    for region, cols_list in sorted(by_region.items()):
+        rows = _in_reach(people, paired, region)
+        cols_all = np.array(cols_list, dtype=np.int64)
+        if not len(rows):
+            out.update({j: (rows, np.zeros(0, dtype=np.float64)) for j in cols_list})
+            continue
+        step = max(1, _CELLS_PER_BLOCK // len(rows))
+        for start in range(0, len(cols_all), step):
+            cols = cols_all[start : start + step]
+            mask, score = _allowed_block(people, rows, cols)
+            for k, j in enumerate(cols.tolist()):
+                hit = np.flatnonzero(mask[:, k])
+                out[j] = (rows[hit], score[hit, k])
+    return out
+
+
+def _skipped_compatible(
+    people: _People, *, edges: EdgeSet, wanted: Int64s, crossing: Bools, specs: Sequence[RegionSpec]
+) -> Int64s:
+    """Return, per partner, the compatible developers ``par_allowed`` misses (0 if not wanted).
+
+    The scorer skips only crossing developers from another region, and each of those it
+    scores against a region keeps an edge in every group there holding an allowed pair of
+    theirs (the group's cap is at least 1): so the crossing developers with no edge into the
+    region hold every skipped one, and the others among them add nothing. Partners of a
+    group with cap 0 keep no edge at all: their count is redone over every developer.
+    """
+    n_regions = len(REGIONS)
+    region_at = {r.code: i for i, r in enumerate(REGIONS)}
+    par_region = np.array([region_at[p.region] for p in people.pars], dtype=np.int64)
+    dev_region = np.array([region_at[d.region] for d in people.devs], dtype=np.int64)
+    par_kind = np.array([KINDS.index(p.kind) for p in people.pars], dtype=np.int64)
+    par_cap = group_caps(specs)[partner_groups(specs, par_region=par_region, par_kind=par_kind)]
+    reached = np.zeros((len(people.devs), n_regions), dtype=np.bool_)
+    reached[edges.dev, par_region[edges.par]] = True
+    extra = np.zeros(len(people.pars), dtype=np.int64)
+    for region in np.unique(par_region[wanted]).tolist():
+        cols = wanted[par_region[wanted] == region]
+        home = dev_region == region
+        for capped, rows_mask in (
+            (True, crossing & ~home & ~reached[:, region]),
+            (False, crossing | home),
+        ):
+            group = cols[(par_cap[cols] > 0) == capped]
+            rows = np.flatnonzero(rows_mask)
+            if not len(group) or not len(rows):
+                continue
+            step = max(1, _CELLS_PER_BLOCK // len(rows))
+            for start in range(0, len(group), step):
+                block = group[start : start + step]
+                extra[block] += (_first_rules(people, rows, block)[0] < 0).sum(axis=0)
+            if not capped:
+                extra[group] -= edges.par_allowed[group]
+    return extra
+
+
+def _developer_counterparts(
+    people: _People, wanted: list[int]
+) -> dict[int, tuple[Int64s, Float64s]]:
+    """Return, per wanted developer, every compatible partner (in index order) and the scores.
+
+    A developer who may not cross regions is scored against the partners of their own
+    region only: every other partner breaks the cross-region rule.
+    """
+    out: dict[int, tuple[Int64s, Float64s]] = {}
+    groups: dict[str | None, list[int]] = {}
+    for i in wanted:
+        dev = people.devs[i]
+        crosses = may_cross_regions(mobility=dev.mobility, config=people.config)
+        groups.setdefault(None if crosses else dev.region, []).append(i)
+    par_region = np.array([p.region for p in people.pars], dtype=object)
+    for region, rows_list in groups.items():
+        cols = np.arange(len(people.pars), dtype=np.int64)
+        if region is not None:
+            cols = cols[par_region == region]
+        step = max(1, _CELLS_PER_BLOCK // max(len(cols), 1))
+        for start in range(0, len(rows_list), step):
+            rows = np.array(rows_list[start : start + step], dtype=np.int64)
+            mask, score = _allowed_block(people, rows, cols)
+            for k, i in enumerate(rows.tolist()):
+                hit = np.flatnonzero(mask[k])
+                out[i] = (cols[hit], score[k, hit])
+    return out
+
+
+def _rule_summary(violations: Counter[str], total: int, side: str, where: str) -> str:
+    if total == 0:
+        return _("there is no {side} in reach in {where}").format(side=side_word(side), where=where)
+    parts = [
+        f"{_(RULE_TEXT[code])} ({n})"
+        for code, n in sorted(violations.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return _("none of the {total} {side}s in reach passes the rules: ").format(
+        total=total, side=side_word(side)
+    ) + ", ".join(parts)
+
+
+def _no_candidates(side: Side, people_at: list[int], people: _People) -> list[tuple[str, str]]:
+    """Explain why each person has no allowed pair at all, by the rule excluding each candidate.
+
+    Counterparts ruled out only by mobility or the cross-region policy are "out of reach" and
+    not counted, unless nobody at all is in reach. Both sides are encoded once and the
+    people scored against the whole other side in blocks of bounded size.
+    """
+    if not people_at:
+        return []
+    everyone = np.arange(len(people.pars) if side == "developer" else len(people.devs))
+    step = max(1, _CELLS_PER_BLOCK // max(len(everyone), 1))
+    out: list[tuple[str, str]] = []
+    for start in range(0, len(people_at), step):
+        rows = np.array(people_at[start : start + step], dtype=np.int64)
+        if side == "developer":
+            first = _first_rules(people, rows, everyone)[0]
+        else:
+            first = _first_rules(people, everyone, rows)[0].T
+        for k, i in enumerate(rows.tolist()):
+            out.append(_no_candidates_text(side, i, first[k], people))
+    return out
+
+
+def _first_rules(
+    people: _People, rows: Int64s, cols: Int64s
+) -> tuple[Int64s2, npt.NDArray[np.float64]]:
+    """Return, per pair of developers ``rows`` × partners ``cols``, the first rule broken and score.
+
+    -1 marks an allowed pair. Cell values do not depend on the block, so they equal
+    ``rules.first_violations`` and ``scoring.score_block`` on any block holding the pair.
+    """
+    if people.features is None:
+        people.features = encode(developers=people.devs, partners=people.pars)
+        people.forbid_cells = _forbidden_cells(people)
+    dev_feat, par_feat = people.features
+    sub_d, sub_p = dev_feat.take(rows), par_feat.take(cols)
+    block = score_features(developers=sub_d, partners=sub_p, config=people.config)
+    forbidden = np.zeros(block.shape, dtype=np.bool_)
+    if len(people.forbid_cells[0]):
+        row_of = np.full(len(people.devs), -1, dtype=np.int64)
+        row_of[rows] = np.arange(len(rows))
+        col_of = np.full(len(people.pars), -1, dtype=np.int64)
+        col_of[cols] = np.arange(len(cols))
+        r, c = row_of[people.forbid_cells[0]], col_of[people.forbid_cells[1]]
+        hit = (r >= 0) & (c >= 0)
+        forbidden[r[hit], c[hit]] = True
+    masks = feature_masks(
+        block=block, developers=sub_d, partners=sub_p, config=people.config, forbidden=forbidden
+    )
+    first = np.full(block.shape, -1, dtype=np.int64)
+    for k in range(len(RULES) - 1, -1, -1):
+        first[masks[RULES[k]]] = k
+    return first, block.score
+
+
+def _forbidden_cells(people: _People) -> tuple[Int64s, Int64s]:
+    """Return the (developer index, partner index) of every forbidden pair of known people."""
+    if not people.forbidden:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    dev_at = {d.id: i for i, d in enumerate(people.devs)}
+    par_at = {p.id: j for j, p in enumerate(people.pars)}
+    known = [
+        (dev_at[d], par_at[p]) for d, p in sorted(people.forbidden) if d in dev_at and p in par_at
+    ]
+    return (
+        np.array([d for d, _p in known], dtype=np.int64),
+        np.array([p for _d, p in known], dtype=np.int64),
+    )
+
+
+def _no_candidates_text(
+    side: Side, i: int, first: npt.NDArray[np.int64], people: _People
+) -> tuple[str, str]:
+    """Explain one person's lack of any allowed pair from each candidate's first broken rule."""
+    if side == "developer":
+        where, other = get_region(people.devs[i].region).name, "partner"
+    else:
+        where, other = get_region(people.pars[i].region).name, "developer"
+    # by_rule[0]: allowed pairs; by_rule[k + 1]: candidates whose first broken rule is k.
+    by_rule = np.bincount(first + 1, minlength=len(RULES) + 1).tolist()
+    if by_rule[0]:
+        return "outscored", _(
+            "the {n} compatible {other}(s) each had better-scoring {mine}s to choose from"
+        ).format(n=by_rule[0], other=side_word(other), mine=side_word(side))
+    broken = {rule: n for rule, n in zip(RULES, by_rule[1:], strict=True) if n}
+    in_reach = Counter({rule: n for rule, n in broken.items() if rule not in _REACH_RULES})
+    counts = in_reach or Counter(broken)
+    code = "no_compatible_partner" if side == "developer" else "no_compatible_developer"
+    if not counts:
+        return code, _("there is no {other} at all").format(other=side_word(other))
+    if not in_reach:
+        return code, (
+            _("no {other} in reach of {where}: ").format(other=side_word(other), where=where)
+            + ", ".join(f"{_(RULE_TEXT[c])} ({n})" for c, n in sorted(counts.items()))
+        )
+    return code, _rule_summary(counts, sum(in_reach.values()), other, where)
