@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -516,23 +517,32 @@ def test_group_passes_end_on_a_graph_without_edges() -> None:
     assert solve(p).filled.tolist() == [0, 0]
 
 
-def test_group_pruning_skips_components_with_a_women_share(
+def test_group_pruning_takes_the_gender_as_class_where_a_region_has_a_women_share(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     p = coupled_problem(0)
     edge_region = p.par_region[p.edge_par]
     locked = np.zeros(0, dtype=np.int64)
-    pruned = solve_module._prune(p, locked, edge_region, enabled=True)
+    female = np.array([True, False] * 3, dtype=np.bool_)
     shared = AssignmentProblem(
-        **{**p.__dict__, "regions": (RegionSpec(1, 0), RegionSpec(1, 0, min_women_share=0.5))}
+        **{
+            **p.__dict__,
+            "dev_female": female,
+            "regions": (RegionSpec(1, 0), RegionSpec(1, 0, min_women_share=0.5)),
+        }
     )
+    seen: list[tuple[Any, Any]] = []
+    real = solve_module.prune_group_top
 
-    def refuse(*_: object, **__: object) -> npt.NDArray[np.bool_]:
-        raise AssertionError("the group pruning ran on a component with a women share")
+    def spy(dev: Any, par: Any, group: Any, edge_class: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append((np.column_stack([dev, par]), np.asarray(edge_class)))
+        return real(dev, par, group, edge_class, *args, **kwargs)
 
-    monkeypatch.setattr(solve_module, "prune_group_top", refuse)
-    kept = solve_module._prune(shared, locked, edge_region, enabled=True)
-    # only the side prunings: every developer keeps one edge per region
-    assert int(kept.sum()) > int(pruned.sum())
-    with pytest.raises(AssertionError, match="women share"):
-        solve_module._prune(p, locked, edge_region, enabled=True)
+    monkeypatch.setattr(solve_module, "prune_group_top", spy)
+    solve_module._prune(shared, locked, edge_region, enabled=True)
+    assert seen  # the pruning ran on the women-share component
+    pairs, classes = seen[0]
+    # a woman's edge into region 1 (the share) is class 1; every other edge class 0
+    expected = female[pairs[:, 0]] & (shared.par_region[pairs[:, 1]] == 1)
+    assert classes.tolist() == expected.astype(np.int64).tolist()
+    assert expected.any() and not expected.all()

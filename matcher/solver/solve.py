@@ -308,11 +308,10 @@ def _prune_groups(
     The side prunings leave every remote developer's edges, which link all regions into one
     component; this one bounds each group's edges by the pairs of that component instead.
 
-    Components with a women-share region are left alone. The pruning is exact there too,
-    but the flow solves them without the share, and whether the (arbitrary) tied optimum
-    OR-Tools returns meets the share decides whether HiGHS must run: on the mix config of
-    bench/national.py at 12,000 x 12,000 the pruned graph (1.56 of 2.25 million edges) got
-    a share-breaking flow optimum and 238 s of CPU in HiGHS instead of a 6 s solve.
+    In a women-share region the developer's gender is the class. (The flow solves such a
+    component without the share; which tied optimum it returns once decided whether HiGHS
+    had to run, 238 s of CPU instead of 6 s at 12,000 x 12,000: _lean_to_women now picks,
+    among the tied optima, one with the most women's pairs before HiGHS is called.)
     """
     n_k = problem.n_kinds
     comp_of_region = _components(problem, keep, edge_region)
@@ -327,20 +326,13 @@ def _prune_groups(
         comp_of_region[np.arange(group_cap.shape[0]) // n_k]
     ]
     women = np.array([s.share_fraction() is not None for s in problem.regions], dtype=np.bool_)
-    share_comp = np.zeros(n_comp, dtype=np.bool_)
-    share_comp[comp_of_region[women]] = True
-    idx = idx[~share_comp[comp_of_region[edge_region[idx]]]]
-    if idx.shape[0] == 0:
-        return
-    protect = protect[~share_comp[comp_of_region[edge_region[protect]]]]
     i_dev = problem.edge_dev[idx]
     i_par = problem.edge_par[idx]
-    # one class: no region left here has a women share (prune_group_top allows two)
     sub = prune_group_top(
         i_dev,
         i_par,
         par_group[i_par],
-        np.zeros(idx.shape[0], dtype=np.int64),
+        (women[edge_region[idx]] & problem.dev_female[i_dev]).astype(np.int64),
         problem.edge_score[idx],
         group_cap=group_cap,
         group_pairs=group_pairs,
