@@ -69,7 +69,7 @@ class _People:
     par_mate: Int64s  # per partner, the developer paired with them (-1: none)
     caps: Mapping[str, int]  # per region code, its most pairs
     filled: Mapping[str, int]  # per region code, its pairs formed
-    texts: dict[tuple[str, str, int], tuple[str, str]] = field(default_factory=dict)
+    texts: dict[tuple[str, str, int, bool], tuple[str, str]] = field(default_factory=dict)
     taken: dict[tuple[int, int], float] = field(default_factory=dict)  # (developer, partner)
     # Both sides encoded once, on first need, with the forbidden pairs as indices.
     features: tuple[DeveloperFeatures, PartnerFeatures] | None = None
@@ -96,8 +96,9 @@ def unpaired_people(
     without scoring every developer: the edge set counted each partner's allowed
     developers (``par_allowed``), so the free ones number that count minus the paired
     developers compatible with the partner, and only the paired developers are scored.
-    When the scorer skipped crossing developers against a region (matcher.bounds), those
-    it may have skipped are scored against the partners concerned and counted too.
+    When the scorer skipped crossing developers against a region (matcher.bounds), the
+    count without them is a lower bound, said as "at least n"; where that bound leaves no
+    free developer (the reason then depends on them), they are scored and counted.
     """
     n_dev, n_par = len(developers), len(partners)
     dev_mate = np.full(n_dev, -1, dtype=np.int64)
@@ -160,21 +161,33 @@ def unpaired_people(
     quota_zero = np.array([caps[p.region] == 0 for p in partners], dtype=np.bool_)
     taken_p = ~par_paired & ~quota_zero & (n_free_p == 0)
     allowed_p = edges.par_allowed
+    at_least_p = np.zeros(n_par, dtype=np.bool_)
     if pruned:
         redo_p = np.flatnonzero(taken_p & ((allowed_p > 0) | skipped))
         paired_of = _paired_compatible(people, redo_p)
         if skipped:
+            # Counting the skipped developers exactly means scoring them: only done where
+            # the count without them leaves no free developer (the reason depends on it).
+            # Elsewhere that count is a lower bound, given as "at least".
+            lower = allowed_p.copy()
+            for j, (others, _scores) in paired_of.items():
+                lower[j] -= len(others)
+            unsure = _unscored_regions(people, edges=edges, crossing=crossing)
+            sure = np.zeros(n_par, dtype=np.bool_)
+            sure[redo_p] = (lower[redo_p] > 0) & unsure[redo_p]
+            at_least_p = sure
             allowed_p = allowed_p + _skipped_compatible(
-                people, edges=edges, wanted=redo_p, crossing=crossing, specs=specs
+                people, edges=edges, wanted=redo_p[~sure[redo_p]], crossing=crossing, specs=specs
             )
         kept_p: dict[int, tuple[Int64s, Float64s]] = {}
     else:
         paired_of = {}
         kept_p = _partner_edges(edges, np.flatnonzero(taken_p))
-    n_free_pl, allowed_l, quota_zero_l = (
+    n_free_pl, allowed_l, quota_zero_l, at_least_l = (
         n_free_p.tolist(),
         allowed_p.tolist(),
         quota_zero.tolist(),
+        at_least_p.tolist(),
     )
     for j in np.flatnonzero(~par_paired).tolist():
         partner = partners[j]
@@ -189,7 +202,7 @@ def unpaired_people(
             others, scores = paired_of[j]
             n_free = allowed_l[j] - len(others)
             reason, detail = (
-                _free_left("partner", j, n_free, people)
+                _free_left("partner", j, n_free, people, at_least=at_least_l[j])
                 if n_free > 0
                 else _outscored("partner", j, others, scores, people)
             )
@@ -206,26 +219,41 @@ def unpaired_people(
     return out
 
 
-def _free_left(side: Side, at: int, n: int, people: _People) -> tuple[str, str]:
+def _free_left(
+    side: Side, at: int, n: int, people: _People, *, at_least: bool = False
+) -> tuple[str, str]:
     """Explain ``n`` free compatible counterparts left: the region's quota or its mix rules.
 
     The region is the partner's: ``at`` is the first free partner for a developer, the
-    partner themself otherwise.
+    partner themself otherwise. ``at_least``: ``n`` is a lower bound (see unpaired_people).
     """
     region = people.pars[at].region
     # Tens of thousands of people share a few texts: each is translated and formatted once.
-    key = (side, region, n)
+    key = (side, region, n, at_least)
     found = people.texts.get(key)
     if found is None:
-        found = people.texts[key] = _free_left_text(side, region, n, people)
+        found = people.texts[key] = _free_left_text(side, region, n, people, at_least=at_least)
     return found
 
 
-def _free_left_text(side: Side, region: str, n: int, people: _People) -> tuple[str, str]:
+def _free_left_text(
+    side: Side, region: str, n: int, people: _People, *, at_least: bool
+) -> tuple[str, str]:
     """Return the reason and detail of ``_free_left`` for a partner's region."""
     name = get_region(region).name
     other_side = "partner" if side == "developer" else "developer"
     cap = people.caps[region]
+    if at_least and people.filled.get(region, 0) >= cap:
+        return "quota_full", _(
+            "{region} already has its {cap} pairs; at least {n} compatible {side}(s) left "
+            "unpaired too"
+        ).format(region=name, cap=cap, n=n, side=side_word(other_side))
+    if at_least:
+        return "excluded_by_rule", _(
+            "{region}'s mix rules (places reserved per partner kind, "
+            "maximum per kind, share of women) leave no place for "
+            "a pair with at least {n} free compatible {side}(s)"
+        ).format(region=name, n=n, side=side_word(other_side))
     if people.filled.get(region, 0) >= cap:
         return "quota_full", _(
             "{region} already has its {cap} pairs; {n} compatible {side}(s) left unpaired too"
@@ -333,6 +361,21 @@ def _paired_compatible(people: _People, wanted: Int64s) -> dict[int, tuple[Int64
                 hit = np.flatnonzero(mask[:, k])
                 out[j] = (rows[hit], score[hit, k])
     return out
+
+
+def _unscored_regions(people: _People, *, edges: EdgeSet, crossing: Bools) -> Bools:
+    """Return, per partner, whether some crossing developer from elsewhere has no edge there.
+
+    Those are the developers the scorer may have skipped against the partner's region.
+    """
+    region_at = {r.code: i for i, r in enumerate(REGIONS)}
+    par_region = np.array([region_at[p.region] for p in people.pars], dtype=np.int64)
+    dev_region = np.array([region_at[d.region] for d in people.devs], dtype=np.int64)
+    reached = np.zeros((len(people.devs), len(REGIONS)), dtype=np.bool_)
+    reached[edges.dev, par_region[edges.par]] = True
+    away = crossing[:, None] & (dev_region[:, None] != np.arange(len(REGIONS))[None, :])
+    unsure: Bools = (away & ~reached).any(axis=0)[par_region]
+    return unsure
 
 
 def _skipped_compatible(
