@@ -80,14 +80,22 @@ def region_bars(
     edge_par: Int64s,
     edge_score: Float64s,
     region_cols: Int64s,
+    dev_stays: Bools,
 ) -> dict[tuple[int, int], float]:
     """Return, per (group, women class) of ``region``, the score a crossing developer must beat.
 
     The edges given are allowed pairs of ``region`` already scored; ``region_cols`` are the
-    region's partners. A group whose cap is 0 needs nobody (+inf); one whose edges hold no
-    greedy matching of K + cap − 1 pairs gives no bar (−inf).
+    region's partners; ``dev_stays`` flags the developers who may not cross regions. A group
+    whose cap is 0 needs nobody (+inf); one whose edges hold no greedy matching large
+    enough gives no bar (−inf). The bar is the higher of two, both exact: a matching of
+    K + cap − 1 pairs over every developer's edges, and one of max + cap − 1 over the edges
+    of developers who may not cross (they can only be paired in this region, where the
+    other pairs of an optimum number at most max − 1 and touch at most max + cap − 2 of
+    its pairs, each through its developer or through a partner of the group).
     """
     pairs = sum(s.max for s in specs)
+    region_max = specs[region].max
+    stays = dev_stays[edge_dev]
     women = specs[region].share_fraction() is not None
     edge_class = (
         dev_female[edge_dev].astype(np.int64) if women else np.zeros(len(edge_dev), np.int64)
@@ -98,12 +106,20 @@ def region_bars(
         cap = int(group_cap[g])
         for c in (0, 1) if women else (0,):
             sel = (edge_group == g) & (edge_class == c)
-            out[(g, c)] = matching_bar(
+            every = matching_bar(
                 edge_dev=edge_dev[sel],
                 edge_par=edge_par[sel],
                 edge_score=edge_score[sel],
                 size=pairs + cap - 1 if cap > 0 else 0,
             )
+            sel &= stays
+            local = matching_bar(
+                edge_dev=edge_dev[sel],
+                edge_par=edge_par[sel],
+                edge_score=edge_score[sel],
+                size=region_max + cap - 1 if cap > 0 else 0,
+            )
+            out[(g, c)] = max(every, local)
     return out
 
 

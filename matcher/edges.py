@@ -328,6 +328,7 @@ def _worth_scoring(
     group_cap: Int64s | None,
     par_group: Int64s | None,
     dev_female: Bools | None,
+    may_cross: Bools,
 ) -> Bools:
     """Return which crossing developers at ``rows`` may be needed in one region (bounds.py).
 
@@ -345,6 +346,7 @@ def _worth_scoring(
         edge_par=np.concatenate([*(f.par for f in stay), np.zeros(0, np.int64)]),
         edge_score=np.concatenate([*(f.score for f in stay), np.zeros(0, np.float64)]),
         region_cols=cols,
+        dev_stays=~may_cross,
     )
     # A developer is needed when it may beat the bar of at least one group of its class.
     bar = np.full(2, np.inf)
@@ -507,6 +509,7 @@ def build_edges(
             group_cap=group_cap,
             par_group=par_group,
             dev_female=dev_female,
+            may_cross=may_cross,
         )
         wanted |= np.isin(rows, lock_dev[np.isin(lock_par, cols)])
         skipped += int(np.count_nonzero(~wanted)) * len(cols)
