@@ -55,6 +55,8 @@ def matching_bar(*, edge_dev: Int64s, edge_par: Int64s, edge_score: Float64s, si
         return float(np.inf)
     if len(edge_score) < size:
         return float(-np.inf)
+    if min(np.unique(edge_dev).shape[0], np.unique(edge_par).shape[0]) < size:
+        return float(-np.inf)  # no matching that large: spare the greedy pass
     order = np.lexsort((np.arange(len(edge_score)), -edge_score))
     used_dev: set[int] = set()
     used_par: set[int] = set()

@@ -106,9 +106,12 @@ def test_match_on_the_example_is_unchanged_by_the_flow_core(
     result = cli("match", EXAMPLE, "--out", highs_out)
     assert result.exit_code == 0, result.output
     flow, highs = _match_outputs(flow_out), _match_outputs(highs_out)
-    # Tied pairs (equal scores) may be chosen differently by the two engines; the scores
-    # formed, the totals and every region's fill may not differ.
-    assert sorted(score for _d, _p, score in flow[0]) == sorted(s for _d, _p, s in highs[0])
+    # Several pairings can be optimal: the same fill tiers and the same total score, made of
+    # different pairs (on this example, since the group pruning also ranks women-share
+    # regions, HiGHS picks one whose pair scores differ from the flow's, a 90.59 where the
+    # flow has a 90.73, for the same total). The objective and every region's fill may not
+    # differ.
+    assert len(flow[0]) == len(highs[0])
     assert flow[1] == highs[1]
     assert [(r["code"], r["filled"]) for r in flow[2]] == [
         (r["code"], r["filled"]) for r in highs[2]
