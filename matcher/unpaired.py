@@ -140,7 +140,9 @@ def unpaired_people(
     n_free_dl, first_free_l, starts_l = n_free_d.tolist(), first_free.tolist(), starts_d.tolist()
     for i in np.flatnonzero(~dev_paired).tolist():
         dev = developers[i]
-        if i in full_d:
+        if i in full_d and len(full_d[i][0]):
+            # (none at all: a crossing developer the scorer may have skipped, who turns
+            # out to have no compatible partner; the branches below explain them)
             others, scores = full_d[i]
             free = others[~par_paired[others]]
             reason, detail = (

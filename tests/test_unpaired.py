@@ -617,3 +617,24 @@ def test_skipped_crossing_developers_are_counted() -> None:
     expected = oracle_unpaired(instance, {0: 0}, {0: 0}, Counter({"MA-04": 1}))
     for got_row, want_row in zip(result.unpaired, expected, strict=True):
         assert_same_or_bound(got_row, want_row)
+
+
+def test_a_crossing_developer_with_no_compatible_partner_is_explained() -> None:
+    # Found by tests/test_stability.py (seed 30464): a remote developer whose edges were
+    # all taken, re-examined because the scorer may have skipped them, turned out to have
+    # no compatible partner at all, and the reason code took the best of none.
+    from test_stability import _instance
+
+    devs, pars, config = _instance(30464)
+    instance = build_instance(Dataset(devs, pars), config)
+    result = assemble(instance, solve_instance(instance))
+    assert instance.edges.skipped > 0
+    assert all(u.reason and u.detail for u in result.unpaired)
+    dev_pair = {
+        instance.dev_index[p.developer.id]: instance.par_index[p.partner.id] for p in result.pairs
+    }
+    par_pair = {p: d for d, p in dev_pair.items()}
+    filled = Counter(p.region for p in result.pairs)
+    expected = oracle_unpaired(instance, dev_pair, par_pair, filled)
+    for got, want in zip(result.unpaired, expected, strict=True):
+        assert_same_or_bound(got, want)
