@@ -174,12 +174,18 @@ def unpaired_people(
             lower = allowed_p.copy()
             for j, (others, _scores) in paired_of.items():
                 lower[j] -= len(others)
-            unsure = _unscored_regions(people, edges=edges, crossing=crossing)
+            reach = _Reach.of(people, edges)
+            unsure = _unscored_regions(reach, crossing=crossing)
             sure = np.zeros(n_par, dtype=np.bool_)
             sure[redo_p] = (lower[redo_p] > 0) & unsure[redo_p]
             at_least_p = sure
             allowed_p = allowed_p + _skipped_compatible(
-                people, edges=edges, wanted=redo_p[~sure[redo_p]], crossing=crossing, specs=specs
+                people,
+                reach,
+                edges=edges,
+                wanted=redo_p[~sure[redo_p]],
+                crossing=crossing,
+                specs=specs,
             )
         kept_p: dict[int, tuple[Int64s, Float64s]] = {}
     else:
@@ -365,23 +371,43 @@ def _paired_compatible(people: _People, wanted: Int64s) -> dict[int, tuple[Int64
     return out
 
 
-def _unscored_regions(people: _People, *, edges: EdgeSet, crossing: Bools) -> Bools:
+@dataclass(frozen=True, eq=False)
+class _Reach:
+    """Each side's region index, and which regions each developer has a kept edge into."""
+
+    par_region: Int64s
+    dev_region: Int64s
+    reached: Bools  # [developer, region]
+
+    @classmethod
+    def of(cls, people: _People, edges: EdgeSet) -> _Reach:
+        """Work out the regions of both sides and the developers' kept edges per region."""
+        region_at = {r.code: i for i, r in enumerate(REGIONS)}
+        par_region = np.array([region_at[p.region] for p in people.pars], dtype=np.int64)
+        dev_region = np.array([region_at[d.region] for d in people.devs], dtype=np.int64)
+        reached = np.zeros((len(people.devs), len(REGIONS)), dtype=np.bool_)
+        reached[edges.dev, par_region[edges.par]] = True
+        return cls(par_region, dev_region, reached)
+
+
+def _unscored_regions(reach: _Reach, *, crossing: Bools) -> Bools:
     """Return, per partner, whether some crossing developer from elsewhere has no edge there.
 
     Those are the developers the scorer may have skipped against the partner's region.
     """
-    region_at = {r.code: i for i, r in enumerate(REGIONS)}
-    par_region = np.array([region_at[p.region] for p in people.pars], dtype=np.int64)
-    dev_region = np.array([region_at[d.region] for d in people.devs], dtype=np.int64)
-    reached = np.zeros((len(people.devs), len(REGIONS)), dtype=np.bool_)
-    reached[edges.dev, par_region[edges.par]] = True
-    away = crossing[:, None] & (dev_region[:, None] != np.arange(len(REGIONS))[None, :])
-    unsure: Bools = (away & ~reached).any(axis=0)[par_region]
+    away = crossing[:, None] & (reach.dev_region[:, None] != np.arange(len(REGIONS))[None, :])
+    unsure: Bools = (away & ~reach.reached).any(axis=0)[reach.par_region]
     return unsure
 
 
 def _skipped_compatible(
-    people: _People, *, edges: EdgeSet, wanted: Int64s, crossing: Bools, specs: Sequence[RegionSpec]
+    people: _People,
+    reach: _Reach,
+    *,
+    edges: EdgeSet,
+    wanted: Int64s,
+    crossing: Bools,
+    specs: Sequence[RegionSpec],
 ) -> Int64s:
     """Return, per partner, the compatible developers ``par_allowed`` misses (0 if not wanted).
 
@@ -391,14 +417,9 @@ def _skipped_compatible(
     region hold every skipped one, and the others among them add nothing. Partners of a
     group with cap 0 keep no edge at all: their count is redone over every developer.
     """
-    n_regions = len(REGIONS)
-    region_at = {r.code: i for i, r in enumerate(REGIONS)}
-    par_region = np.array([region_at[p.region] for p in people.pars], dtype=np.int64)
-    dev_region = np.array([region_at[d.region] for d in people.devs], dtype=np.int64)
+    par_region, dev_region, reached = reach.par_region, reach.dev_region, reach.reached
     par_kind = np.array([KINDS.index(p.kind) for p in people.pars], dtype=np.int64)
     par_cap = group_caps(specs)[partner_groups(specs, par_region=par_region, par_kind=par_kind)]
-    reached = np.zeros((len(people.devs), n_regions), dtype=np.bool_)
-    reached[edges.dev, par_region[edges.par]] = True
     extra = np.zeros(len(people.pars), dtype=np.int64)
     for region in np.unique(par_region[wanted]).tolist():
         cols = wanted[par_region[wanted] == region]
