@@ -33,7 +33,13 @@ import numpy.typing as npt
 
 from matcher.config import CRITERIA, MatcherConfig
 from matcher.geo import haversine_km
-from matcher.scoring import MOBILITIES, DeveloperFeatures, PartnerFeatures, _distance_values
+from matcher.scoring import (
+    MOBILITIES,
+    DeveloperFeatures,
+    PartnerFeatures,
+    _distance_values,
+    _places,
+)
 from matcher.solver import RegionSpec
 
 Int64s = npt.NDArray[np.int64]
@@ -142,17 +148,15 @@ def upper_scores(
     monotone, so the bound is never below a score.
     """
     rules = config.rules
-    dev_places, dev_at = np.unique(
-        np.column_stack([developers.lat[rows], developers.lon[rows]]), axis=0, return_inverse=True
-    )
-    par_places = np.unique(np.column_stack([partners.lat, partners.lon]), axis=0)
+    dev_places, dev_at = _places(developers.lat[rows], developers.lon[rows])
+    par_places, _ = _places(partners.lat, partners.lon)
     _, distance = _distance_values(
         haversine_km(
             dev_places[:, 0:1], dev_places[:, 1:2], par_places[None, :, 0], par_places[None, :, 1]
         ),
         float(rules.max_distance_km),
     )
-    best = distance.max(axis=1)[dev_at.reshape(-1)] if par_places.shape[0] else np.zeros(len(rows))
+    best = distance.max(axis=1)[dev_at] if par_places.shape[0] else np.zeros(len(rows))
     cross = developers.region[rows] != region
     remote = cross & (developers.mobility[rows] == MOBILITIES.index("remote"))
     best = np.where(remote, np.float32(rules.remote_distance_score), best).astype(np.float32)
