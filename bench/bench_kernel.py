@@ -21,15 +21,13 @@ from matcher.tuning import tune_process
 
 tune_process()  # as the CLI does, before numpy is imported
 
-import numpy as np  # noqa: E402
 
 from matcher.config import MatcherConfig, Quotas  # noqa: E402
 from matcher.dataset import load_dataset  # noqa: E402
 from matcher.edges import EdgeSet, build_edges  # noqa: E402
-from matcher.models import KINDS  # noqa: E402
 from matcher.reference import REGIONS  # noqa: E402
 from matcher.rules import RULES  # noqa: E402
-from matcher.specs import group_caps, partner_groups, region_specs  # noqa: E402
+from matcher.specs import group_caps, region_specs  # noqa: E402
 from matcher.synth import generate, write_call  # noqa: E402
 
 
@@ -55,12 +53,6 @@ def bench(rows: int, config: MatcherConfig, *, with_numpy: bool) -> None:
     specs = region_specs(config)
     caps = group_caps(specs)
     index = {r.code: i for i, r in enumerate(REGIONS)}
-    groups = partner_groups(
-        specs,
-        par_region=np.array([index[p.region] for p in partners], dtype=np.int64),
-        par_kind=np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64),
-    )
-    female = np.array([d.gender == "female" for d in developers], dtype=np.bool_)
     print(f"{rows:,} developers × {rows:,} partners")
     for kernel in (True, False) if with_numpy else (True,):
         wall, cpu = time.perf_counter(), time.process_time()
@@ -70,9 +62,7 @@ def bench(rows: int, config: MatcherConfig, *, with_numpy: bool) -> None:
             config=config,
             region_index=index,
             group_cap=caps,
-            par_group=groups,
             specs=specs,
-            dev_female=female,
             kernel=kernel,
         )
         print(

@@ -229,7 +229,6 @@ class _Prober:
         self.short = [region_index[code] for code in short]
         self.par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
         self.par_kind = np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64)
-        self.dev_female = np.array([d.gender == "female" for d in developers], dtype=np.bool_)
         self.features = encode(developers=developers, partners=partners)
         self.graph = self._wide_graph() if self._wide_size() <= WIDE_GRAPH_LIMIT else None
         self.cache: dict[tuple[tuple[str, str], ...], Int64s | None] = {}
@@ -309,7 +308,6 @@ class _Prober:
     def _solve(self, config: MatcherConfig, *, rescore: bool) -> Int64s:
         specs = region_specs(config)
         caps = group_caps(specs)
-        par_group = partner_groups(specs, par_region=self.par_region, par_kind=self.par_kind)
         if rescore or self.graph is None:
             edges = build_edges(
                 developers=self.developers,
@@ -317,15 +315,14 @@ class _Prober:
                 config=config,
                 region_index=self.region_index,
                 group_cap=caps,
-                par_group=par_group,
                 specs=specs,
-                dev_female=self.dev_female,
                 forbidden=self.forbidden,
                 locks=self.locks,
             )
             e_dev, e_par, e_score, locked = edges.dev, edges.par, edges.score, edges.locked
         else:
             g = self.graph
+            par_group = partner_groups(specs, par_region=self.par_region, par_kind=self.par_kind)
             ok = np.flatnonzero(g.allowed(config))
             keep = prune_developer_side(
                 g.dev[ok],

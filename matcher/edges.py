@@ -25,6 +25,7 @@ from matcher.scoring import (
 )
 from matcher.solver import RegionSpec
 from matcher.solver.prune import prune_developer_side
+from matcher.specs import partner_groups
 
 if TYPE_CHECKING:
     from matcher.kernel import DeveloperBits, PartnerTable
@@ -377,25 +378,24 @@ def build_edges(
     chunk_rows: int = 512,
     progress: ProgressCallback | None = None,
     kernel: bool | None = None,
-    par_group: Int64s | None = None,
     specs: Sequence[RegionSpec] | None = None,
-    dev_female: Bools | None = None,
 ) -> EdgeSet:
     """Score and filter every pair that may be formed, region by region, in developer chunks.
 
     A chunk holds at most ``chunk_rows`` developers, fewer against a large region.
     Only developers who may work in a partner's region are scored against it. With
     ``group_cap`` (indexed by ``region_index[region] * len(KINDS) + kind``), each developer
-    keeps only their best ``group_cap[g]`` edges per partner group ``g``; ``par_group``
-    gives each partner's group (by default its (region, kind), see specs.partner_groups).
+    keeps only their best ``group_cap[g]`` edges per partner group ``g``: its (region,
+    kind), or with ``specs`` the groups of specs.partner_groups (kinds apart only where a
+    kind rule applies).
     Locked pairs
     (developer index, partner index) are always present. ``kernel`` chooses the fused
     kernel (True) or numpy (False); by default the kernel scores from ``KERNEL_FROM_CELLS``
     pairs on. Both give identical edges, scores, counts and pruning.
 
-    With ``specs`` (and ``group_cap``, ``par_group`` and ``dev_female``, the developers'
-    women flags), a developer who may cross regions is not scored against a region that
-    provably does not need them (matcher.bounds); ``skipped`` counts those cells.
+    With ``specs`` (and ``group_cap``), a developer who may cross regions is not scored
+    against a region that provably does not need them (matcher.bounds); ``skipped`` counts
+    those cells.
     """
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
@@ -411,11 +411,15 @@ def build_edges(
         [may_cross_regions(mobility=m, config=config) for m in MOBILITIES], dtype=np.bool_
     )[dev_feat.mobility]
 
-    if group_cap is not None and par_group is None:
-        par_group = np.array(
-            [region_index[p.region] * len(KINDS) + KINDS.index(p.kind) for p in partners],
-            dtype=np.int64,
-        )
+    par_group: Int64s | None = None
+    dev_female: Bools | None = None
+    if group_cap is not None:
+        par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
+        par_kind = np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64)
+        par_group = par_region * len(KINDS) + par_kind
+        if specs is not None:
+            par_group = partner_groups(specs, par_region=par_region, par_kind=par_kind)
+            dev_female = np.array([d.gender == "female" for d in developers], dtype=np.bool_)
 
     dev_pos = {d.id: i for i, d in enumerate(developers)}
     par_pos = {p.id: j for j, p in enumerate(partners)}
@@ -429,12 +433,7 @@ def build_edges(
     # With the specs, crossing developers are scored against another region only when they
     # may beat the bar its own developers set (matcher.bounds): everyone is scored against
     # their own region first.
-    skip = (
-        specs is not None
-        and group_cap is not None
-        and par_group is not None
-        and dev_female is not None
-    )
+    skip = dev_female is not None  # set with the specs and the caps
     stay_tasks: list[_Chunk] = []
     crossers: list[Int64s] = []  # per region, the crossing developers to consider
     regions: list[tuple[PartnerFeatures, Int64s]] = []

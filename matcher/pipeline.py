@@ -16,13 +16,13 @@ from matcher.diagnosis import Fix, diagnose
 from matcher.edges import EdgeSet, build_edges
 from matcher.errors import InputError, Problem, ProblemLog
 from matcher.i18n import N_, _
-from matcher.models import KINDS, Dataset, Developer, Partner, SourceFile
+from matcher.models import Dataset, Developer, Partner, SourceFile
 from matcher.pairs_file import PairRow
 from matcher.progress import ProgressCallback, report
 from matcher.reference import REGIONS, get_region
 from matcher.scoring import Breakdown, breakdown
 from matcher.solver import AssignmentProblem, RegionSpec, Solution, solve
-from matcher.specs import assignment_problem, group_caps, partner_groups, region_specs
+from matcher.specs import assignment_problem, group_caps, region_specs
 from matcher.unpaired import Unpaired as Unpaired  # re-exported for outputs and rematch
 from matcher.unpaired import unpaired_people
 
@@ -217,13 +217,7 @@ def build_instance(
         config=config,
         region_index=region_index,
         group_cap=group_caps(specs),
-        par_group=partner_groups(
-            specs,
-            par_region=np.array([region_index[p.region] for p in partners], dtype=np.int64),
-            par_kind=np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64),
-        ),
         specs=specs,
-        dev_female=np.array([d.gender == "female" for d in developers], dtype=np.bool_),
         forbidden=forbidden,
         locks=lock_idx,
         progress=progress,
