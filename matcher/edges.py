@@ -287,11 +287,16 @@ def _chunks(
     # regions belong to other groups, so pruning chunk by chunk is exact. About a million
     # cells a chunk keeps its arrays in cache-friendly, reusable memory (larger blocks were
     # faulted in and zeroed afresh on every chunk).
-    step = max(1, min(chunk_rows, _CELLS_PER_CHUNK // max(len(cols), 1)))
+    step = _chunk_step(cols, chunk_rows)
     return [
         _Chunk(rows[start : start + step], cols, partners, forbidden, locks, region)
         for start in range(0, len(rows), step)
     ]
+
+
+def _chunk_step(cols: Int64s, chunk_rows: int) -> int:
+    """Return how many developers a chunk against these partners holds."""
+    return max(1, min(chunk_rows, _CELLS_PER_CHUNK // max(len(cols), 1)))
 
 
 def _run_all(
@@ -482,13 +487,10 @@ def build_edges(
                 group_cap=group_cap,
             )
 
+    # what the progress display expects before skipping: every crosser's chunks too
     planned = len(stay_tasks) + sum(
-        len(
-            _chunks(
-                rows, cols, region_par, (rows[:0], rows[:0]), (rows[:0], rows[:0]), 0, chunk_rows
-            )
-        )
-        for rows, (region_par, cols) in zip(crossers, regions, strict=True)
+        -(-len(rows) // _chunk_step(cols, chunk_rows))
+        for rows, (_, cols) in zip(crossers, regions, strict=True)
     )
     found_stay = _run_all(run, stay_tasks, progress, done=0, total=planned)
     cross_tasks: list[_Chunk] = []
