@@ -58,6 +58,9 @@ class EdgeSet:
     par_allowed: Int64s
     # Cells not scored: crossing developers a region provably does not need (bounds.py).
     skipped: int = 0
+    # Both sides' encoded features (the order of the developers and partners given), for
+    # whoever scores more pairs of the same people later.
+    features: tuple[DeveloperFeatures, PartnerFeatures] | None = None
 
     def __len__(self) -> int:
         return len(self.dev)
@@ -575,6 +578,7 @@ def build_edges(
     keys = dev_arr * n_par + par_arr
     locked = np.searchsorted(keys, lock_keys).astype(np.int64)
     return EdgeSet(
+        features=(dev_feat, par_feat),
         skipped=skipped,
         dev=dev_arr,
         par=par_arr,

@@ -73,7 +73,7 @@ class _People:
     taken: dict[tuple[int, int], float] = field(default_factory=dict)  # (developer, partner)
     # Both sides encoded once, on first need, with the forbidden pairs as indices.
     features: tuple[DeveloperFeatures, PartnerFeatures] | None = None
-    forbid_cells: tuple[Int64s, Int64s] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    forbid_cells: tuple[Int64s, Int64s] | None = None
 
 
 def unpaired_people(
@@ -106,6 +106,9 @@ def unpaired_people(
     for d, p in dev_pair.items():
         dev_mate[d], par_mate[p] = p, d
     people = _People(developers, partners, config, forbidden, dev_mate, par_mate, caps, filled)
+    found = edges.features  # the scorer's encoding of the same people, when it has one
+    if found is not None and (len(found[0]), len(found[1])) == (n_dev, n_par):
+        people.features = found
     dev_paired, par_paired = dev_mate >= 0, par_mate >= 0
     e_dev, e_par, e_score = edges.dev, edges.par, edges.score
     free_edge_d = ~par_paired[e_par]  # the edge's partner is free
@@ -515,6 +518,7 @@ def _first_rules(
     """
     if people.features is None:
         people.features = encode(developers=people.devs, partners=people.pars)
+    if people.forbid_cells is None:
         people.forbid_cells = _forbidden_cells(people)
     dev_feat, par_feat = people.features
     sub_d, sub_p = dev_feat.take(rows), par_feat.take(cols)
