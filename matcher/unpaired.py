@@ -106,9 +106,9 @@ def unpaired_people(
     for d, p in dev_pair.items():
         dev_mate[d], par_mate[p] = p, d
     people = _People(developers, partners, config, forbidden, dev_mate, par_mate, caps, filled)
-    found = edges.features  # the scorer's encoding of the same people, when it has one
-    if found is not None and (len(found[0]), len(found[1])) == (n_dev, n_par):
-        people.features = found
+    encoded = edges.features  # the scorer's encoding of the same people, when it has one
+    if encoded is not None and (len(encoded[0]), len(encoded[1])) == (n_dev, n_par):
+        people.features = encoded
     dev_paired, par_paired = dev_mate >= 0, par_mate >= 0
     e_dev, e_par, e_score = edges.dev, edges.par, edges.score
     free_edge_d = ~par_paired[e_par]  # the edge's partner is free

@@ -86,6 +86,7 @@ def match(
         )
         from matcher.pipeline import load_run_inputs, run_match
         from matcher.render import match_view, result_json
+        from matcher.tuning import freeze_heap
         from matcher.workbook import WORKBOOK
 
         options = output_options(
@@ -107,7 +108,9 @@ def match(
                 encoding=encoding,
                 progress=report,
             )
+            freeze_heap()
             result = run_match(dataset, cfg, locks=locks, forbid=forbids, progress=report)
+            freeze_heap()
         short = result.shortfalls
         if as_json:
             data = result_json(result)

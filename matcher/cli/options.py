@@ -17,6 +17,7 @@ from rich.markup import escape
 from matcher.cli import interrupt
 from matcher.errors import InputError, MatcherError, UsageError
 from matcher.i18n import N_, _
+from matcher.tuning import thawed_on_exit
 
 if TYPE_CHECKING:  # the outputs module (numpy, scipy) is imported only when a command runs
     from matcher.outputs import OutputOptions
@@ -44,7 +45,8 @@ def _fail(exc: MatcherError) -> NoReturn:
 def guarded(func: Callable[[], T]) -> T:
     """Run a command body, turning library errors into a message and an exit code."""
     try:
-        return interrupt.run(func)
+        with thawed_on_exit():  # a body may freeze_heap(); tests run many bodies a process
+            return interrupt.run(func)
     except MatcherError as exc:
         _fail(exc)
     except typer.Exit:

@@ -53,6 +53,7 @@ def validate(
     def body() -> None:
         from matcher.pipeline import check_quotas, load_run_inputs
         from matcher.render import dataset_summary, problems_text, summary_view
+        from matcher.tuning import freeze_heap
 
         try:
             dev_f, par_f, conf_f = resolve_inputs(folder, developers, partners, config)
@@ -67,6 +68,7 @@ def validate(
                     encoding=encoding,
                     progress=on_progress,
                 )
+                freeze_heap()
                 regions = (
                     check_quotas(
                         dataset,
