@@ -30,13 +30,14 @@ RESULT_FILES = (PAIRINGS, UNMATCHED, MANIFEST)
 
 # The full-width forms count too: some spreadsheet programs read "＝1+1" as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_FORMULA_FIRST = frozenset(_FORMULA_START)  # one character each: a set test per cell
 _NUMBER = re.compile(r"-\d+([.,]\d+)?")
 
 
 def excel_safe(value: object) -> str:
     """Return the cell as text that Excel cannot run as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+    text = value if type(value) is str else "" if value is None else str(value)
+    if text and text[0] in _FORMULA_FIRST and not _NUMBER.fullmatch(text):
         # A leading apostrophe makes Excel and LibreOffice show the text as typed.
         return "'" + text
     return text
@@ -214,8 +215,7 @@ def csv_bytes(
     """Return rows as CSV bytes (UTF-8, CRLF), every cell made formula-safe."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([excel_safe(cell) for cell in row])
+    writer.writerows([excel_safe(cell) for cell in row] for row in rows)
     data = buffer.getvalue().encode("utf-8")
     return (b"\xef\xbb\xbf" + data) if bom else data
 
