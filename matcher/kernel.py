@@ -11,14 +11,12 @@ by the numpy functions themselves, so they are bit-identical too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
 
-import numba
 import numpy as np
 import numpy.typing as npt
 
+from matcher.compiled import cap_best, jit
 from matcher.config import CRITERIA, MatcherConfig
 from matcher.geo import haversine_km
 from matcher.rules import RULES
@@ -35,7 +33,6 @@ Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Words = npt.NDArray[np.uint64]
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 _M1 = np.uint64(0x5555555555555555)
 _M2 = np.uint64(0x3333333333333333)
@@ -44,17 +41,6 @@ _H01 = np.uint64(0x0101010101010101)
 _S1, _S2, _S4, _S56 = np.uint64(1), np.uint64(2), np.uint64(4), np.uint64(56)
 _LOCAL = MOBILITIES.index("local")
 _REMOTE = MOBILITIES.index("remote")
-
-
-def _jit(func: _F) -> _F:
-    """Compile ``func`` without the GIL, cached on disk when numba finds a writable place."""
-    # The cache (next to this file, else in the user's cache folder) spares every run after
-    # the first the compilation: 2.9 s of CPU down to 0.2 s (numba checks the source file's
-    # size and date, so an edited kernel is compiled afresh).
-    try:
-        return cast(_F, numba.njit(nogil=True, cache=True)(func))
-    except RuntimeError:  # no writable cache location: compile in every run
-        return cast(_F, numba.njit(nogil=True)(func))
 
 
 def bits(one_hot: npt.NDArray[np.float32]) -> Words:
@@ -66,7 +52,7 @@ def bits(one_hot: npt.NDArray[np.float32]) -> Words:
     return np.ascontiguousarray(out).view(np.uint64)
 
 
-@_jit
+@jit
 def _popcount(x: np.uint64) -> np.uint64:  # pragma: no cover - compiled
     x = x - ((x >> _S1) & _M1)
     x = (x & _M2) + ((x >> _S2) & _M2)
@@ -74,7 +60,7 @@ def _popcount(x: np.uint64) -> np.uint64:  # pragma: no cover - compiled
     return (x * _H01) >> _S56
 
 
-@_jit
+@jit
 def _any(a: Words, i: int, b: Words, j: int) -> bool:  # pragma: no cover - compiled
     for w in range(a.shape[1]):  # noqa: SIM110 - numba compiles no generator into any()
         if a[i, w] & b[j, w]:
@@ -82,55 +68,7 @@ def _any(a: Words, i: int, b: Words, j: int) -> bool:  # pragma: no cover - comp
     return False
 
 
-@_jit
-def _select(a: Float64s, n: int, k: int) -> float:  # pragma: no cover - compiled
-    """Return the k-th smallest (from 0) of ``a[:n]``, reordering it (quickselect)."""
-    lo, hi = 0, n - 1
-    while lo < hi:
-        pivot = a[(lo + hi) // 2]
-        i, j = lo, hi
-        while i <= j:
-            while a[i] < pivot:
-                i += 1
-            while a[j] > pivot:
-                j -= 1
-            if i <= j:
-                a[i], a[j] = a[j], a[i]
-                i += 1
-                j -= 1
-        if k <= j:
-            hi = j
-        elif k >= i:
-            lo = i
-        else:
-            return float(a[k])
-    return float(a[k])
-
-
-@_jit
-def _cap_best(values: Float64s, m: int, cap: int, spare: Float64s) -> float:  # pragma: no cover
-    """Return the cap-th largest of ``values[:m]`` (0 < cap < m), in about 2 m comparisons.
-
-    Split the m values into cap blocks and let t be the smallest block maximum: the cap
-    block maxima are cap distinct values >= t, so the cap-th largest is >= t and only the
-    values >= t (usually a few times cap) need an exact selection.
-    """
-    lowest = np.inf
-    for b in range(cap):
-        best = -np.inf
-        for k in range(b * m // cap, (b + 1) * m // cap):
-            if values[k] > best:
-                best = values[k]
-        if best < lowest:
-            lowest = best
-    n = 0
-    for k in range(m):  # branch-free: a third of the values pass, unpredictably
-        spare[n] = values[k]
-        n += values[k] >= lowest
-    return _select(spare, n, n - cap)
-
-
-@_jit
+@jit
 def _kernel(  # pragma: no cover - compiled
     d_region: Int64s,
     d_province: Int64s,
@@ -265,7 +203,7 @@ def _kernel(  # pragma: no cover - compiled
             elif m <= cap:
                 threshold, ties = -np.inf, m
             else:
-                threshold = _cap_best(buf, m, cap, spare)
+                threshold = cap_best(buf, m, cap, spare)
                 above = 0
                 for k in range(m):
                     if buf[k] > threshold:

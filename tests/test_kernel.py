@@ -207,25 +207,3 @@ def test_the_kernel_scores_from_the_documented_size(
         group_cap=None,
     )
     assert bool(calls) is expected
-
-
-def test_the_kernel_compiles_without_a_cache_when_no_place_is_writable(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import numba
-
-    real = numba.njit
-
-    def njit(**options: Any) -> Any:
-        if options.get("cache"):
-            raise RuntimeError("cannot cache function 'add': no locator available")
-        return real(**options)
-
-    monkeypatch.setattr(kernel_module.numba, "njit", njit)
-
-    def add(a: int, b: int) -> int:
-        return a + b
-
-    compiled = kernel_module._jit(add)
-    assert compiled(2, 3) == 5
-    assert compiled is not add and type(compiled._cache).__name__ == "NullCache"  # type: ignore[attr-defined]

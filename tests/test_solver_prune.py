@@ -546,3 +546,34 @@ def test_group_pruning_takes_the_gender_as_class_where_a_region_has_a_women_shar
     expected = female[pairs[:, 0]] & (shared.par_region[pairs[:, 1]] == 1)
     assert classes.tolist() == expected.astype(np.int64).tolist()
     assert expected.any() and not expected.all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 80).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(0, 9), min_size=n, max_size=n),
+            st.lists(st.sampled_from([0.0, 2.5, 3.0, 9.75]), min_size=n, max_size=n),
+            st.lists(st.integers(-1, 5), min_size=10, max_size=10),
+            st.lists(st.integers(0, n - 1), max_size=4),
+        )
+    )
+)
+def test_the_compiled_top_per_key_keeps_what_the_numpy_one_keeps(
+    drawn: tuple[list[int], list[float], list[int], list[int]],
+) -> None:
+    """Large edge sets take matcher.compiled; both paths keep the very same edges."""
+    keys, scores, caps, locks = drawn
+    key = np.array(keys, dtype=np.int64)
+    score = np.array(scores, dtype=np.float64)
+    cap = np.array(caps, dtype=np.int64)[key]
+    locked = np.unique(np.array(locks, dtype=np.int64))
+    by_numpy = prune_module._keep_top_per_key(key, score, cap, locked)
+    saved = prune_module._COMPILED_FROM
+    prune_module._COMPILED_FROM = 1
+    try:
+        compiled = prune_module._keep_top_per_key(key, score, cap, locked)
+    finally:
+        prune_module._COMPILED_FROM = saved
+    assert compiled.tolist() == by_numpy.tolist()
+    assert compiled[locked].all()

@@ -19,6 +19,9 @@ import numpy.typing as npt
 # Below this many edges a plain lexsort is fastest; above it a linear-time threshold filter
 # first discards most edges so that only a few are sorted by score.
 _FILTER_FROM = 200_000
+# From this many edges on, a compiled linear pass (matcher.compiled.top_per_key) replaces the
+# sorting: its import and cached compilation (about 0.4 s once) cost less than it saves.
+_COMPILED_FROM = 1_000_000
 
 
 def _keep_top_per_key(
@@ -32,7 +35,15 @@ def _keep_top_per_key(
     mask = np.zeros(n, dtype=np.bool_)
     if n == 0:
         return mask
-    if n >= _FILTER_FROM and int(key.min()) >= 0 and int(key.max()) < 8 * n + _FILTER_FROM:
+    dense = int(key.min()) >= 0 and int(key.max()) < 8 * n + _FILTER_FROM
+    if n >= _COMPILED_FROM and dense:
+        from matcher.compiled import top_per_key
+
+        mask = top_per_key(key, edge_score, edge_cap)
+        if locked is not None and locked.shape[0]:
+            mask[locked] = True
+        return mask
+    if n >= _FILTER_FROM and dense:
         # A key with at most its cap of edges keeps them all, so only the others are
         # ranked (keys are independent; a subset in index order keeps the tie rule).
         over = np.bincount(key)[key] > edge_cap

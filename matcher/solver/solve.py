@@ -253,7 +253,7 @@ def _prune(
     idx = np.flatnonzero(keep)
     # Developers reachable from a component bound its pairs too.
     comp_devs = np.zeros(n_comp, dtype=np.int64)
-    dev_comp = np.unique(problem.edge_dev[idx] * n_comp + comp_of_region[edge_region[idx]]) % n_comp
+    dev_comp = _distinct(problem.edge_dev[idx] * n_comp + comp_of_region[edge_region[idx]]) % n_comp
     np.add.at(comp_devs, dev_comp, 1)
     partner_cap = np.minimum(comp_cap, comp_devs)[comp_of_region[problem.par_region]]
     women = np.array([s.share_fraction() is not None for s in problem.regions], dtype=np.bool_)
@@ -263,7 +263,7 @@ def _prune(
     # Developers whose kept edges all lie in one region can only be paired there, so for
     # them the region's own max bounds the pairs (see prune_partner_side's edge_cap).
     dev_regions = np.zeros(problem.n_dev, dtype=np.int64)
-    np.add.at(dev_regions, np.unique(problem.edge_dev[idx] * n_r + edge_region[idx]) // n_r, 1)
+    np.add.at(dev_regions, _distinct(problem.edge_dev[idx] * n_r + edge_region[idx]) // n_r, 1)
     single = dev_regions[problem.edge_dev[idx]] == 1
     region_max = np.array([s.max for s in problem.regions], dtype=np.int64)
     edge_class = edge_class * 2 + single
@@ -294,6 +294,13 @@ def _prune(
             return keep
 
 
+def _distinct(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Return the distinct non-negative ``codes``, sorted (np.unique, by counting when dense)."""
+    if codes.shape[0] and int(codes.max()) < 4 * codes.shape[0] + (1 << 22):
+        return np.flatnonzero(np.bincount(codes)).astype(np.int64)
+    return np.unique(codes).astype(np.int64)
+
+
 def _prune_groups(
     problem: AssignmentProblem,
     keep: npt.NDArray[np.bool_],
@@ -320,7 +327,7 @@ def _prune_groups(
     np.add.at(comp_cap, comp_of_region, [s.max for s in problem.regions])
     idx = np.flatnonzero(keep)
     comp_devs = np.zeros(n_comp, dtype=np.int64)
-    dev_comp = np.unique(problem.edge_dev[idx] * n_comp + comp_of_region[edge_region[idx]]) % n_comp
+    dev_comp = _distinct(problem.edge_dev[idx] * n_comp + comp_of_region[edge_region[idx]]) % n_comp
     np.add.at(comp_devs, dev_comp, 1)
     group_pairs = np.minimum(comp_cap, comp_devs)[
         comp_of_region[np.arange(group_cap.shape[0]) // n_k]
