@@ -61,20 +61,47 @@ def matching_bar(*, edge_dev: Int64s, edge_par: Int64s, edge_score: Float64s, si
         return float(np.inf)
     if len(edge_score) < size:
         return float(-np.inf)
-    if min(np.unique(edge_dev).shape[0], np.unique(edge_par).shape[0]) < size:
+    if min(_distinct_count(edge_dev), _distinct_count(edge_par)) < size:
         return float(-np.inf)  # no matching that large: spare the greedy pass
-    order = np.lexsort((np.arange(len(edge_score)), -edge_score))
+    # The greedy pass usually ends within the best few times ``size`` edges: it first runs
+    # on the edges scoring at least the (4 size)-th best (ties included, so they are exactly
+    # the first edges of the full order, in that order) and sorts everything only if the
+    # matching is not complete by then.
+    head = 4 * size
+    if head < len(edge_score):
+        floor = np.partition(edge_score, len(edge_score) - head)[len(edge_score) - head]
+        top = np.flatnonzero(edge_score >= floor)
+        found = _greedy(edge_dev, edge_par, edge_score, top, size)
+        if found is not None:
+            return found
+    found = _greedy(edge_dev, edge_par, edge_score, np.arange(len(edge_score)), size)
+    return float(-np.inf) if found is None else found
+
+
+def _distinct_count(values: Int64s) -> int:
+    """Return how many distinct non-negative values there are."""
+    if int(values.max()) < 4 * len(values) + (1 << 20):
+        return int(np.count_nonzero(np.bincount(values)))
+    return int(np.unique(values).shape[0])
+
+
+def _greedy(
+    edge_dev: Int64s, edge_par: Int64s, edge_score: Float64s, at: Int64s, size: int
+) -> float | None:
+    """Run the greedy matching over the edges ``at`` (in position order); None if short."""
+    order = at[np.lexsort((at, -edge_score[at]))]
     used_dev: set[int] = set()
     used_par: set[int] = set()
-    for at in order.tolist():
-        d, p = int(edge_dev[at]), int(edge_par[at])
+    for d, p, score in zip(
+        edge_dev[order].tolist(), edge_par[order].tolist(), edge_score[order].tolist(), strict=True
+    ):
         if d in used_dev or p in used_par:
             continue
         used_dev.add(d)
         used_par.add(p)
         if len(used_dev) == size:
-            return float(edge_score[at])
-    return float(-np.inf)
+            return float(score)
+    return None
 
 
 def region_bars(

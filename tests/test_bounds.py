@@ -85,6 +85,40 @@ def _tiers(dataset: Dataset, config: MatcherConfig) -> tuple[Any, ...]:
     )
 
 
+def _plain_greedy(dev: Any, par: Any, score: Any, size: int) -> float:
+    used_d: set[int] = set()
+    used_p: set[int] = set()
+    for at in sorted(range(len(score)), key=lambda k: (-score[k], k)):
+        if dev[at] not in used_d and par[at] not in used_p:
+            used_d.add(int(dev[at]))
+            used_p.add(int(par[at]))
+            if len(used_d) == size:
+                return float(score[at])
+    return float(-np.inf)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 120).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(0, 30), min_size=n, max_size=n),
+            st.lists(st.integers(0, 30), min_size=n, max_size=n),
+            st.lists(st.sampled_from([1.0, 2.0, 2.5, 8.0]), min_size=n, max_size=n),
+            st.integers(1, 12),
+        )
+    )
+)
+def test_matching_bar_equals_a_greedy_pass_over_every_edge(
+    drawn: tuple[list[int], list[int], list[float], int],
+) -> None:
+    """The pass over the best 4 x size edges first gives the full pass's answer."""
+    devs, pars, scores, size = drawn
+    dev, par = np.array(devs, dtype=np.int64), np.array(pars, dtype=np.int64)
+    score = np.array(scores, dtype=np.float64)
+    expected = _plain_greedy(dev, par, score, size)
+    assert matching_bar(edge_dev=dev, edge_par=par, edge_score=score, size=size) == expected
+
+
 def _everyone_scored(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         edges_module, "_worth_scoring", lambda rows, *a, **k: np.ones(len(rows), dtype=np.bool_)
