@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from itertools import chain
-from typing import TypeVar
+from operator import attrgetter
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.config import CRITERIA, MatcherConfig
 from matcher.geo import haversine_km, locate
-from matcher.models import KINDS, Developer, Partner
+from matcher.models import KINDS, Developer, Partner, Profile
 from matcher.text import compact
 
 MOBILITIES = ("local", "region", "remote")
@@ -166,51 +167,82 @@ def _hours(value: float | None) -> float:
     return float("nan") if value is None else float(value)
 
 
+def _attributes(people: Sequence[Profile], names: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Return one column (a tuple over ``people``) per attribute name."""
+    if not people:
+        return [() for _ in names]
+    return list(zip(*map(attrgetter(*names), people), strict=True))
+
+
+def _locations(people: Sequence[Profile]) -> tuple[Float64s, Float64s]:
+    """Return everyone's (lat, lon) as ``geo.locate`` finds them, once per distinct place."""
+    # A call names a few hundred distinct places (coordinates, province, region) for
+    # thousands of people: locate each once.
+    seen: dict[tuple[object, ...], tuple[float, float]] = {}
+    lat = np.empty(len(people), dtype=np.float64)
+    lon = np.empty(len(people), dtype=np.float64)
+    where = attrgetter("lat", "lon", "province", "region")
+    for k, person in enumerate(people):
+        place = where(person)
+        found = seen.get(place)
+        if found is None:
+            found = seen[place] = locate(person)[:2]
+        lat[k], lon[k] = found
+    return lat, lon
+
+
+def _codes(values: Iterable[object], index: Mapping[Any, int], missing: int = -1) -> Int64s:
+    """Return each value's index (``missing`` for None or an empty value)."""
+    return np.array([index[v] if v else missing for v in values], dtype=np.int64)
+
+
 def encode(
     *, developers: Sequence[Developer], partners: Sequence[Partner]
 ) -> tuple[DeveloperFeatures, PartnerFeatures]:
     """Turn both sides into feature arrays over one shared vocabulary."""
-    regions = sorted({p.region for p in developers} | {p.region for p in partners})
-    region_col = {code: i for i, code in enumerate(regions)}
-    provinces = sorted(
-        {p.province for p in developers if p.province}
-        | {p.province for p in partners if p.province}
+    d_region, d_province, d_mobility, d_hours, d_skills, d_langs, d_sectors = _attributes(
+        developers,
+        ("region", "province", "mobility", "availability_hours", "skills", "languages", "sectors"),
     )
-    province_col = {code: i for i, code in enumerate(provinces)}
+    p_region, p_province, p_kind, p_hours, p_needs, p_langs, p_sector = _attributes(
+        partners,
+        ("region", "province", "kind", "availability_hours", "needs", "languages", "sector"),
+    )
+    region_col = {code: i for i, code in enumerate(sorted({*d_region, *p_region}))}
+    provinces = sorted({*d_province, *p_province} - {None, ""})
+    province_col: dict[object, int] = {code: i for i, code in enumerate(provinces)}
     tags, languages, sectors = _Vocabulary(), _Vocabulary(), _Vocabulary()
 
-    dev_skills = _columns((d.skills for d in developers), tags, _tag)
-    dev_langs = _columns((d.languages for d in developers), languages, _language)
-    dev_sectors = _columns((d.sectors for d in developers), sectors, _tag)
-    par_needs = _columns((p.needs for p in partners), tags, _tag)
-    par_langs = _columns((p.languages for p in partners), languages, _language)
-    par_sector = _columns(((p.sector,) for p in partners), sectors, _tag)
+    dev_skills = _columns(d_skills, tags, _tag)
+    dev_langs = _columns(d_langs, languages, _language)
+    dev_sectors = _columns(d_sectors, sectors, _tag)
+    par_needs = _columns(p_needs, tags, _tag)
+    par_langs = _columns(p_langs, languages, _language)
+    par_sector = _columns(((v,) for v in p_sector), sectors, _tag)
 
-    dev_loc = [locate(d) for d in developers]
-    par_loc = [locate(p) for p in partners]
+    dev_lat, dev_lon = _locations(developers)
+    par_lat, par_lon = _locations(partners)
+    mobility_col = {m: i for i, m in enumerate(MOBILITIES)}
+    kind_col = {k: i for i, k in enumerate(KINDS)}
     dev = DeveloperFeatures(
-        region=np.array([region_col[d.region] for d in developers], dtype=np.int64),
-        province=np.array(
-            [province_col[d.province] if d.province else -1 for d in developers], dtype=np.int64
-        ),
-        mobility=np.array([MOBILITIES.index(d.mobility) for d in developers], dtype=np.int64),
-        lat=np.array([loc[0] for loc in dev_loc], dtype=np.float64),
-        lon=np.array([loc[1] for loc in dev_loc], dtype=np.float64),
-        hours=np.array([_hours(d.availability_hours) for d in developers], dtype=np.float64),
+        region=_codes(d_region, region_col),
+        province=_codes(d_province, province_col),
+        mobility=_codes(d_mobility, mobility_col),
+        lat=dev_lat,
+        lon=dev_lon,
+        hours=np.array([_hours(h) for h in d_hours], dtype=np.float64),
         skills=_one_hot(dev_skills, len(tags.index)),
         languages=_one_hot(dev_langs, len(languages.index)),
         sectors=_one_hot(dev_sectors, len(sectors.index)),
         has_sectors=np.array([bool(cols) for cols in dev_sectors], dtype=np.bool_),
     )
     par = PartnerFeatures(
-        region=np.array([region_col[p.region] for p in partners], dtype=np.int64),
-        province=np.array(
-            [province_col[p.province] if p.province else -1 for p in partners], dtype=np.int64
-        ),
-        kind=np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64),
-        lat=np.array([loc[0] for loc in par_loc], dtype=np.float64),
-        lon=np.array([loc[1] for loc in par_loc], dtype=np.float64),
-        hours=np.array([_hours(p.availability_hours) for p in partners], dtype=np.float64),
+        region=_codes(p_region, region_col),
+        province=_codes(p_province, province_col),
+        kind=_codes(p_kind, kind_col),
+        lat=par_lat,
+        lon=par_lon,
+        hours=np.array([_hours(h) for h in p_hours], dtype=np.float64),
         needs=_one_hot(par_needs, len(tags.index)),
         n_needs=np.array([len(cols) for cols in par_needs], dtype=np.float32),
         languages=_one_hot(par_langs, len(languages.index)),
