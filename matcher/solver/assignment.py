@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
@@ -99,6 +98,8 @@ def solve_cardinality(
     cost[row_of, col_of] = -edge_score
     cost[:n, m:] = 0.0
     cost[n:, :m] = 0.0
+    from scipy.optimize import linear_sum_assignment  # 0.12 s to import: only when used
+
     r_ind, c_ind = linear_sum_assignment(cost)
     del cost
     real = (r_ind < n) & (c_ind < m)
