@@ -569,11 +569,11 @@ def test_the_compiled_top_per_key_keeps_what_the_numpy_one_keeps(
     cap = np.array(caps, dtype=np.int64)[key]
     locked = np.unique(np.array(locks, dtype=np.int64))
     by_numpy = prune_module._keep_top_per_key(key, score, cap, locked)
-    saved = prune_module._COMPILED_FROM
-    prune_module._COMPILED_FROM = 1
+    saved = prune_module._COMPILED_ALWAYS_FROM
+    prune_module._COMPILED_ALWAYS_FROM = 1
     try:
         compiled = prune_module._keep_top_per_key(key, score, cap, locked)
     finally:
-        prune_module._COMPILED_FROM = saved
+        prune_module._COMPILED_ALWAYS_FROM = saved
     assert compiled.tolist() == by_numpy.tolist()
     assert compiled[locked].all()
