@@ -22,6 +22,13 @@ A crossing developer d whose best possible score in B (``upper_scores``) is belo
 for every group of B (for d's class) is therefore in no optimum there, and is not scored
 against B. The matching T is built greedily from the pairs already scored: every
 developer against their own region first. Locked pairs are never skipped.
+
+The same bar drops scored pairs (``matcher.edges``): an unlocked pair of g, of any
+developer, that scores below the bar of its (g, c) is in no optimum by the argument above,
+which never asks where e's developer lives. The edges are compared at the solver's
+resolution (round(score · 10⁶) strictly below round(bar · 10⁶)), so M' is strictly better
+in the solver's own objective too, whatever tier follows the score. T's pairs all score at
+least the bar and are kept, so every exchange stays inside the kept edges.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +25,7 @@ from matcher.scoring import (
     score_features,
 )
 from matcher.solver import RegionSpec
+from matcher.solver.network import RESOLUTION
 from matcher.solver.prune import prune_developer_side
 from matcher.specs import partner_groups
 
@@ -56,6 +58,10 @@ class EdgeSet:
     # Per developer and per partner: allowed pairs (no rule broken), pruned ones included.
     dev_allowed: Int64s
     par_allowed: Int64s
+    # Per developer and region (``region_index`` order): scored against its partners. An
+    # edge into a region means it was scored there, not the other way round: pruning and
+    # the bars (matcher.bounds) may leave none.
+    scored: Bools
     # Cells not scored: crossing developers a region provably does not need (bounds.py).
     skipped: int = 0
     # Both sides' encoded features (the order of the developers and partners given), for
@@ -64,6 +70,13 @@ class EdgeSet:
 
     def __len__(self) -> int:
         return len(self.dev)
+
+
+def _id_order(ids: list[str]) -> Int64s:
+    """Return the stable order that sorts ``ids`` (the pipeline hands them already sorted)."""
+    if all(a <= b for a, b in pairwise(ids)):
+        return np.arange(len(ids), dtype=np.int64)
+    return np.argsort(np.array(ids, dtype=object), kind="stable").astype(np.int64)
 
 
 def _index_pairs(
@@ -325,27 +338,21 @@ def _run_all(
     return out
 
 
-def _worth_scoring(
-    rows: Int64s,
-    partners: PartnerFeatures,
+def _region_bars(
     cols: Int64s,
     stay: Sequence[_ChunkEdges],
     *,
-    developers: DeveloperFeatures,
-    config: MatcherConfig,
-    specs: Sequence[RegionSpec] | None,
-    group_cap: Int64s | None,
-    par_group: Int64s | None,
-    dev_female: Bools | None,
+    specs: Sequence[RegionSpec],
+    group_cap: Int64s,
+    par_group: Int64s,
+    dev_female: Bools,
     may_cross: Bools,
-) -> Bools:
-    """Return which crossing developers at ``rows`` may be needed in one region (bounds.py).
+) -> dict[tuple[int, int], float]:
+    """Return the bars of one region's (group, women class) keys (bounds.region_bars).
 
     ``stay`` holds the results of the region's own developers against it.
     """
-    if specs is None or group_cap is None or par_group is None or dev_female is None:
-        return np.ones(len(rows), dtype=np.bool_)
-    bars = region_bars(
+    return region_bars(
         specs=specs,
         region=int(par_group[cols[0]]) // len(KINDS),
         group_cap=group_cap,
@@ -357,6 +364,18 @@ def _worth_scoring(
         region_cols=cols,
         dev_stays=~may_cross,
     )
+
+
+def _worth_scoring(
+    rows: Int64s,
+    partners: PartnerFeatures,
+    bars: Mapping[tuple[int, int], float],
+    *,
+    developers: DeveloperFeatures,
+    config: MatcherConfig,
+    dev_female: Bools,
+) -> Bools:
+    """Return which crossing developers at ``rows`` may be needed in one region (bounds.py)."""
     # A developer is needed when it may beat the bar of at least one group of its class.
     bar = np.full(2, np.inf)
     for (_, women_class), value in bars.items():
@@ -372,6 +391,46 @@ def _worth_scoring(
     )
     wanted: Bools = bound >= bar[dev_female[rows].astype(np.int64)]
     return wanted
+
+
+def _bar_table(bars: Sequence[Mapping[tuple[int, int], float]], n_groups: int) -> Float64s:
+    """Return every (group, women class)'s bar as an array (−inf where none: keep all)."""
+    table = np.full((n_groups, 2), -np.inf)
+    for region in bars:
+        women = any(c == 1 for _, c in region)
+        for (g, c), value in region.items():
+            table[g, c] = value
+            if not women:
+                table[g, 1] = value  # one class for everybody there
+    return table
+
+
+def _above_bar(
+    found: _ChunkEdges,
+    *,
+    table: Float64s,
+    par_group: Int64s,
+    dev_female: Bools,
+    lock_keys: Int64s,
+    n_par: int,
+) -> _ChunkEdges:
+    """Drop the unlocked edges scoring below their key's bar (bounds.py: in no optimum)."""
+    # Compared at the solver's resolution: a dropped edge scores strictly less there, so
+    # the exchange of bounds.py strictly raises the solver's own objective.
+    g = par_group[found.par]
+    bar = table[g, dev_female[found.dev].astype(np.int64)]
+    keep = np.rint(found.score * RESOLUTION) >= np.rint(bar * RESOLUTION)
+    if len(lock_keys):
+        keep |= np.isin(found.dev * n_par + found.par, lock_keys)
+    if keep.all():
+        return found
+    return replace(
+        found,
+        dev=found.dev[keep],
+        par=found.par[keep],
+        score=found.score[keep],
+        pruned=found.pruned + int(np.count_nonzero(~keep)),
+    )
 
 
 def build_edges(
@@ -409,12 +468,10 @@ def build_edges(
         raise ValueError("chunk_rows must be at least 1")
     n_dev, n_par = len(developers), len(partners)
     dev_feat, par_feat = encode(developers=developers, partners=partners)
-    dev_ids = np.array([d.id for d in developers], dtype=object)
-    par_ids = np.array([p.id for p in partners], dtype=object)
     # Visiting people in id order makes the result, including pruning ties, independent of
     # the order they were given in.
-    dev_by_id = np.argsort(dev_ids, kind="stable").astype(np.int64)
-    par_by_id = np.argsort(par_ids, kind="stable").astype(np.int64)
+    dev_by_id = _id_order([d.id for d in developers])
+    par_by_id = _id_order([p.id for p in partners])
     may_cross = np.array(
         [may_cross_regions(mobility=m, config=config) for m in MOBILITIES], dtype=np.bool_
     )[dev_feat.mobility]
@@ -423,14 +480,14 @@ def build_edges(
     dev_female: Bools | None = None
     if group_cap is not None:
         par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
-        par_kind = np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64)
+        par_kind = par_feat.kind  # KINDS order, as encoded
         par_group = par_region * len(KINDS) + par_kind
         if specs is not None:
             par_group = partner_groups(specs, par_region=par_region, par_kind=par_kind)
             dev_female = np.array([d.gender == "female" for d in developers], dtype=np.bool_)
 
-    dev_pos = {d.id: i for i, d in enumerate(developers)}
-    par_pos = {p.id: j for j, p in enumerate(partners)}
+    dev_pos = {d.id: i for i, d in enumerate(developers)} if forbidden else {}
+    par_pos = {p.id: j for j, p in enumerate(partners)} if forbidden else {}
     known = [
         (dev_pos[d], par_pos[p]) for d, p in sorted(forbidden) if d in dev_pos and p in par_pos
     ]
@@ -496,24 +553,36 @@ def build_edges(
         for rows, (_, cols) in zip(crossers, regions, strict=True)
     )
     found_stay = _run_all(run, stay_tasks, progress, done=0, total=planned)
+    bars: list[dict[tuple[int, int], float]] = []
+    if skip:
+        assert specs is not None and group_cap is not None and par_group is not None
+        assert dev_female is not None
+        for r, (_, cols) in enumerate(regions):
+            mine = [f for t, f in zip(stay_tasks, found_stay, strict=True) if t.region == r]
+            bars.append(
+                _region_bars(
+                    cols,
+                    mine,
+                    specs=specs,
+                    group_cap=group_cap,
+                    par_group=par_group,
+                    dev_female=dev_female,
+                    may_cross=may_cross,
+                )
+            )
     cross_tasks: list[_Chunk] = []
     skipped = 0
     for r, ((region_par, cols), rows) in enumerate(zip(regions, crossers, strict=True)):
         if not len(rows):
             continue
-        mine = [f for t, f in zip(stay_tasks, found_stay, strict=True) if t.region == r]
+        assert dev_female is not None  # crossers are held back only with the specs
         wanted = _worth_scoring(
             rows,
             region_par,
-            cols,
-            mine,
+            bars[r],
             developers=dev_feat,
             config=config,
-            specs=specs,
-            group_cap=group_cap,
-            par_group=par_group,
             dev_female=dev_female,
-            may_cross=may_cross,
         )
         wanted |= np.isin(rows, lock_dev[np.isin(lock_par, cols)])
         skipped += int(np.count_nonzero(~wanted)) * len(cols)
@@ -531,16 +600,33 @@ def build_edges(
     )
 
     rule_counts = {code: np.zeros(n_par, dtype=np.int64) for code in RULES}
+    region_of = [region_index[partners[int(cols[0])].region] for _, cols in regions]
+    scored = np.zeros((n_dev, max(region_index.values(), default=-1) + 1), dtype=np.bool_)
     dev_allowed = np.zeros(n_dev, dtype=np.int64)
     par_allowed = np.zeros(n_par, dtype=np.int64)
     out_dev: list[Int64s] = []
     out_par: list[Int64s] = []
     out_score: list[Float64s] = []
     pruned = 0
+    table = None
+    if skip:
+        assert par_group is not None and group_cap is not None
+        table = _bar_table(bars, len(group_cap))
     for task, found in zip([*stay_tasks, *cross_tasks], [*found_stay, *found_cross], strict=True):
+        if table is not None:
+            assert par_group is not None and dev_female is not None
+            found = _above_bar(
+                found,
+                table=table,
+                par_group=par_group,
+                dev_female=dev_female,
+                lock_keys=lock_keys,
+                n_par=n_par,
+            )
         for code in RULES:
             rule_counts[code][task.cols] += found.rule_counts[code]
         dev_allowed[task.rows] += found.row_allowed
+        scored[task.rows, region_of[task.region]] = True
         par_allowed[task.cols] += found.col_allowed
         out_dev.append(found.dev)
         out_par.append(found.par)
@@ -579,6 +665,7 @@ def build_edges(
     locked = np.searchsorted(keys, lock_keys).astype(np.int64)
     return EdgeSet(
         features=(dev_feat, par_feat),
+        scored=scored,
         skipped=skipped,
         dev=dev_arr,
         par=par_arr,

@@ -16,6 +16,7 @@ from matcher.reference import REGIONS
 from matcher.solver import AssignmentProblem, RegionSpec
 
 Int64s = npt.NDArray[np.int64]
+_KIND_AT = {kind: k for k, kind in enumerate(KINDS)}
 
 
 def region_specs(config: MatcherConfig) -> tuple[RegionSpec, ...]:
@@ -78,7 +79,7 @@ def assignment_problem(
         edge_par=edge_par,
         edge_score=edge_score,
         par_region=np.array([region_index[p.region] for p in partners], dtype=np.int64),
-        par_kind=np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64),
+        par_kind=np.array([_KIND_AT[p.kind] for p in partners], dtype=np.int64),
         dev_female=np.array([d.gender == "female" for d in developers], dtype=np.bool_),
         regions=specs,
         locked=locked,

@@ -376,7 +376,7 @@ def _paired_compatible(people: _People, wanted: Int64s) -> dict[int, tuple[Int64
 
 @dataclass(frozen=True, eq=False)
 class _Reach:
-    """Each side's region index, and which regions each developer has a kept edge into."""
+    """Each side's region index, and which regions each developer was scored against."""
 
     par_region: Int64s
     dev_region: Int64s
@@ -384,13 +384,11 @@ class _Reach:
 
     @classmethod
     def of(cls, people: _People, edges: EdgeSet) -> _Reach:
-        """Work out the regions of both sides and the developers' kept edges per region."""
+        """Work out the regions of both sides and where the developers were scored."""
         region_at = {r.code: i for i, r in enumerate(REGIONS)}
         par_region = np.array([region_at[p.region] for p in people.pars], dtype=np.int64)
         dev_region = np.array([region_at[d.region] for d in people.devs], dtype=np.int64)
-        reached = np.zeros((len(people.devs), len(REGIONS)), dtype=np.bool_)
-        reached[edges.dev, par_region[edges.par]] = True
-        return cls(par_region, dev_region, reached)
+        return cls(par_region, dev_region, edges.scored)
 
 
 def _unscored_regions(reach: _Reach, *, crossing: Bools) -> Bools:

@@ -402,8 +402,9 @@ def test_edge_set_counts_every_allowed_pair(
             for d in instance.developers
         ]
     )
-    reached = np.zeros((len(instance.developers), len(REGIONS)), dtype=np.bool_)
-    reached[edges.dev, region[edges.par]] = True
+    reached = edges.scored
+    free = np.setdiff1d(np.arange(len(edges)), edges.locked)  # locks may break a rule
+    assert reached[edges.dev[free], region[edges.par[free]]].all()  # an edge: scored there
     # A partner of a group with cap 0 keeps no edge at all, so its region's crossing
     # developers may have been scored without an edge there: its count is redone over
     # everyone (unpaired._skipped_compatible), and it is left out here.
@@ -470,8 +471,9 @@ def test_the_random_calls_reach_every_way_and_reason(monkeypatch: pytest.MonkeyP
 
 
 def test_partners_without_edges_get_the_full_count(monkeypatch: pytest.MonkeyPatch) -> None:
-    # One place in Rabat. Each developer keeps its best edge only, both to P1: P2 (Arabic,
-    # which only D1 speaks) and P3 (another sector) are left without any edge.
+    # One place in Rabat. Each developer keeps its best edge only, both to P1 (and D2's falls
+    # below the bar): P2 (Arabic, which only D1 speaks) and P3 (another sector) are left
+    # without any edge.
     developers = [
         profiles.dev(id="D1", languages=("fr", "ar")),
         profiles.dev(id="D2", skills=("seo",)),
@@ -486,7 +488,9 @@ def test_partners_without_edges_get_the_full_count(monkeypatch: pytest.MonkeyPat
     instance = build_instance(Dataset(developers, partners), config)
     result = assemble(instance, solve_instance(instance))
     assert [(p.developer.id, p.partner.id) for p in result.pairs] == [("D1", "P1")]
-    assert instance.edges.par.tolist() == [0, 0]  # both kept edges go to P1
+    # D1's best edge goes to P1; D2's, to P1 too, scores below D1's, the bar of a matching of
+    # one pair there (matcher.bounds), so it is dropped: no edge reaches P2, P3 or P4.
+    assert instance.edges.par.tolist() == [0]
     score = {
         (d.id, p.id): breakdown(developer=d, partner=p, config=config).score
         for d in developers
@@ -607,12 +611,15 @@ def test_skipped_crossing_developers_are_counted() -> None:
     at_least = full.replace("; {n}", "; at least {n}")
     got = {u.id: (u.reason, u.detail) for u in result.unpaired}
     assert got == {
-        "D2": ("quota_full", full.format(n=1, side="partner")),
+        # D2's edges score below D1's (the bar of Rabat's one place) and are dropped, so its
+        # compatible partners are counted afresh: P2 and P4
+        "D2": ("quota_full", full.format(n=2, side="partner")),
         "R1": ("quota_full", full.format(n=3, side="partner")),
         # D2 and R1, but R1 was not scored against Rabat: "at least" D2
         "P2": ("quota_full", at_least.format(n=1, side="developer")),
         "P3": ("quota_full", full.format(n=1, side="developer")),  # R1, not outscored
-        "P4": ("quota_full", full.format(n=1, side="developer")),
+        # D2, with no edge left either, and R1 unscored: "at least" D2
+        "P4": ("quota_full", at_least.format(n=1, side="developer")),
     }
     expected = oracle_unpaired(instance, {0: 0}, {0: 0}, Counter({"MA-04": 1}))
     for got_row, want_row in zip(result.unpaired, expected, strict=True):
