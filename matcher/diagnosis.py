@@ -26,7 +26,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -223,8 +223,11 @@ class _Prober:
         forbidden: frozenset[tuple[str, str]],
         locks: Sequence[tuple[int, int]],
         short: Sequence[str],
+        exact_only: bool = False,
     ) -> None:
         self.developers, self.partners, self.config = developers, partners, config
+        # exact_only: every probe is a full solve, never settled by forced_fills (for tests)
+        self.exact_only = exact_only
         self.region_index, self.forbidden, self.locks = region_index, forbidden, tuple(locks)
         self.short = [region_index[code] for code in short]
         self.par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
@@ -344,11 +347,16 @@ class _Prober:
             edge_score=e_score,
             locked=locked,
         )
-        return solve(self._short_components(problem)).filled
+        reduced, labels = self._short_components(problem)
+        if self.exact_only:
+            return solve(reduced).filled
+        forced = forced_fills(reduced, labels=labels, regions=self.short)
+        return forced if forced is not None else solve(reduced).filled
 
-    def _short_components(self, problem: AssignmentProblem) -> AssignmentProblem:
+    def _short_components(self, problem: AssignmentProblem) -> tuple[AssignmentProblem, Int64s]:
         """Return the problem reduced to the components (regions linked by developers) of
-        the short regions; the others are independent of them and are not solved."""
+        the short regions, the others being independent of them and not solved, and each
+        region's component label."""
         n_r = len(problem.regions)
         edge_region = problem.par_region[problem.edge_par]
         graph = coo_matrix(
@@ -359,10 +367,11 @@ class _Prober:
             shape=(n_r + problem.n_dev, n_r + problem.n_dev),
         )
         _, labels = connected_components(graph, directed=False)
-        wanted = np.isin(labels[:n_r], labels[self.short])
+        region_label = np.asarray(labels[:n_r], dtype=np.int64)
+        wanted = np.isin(region_label, region_label[self.short])
         keep = wanted[edge_region]
         if keep.all():
-            return problem
+            return problem, region_label
         new_index = np.cumsum(keep) - 1
         locked = problem.locked[keep[problem.locked]]
         return AssignmentProblem(
@@ -377,7 +386,7 @@ class _Prober:
             regions=problem.regions,
             locked=new_index[locked].astype(np.int64),
             n_kinds=problem.n_kinds,
-        )
+        ), region_label
 
     def bound(self, changes: Sequence[Change], *, region: int) -> int | None:
         """Return an upper bound on the region's places under the changed config: the most
@@ -459,6 +468,44 @@ class _Prober:
         sel &= g.score < config.rules.min_score
         values = {math.floor(s * 10) / 10 for s in g.score[sel].tolist()}
         return sorted((v for v in values if v < config.rules.min_score), reverse=True)
+
+
+def forced_fills(
+    problem: AssignmentProblem, *, labels: Int64s, regions: Sequence[int]
+) -> Int64s | None:
+    """Return the places per region when the fill tiers alone fix those of ``regions``.
+
+    The solver maximises priority places, places up to each minimum and places before the
+    score, so these three tiers of every optimum are those of one exact solve with every
+    score set to 0: a solve the flow settles without the MILP far more often, since with
+    no score to keep it leans fully to the women's pairs (matcher.solver.solve), and whose
+    MILP, if needed, only has to find a feasible point. Components (``labels``, one per
+    region) are independent, so each holds its own tiers at their optimum. Where those
+    tiers put every region of a component at its maximum (or every priority region, or
+    every region at its minimum for a region whose minimum is its maximum), every optimum
+    fills it to its maximum whatever the scores. The returned counts are exact for
+    ``regions``; None when one of them is not fixed so (the caller then solves with the
+    scores).
+    """
+    if not problem.n_edges:
+        return None
+    quick = solve(replace(problem, edge_score=np.zeros(problem.n_edges, dtype=np.float64)))
+    filled = quick.filled
+    specs = problem.regions
+    high = np.array([s.max for s in specs], dtype=np.int64)
+    low = np.array([s.min for s in specs], dtype=np.int64)
+    priority = np.array([s.priority for s in specs], dtype=np.bool_)
+    for r in regions:
+        mine = labels == labels[r]
+        full = int(filled[mine].sum()) == int(high[mine].sum())
+        if specs[r].priority:
+            top = mine & priority
+            full |= int(filled[top].sum()) == int(high[top].sum())
+        if low[r] == high[r]:
+            full |= int(np.minimum(filled[mine], low[mine]).sum()) == int(low[mine].sum())
+        if not full:
+            return None
+    return filled
 
 
 def _step(key: str, value: Any) -> tuple[Change, ...]:
@@ -768,10 +815,20 @@ def diagnose(
             bound=bound_of(code),
         )
 
+    # A region no relaxation can fill further (too few partners, or developers who could
+    # ever reach it) needs no probe: every search would return None, as would the pairs.
+    stuck = {
+        code
+        for code in short
+        if _ceiling(prober, code=code, relaxations=relaxations_of[code]) <= filled[code]
+    }
+
     def evaluate(code: str) -> list[tuple[_Relaxation, Fix | None]]:
         # In ORDER until one fills: the fix reported is the first that fills, so the
         # relaxations after it (each a solve or more) need not be tried.
         out: list[tuple[_Relaxation, Fix | None]] = []
+        if code in stuck:
+            return out
         for relax in relaxations_of[code]:
             fix = run((code, relax))
             out.append((relax, fix))
@@ -786,7 +843,7 @@ def diagnose(
         mine = evaluated[code]
         helps = tuple(fix for _, fix in mine if fix is not None)
         fix = next((f for f in helps if f.fills), None)
-        if fix is None:
+        if fix is None and code not in stuck:
             pair = _best_pair(
                 fill_of(code),
                 bound_of(code),
@@ -808,6 +865,26 @@ def diagnose(
             causes={relax.rule: relax.cause for relax in relaxations_of[code]},
         )
     return findings
+
+
+def _ceiling(prober: _Prober, *, code: str, relaxations: Sequence[_Relaxation]) -> int:
+    """Return an upper bound on the region's places under any one or two of its relaxations.
+
+    No relaxation adds a partner, and none lets a developer work in another region beyond
+    what the loosest cross-region policy it tries allows (locked pairs aside); the region's
+    maximum stays.
+    """
+    config = prober.config
+    if any(relax.rule == "cross_region" for relax in relaxations):
+        config = apply_changes(config, [Change("rules.cross_region", "always")])
+    n_partners = sum(1 for p in prober.partners if p.region == code)
+    locked = {d for d, p in prober.locks if prober.partners[p].region == code}
+    reach = sum(
+        1
+        for i, d in enumerate(prober.developers)
+        if d.region == code or i in locked or may_cross_regions(mobility=d.mobility, config=config)
+    )
+    return min(n_partners, reach, config.quota(code)[1])
 
 
 _Map = Callable[[Callable[[Any], Any], Sequence[Any]], Iterator[Any]]
