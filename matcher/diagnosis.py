@@ -43,7 +43,7 @@ from matcher.i18n import _
 from matcher.models import KINDS, Developer, Partner
 from matcher.reference import REGIONS, get_region
 from matcher.rules import may_cross_regions
-from matcher.scoring import MOBILITIES, encode
+from matcher.scoring import MOBILITIES, _places, encode
 from matcher.solver import AssignmentProblem, prune_developer_side, solve
 from matcher.solver.quiet import native_stdout_to_stderr
 from matcher.specs import assignment_problem, group_caps, partner_groups, region_specs
@@ -236,6 +236,7 @@ class _Prober:
         self.graph = self._wide_graph() if self._wide_size() <= WIDE_GRAPH_LIMIT else None
         self.cache: dict[tuple[tuple[str, str], ...], Int64s | None] = {}
         self.lock = threading.Lock()
+        self.into: dict[int, _Graph] = {}
 
     def _wide_config(self) -> MatcherConfig:
         rules = self.config.rules.model_copy(
@@ -269,13 +270,12 @@ class _Prober:
         )
         dev, par = self.features
         e_dev, e_par = edges.dev, edges.par
-        km = haversine_km(dev.lat[e_dev], dev.lon[e_dev], par.lat[e_par], par.lon[e_par])
+        km = _edge_km(dev.lat, dev.lon, par.lat, par.lon, e_dev=e_dev, e_par=e_par)
         cross = dev.region[e_dev] != par.region[e_par]
+        dev_bits, par_bits = _bits(dev.languages), _bits(par.languages)
         shared = np.zeros(len(e_dev), dtype=np.bool_)
-        for start in range(0, len(e_dev), 200_000):
-            sel = slice(start, start + 200_000)
-            both = dev.languages[e_dev[sel]] * par.languages[e_par[sel]]
-            shared[sel] = both.sum(axis=1) > 0
+        for word in range(dev_bits.shape[1]):
+            shared |= (dev_bits[e_dev, word] & par_bits[e_par, word]) != 0
         locked = np.zeros(len(e_dev), dtype=np.bool_)
         locked[edges.locked] = True
         mobility = dev.mobility[e_dev]
@@ -399,8 +399,8 @@ class _Prober:
             config = apply_changes(self.config, changes)
         except ValidationError:
             return 0
-        g = self.graph
-        sel = g.allowed(config) & (self.par_region[g.par] == region)
+        g = self._into(region)
+        sel = g.allowed(config)
         if not sel.any():
             return 0
         matrix = csr_matrix(
@@ -409,6 +409,29 @@ class _Prober:
         )
         matched = maximum_bipartite_matching(matrix, perm_type="column")
         return min(int(np.count_nonzero(matched >= 0)), config.quota(REGIONS[region].code)[1])
+
+    def _into(self, region: int) -> _Graph:
+        """Return the wide graph's edges into one region (the bounds probe only those)."""
+        assert self.graph is not None
+        with self.lock:
+            found = self.into.get(region)
+        if found is None:
+            g = self.graph
+            at = np.flatnonzero(self.par_region[g.par] == region)
+            found = _Graph(
+                dev=g.dev[at],
+                par=g.par[at],
+                score=g.score[at],
+                km=g.km[at],
+                cross=g.cross[at],
+                remote=g.remote[at],
+                shared=g.shared[at],
+                locked=g.locked[at],
+                dev_mobility=g.dev_mobility[at],
+            )
+            with self.lock:
+                self.into[region] = found
+        return found
 
     # -- candidate values -------------------------------------------------------------------
 
@@ -470,16 +493,59 @@ class _Prober:
         return sorted((v for v in values if v < config.rules.min_score), reverse=True)
 
 
+def _edge_km(
+    dev_lat: Float64s,
+    dev_lon: Float64s,
+    par_lat: Float64s,
+    par_lon: Float64s,
+    *,
+    e_dev: Int64s,
+    e_par: Int64s,
+) -> Float64s:
+    """Return each edge's distance in km, as haversine_km gives it for that pair alone.
+
+    Most people sit at their province's centroid: the distance is computed once per pair
+    of distinct places and gathered (elementwise, so bit-identical to the direct one)."""
+    dev_places, dev_at = _places(dev_lat, dev_lon)
+    par_places, par_at = _places(par_lat, par_lon)
+    if len(dev_places) * len(par_places) > len(e_dev):
+        direct: Float64s = np.asarray(
+            haversine_km(dev_lat[e_dev], dev_lon[e_dev], par_lat[e_par], par_lon[e_par]),
+            dtype=np.float64,
+        )
+        return direct
+    table = np.asarray(
+        haversine_km(
+            dev_places[:, 0:1], dev_places[:, 1:2], par_places[None, :, 0], par_places[None, :, 1]
+        ),
+        dtype=np.float64,
+    )
+    gathered: Float64s = table[dev_at[e_dev], par_at[e_par]]
+    return gathered
+
+
+def _bits(one_hot: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
+    """Return each row's 0/1 columns packed into 64-bit words (rows share a column iff some
+    word of theirs has a common bit)."""
+    packed = np.packbits(one_hot > 0, axis=1)
+    width = -(-packed.shape[1] // 8) * 8
+    padded = np.zeros((packed.shape[0], max(width, 8)), dtype=np.uint8)
+    padded[:, : packed.shape[1]] = packed
+    words: npt.NDArray[np.uint64] = padded.view(np.uint64)
+    return words
+
+
 def forced_fills(
     problem: AssignmentProblem, *, labels: Int64s, regions: Sequence[int]
 ) -> Int64s | None:
     """Return the places per region when the fill tiers alone fix those of ``regions``.
 
     The solver maximises priority places, places up to each minimum and places before the
-    score, so these three tiers of every optimum are those of one exact solve with every
-    score set to 0: a solve the flow settles without the MILP far more often, since with
-    no score to keep it leans fully to the women's pairs (matcher.solver.solve), and whose
-    MILP, if needed, only has to find a feasible point. Components (``labels``, one per
+    score, so these three tiers of every optimum are those of one exact solve with any
+    other scores. Here a pair scores 1 when it pairs a woman in a region with a women share
+    and 0 otherwise: the flow, which ignores the share, then maximises the women's pairs
+    within the optimal tiers and usually meets the share at once, without the MILP (whose
+    score stage, if needed, is a small integer one). Components (``labels``, one per
     region) are independent, so each holds its own tiers at their optimum. Where those
     tiers put every region of a component at its maximum (or every priority region, or
     every region at its minimum for a region whose minimum is its maximum), every optimum
@@ -489,9 +555,10 @@ def forced_fills(
     """
     if not problem.n_edges:
         return None
-    quick = solve(replace(problem, edge_score=np.zeros(problem.n_edges, dtype=np.float64)))
-    filled = quick.filled
     specs = problem.regions
+    shares = np.array([s.share_fraction() is not None for s in specs], dtype=np.bool_)
+    women = problem.dev_female[problem.edge_dev] & shares[problem.par_region[problem.edge_par]]
+    filled = solve(replace(problem, edge_score=women.astype(np.float64))).filled
     high = np.array([s.max for s in specs], dtype=np.int64)
     low = np.array([s.min for s in specs], dtype=np.int64)
     priority = np.array([s.priority for s in specs], dtype=np.bool_)
@@ -752,12 +819,15 @@ def diagnose(
     filled: Mapping[str, int],
     short: Sequence[str],
     workers: int | None = None,
+    exact_only: bool = False,
 ) -> dict[str, Finding]:
     """Return, per short region, why it is short and the smallest change that fills it.
 
     ``paired`` holds the result's pairs (developer index, partner index), ``filled`` the
     places each region got. ``workers`` threads search independent relaxations at once
-    (default: up to 2).
+    (default: up to 2). ``exact_only`` (for tests) turns the shortcuts off: every probe
+    is a full solve (no forced_fills) and no region is skipped by _ceiling; the findings
+    are the same.
     """
     if not short:
         return {}
@@ -769,9 +839,11 @@ def diagnose(
         forbidden=forbidden,
         locks=locks,
         short=short,
+        exact_only=exact_only,
     )
     paired_region = {d: partners[p].region for d, p in paired}
-    n_workers = workers or min(2, os.cpu_count() or 1)
+    # one thread per short region at most: a single region gains nothing from a pool
+    n_workers = min(workers or min(2, os.cpu_count() or 1), len(short))
     relaxations_of = {
         code: _relaxations(
             prober,
@@ -820,7 +892,8 @@ def diagnose(
     stuck = {
         code
         for code in short
-        if _ceiling(prober, code=code, relaxations=relaxations_of[code]) <= filled[code]
+        if not exact_only
+        and _ceiling(prober, code=code, relaxations=relaxations_of[code]) <= filled[code]
     }
 
     def evaluate(code: str) -> list[tuple[_Relaxation, Fix | None]]:
