@@ -21,6 +21,7 @@ Imports run one way: the pipeline calls this module, which never imports the pip
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import threading
@@ -44,7 +45,7 @@ from matcher.models import KINDS, Developer, Partner
 from matcher.reference import REGIONS, get_region
 from matcher.rules import may_cross_regions
 from matcher.scoring import MOBILITIES, _places, encode
-from matcher.solver import AssignmentProblem, prune_developer_side, solve
+from matcher.solver import AssignmentProblem, RegionSpec, prune_developer_side, solve
 from matcher.solver.quiet import native_stdout_to_stderr
 from matcher.specs import assignment_problem, group_caps, partner_groups, region_specs
 
@@ -107,12 +108,21 @@ class Finding:
     text: str
 
 
+Steps = tuple[tuple[Change, ...], ...]
+
+
 @dataclass(frozen=True)
 class _Relaxation:
     rule: str
-    steps: tuple[tuple[Change, ...], ...]  # from the smallest change to the loosest
+    # from the smallest change to the loosest, or what lists them when first needed
+    made: Steps | Callable[[], Steps]
     rescore: bool  # the change alters scores or reach: the edges are scored again
     cause: str
+
+    @functools.cached_property
+    def steps(self) -> Steps:
+        """Return the steps, from the smallest change to the loosest."""
+        return self.made() if callable(self.made) else self.made
 
 
 def apply_changes(config: MatcherConfig, changes: Sequence[Change]) -> MatcherConfig:
@@ -179,9 +189,9 @@ def fix_text(fix: Fix, config: MatcherConfig) -> str:
 class _Graph:
     """Every candidate pair under the loosest rules that keep scores and reach unchanged.
 
-    That is the run's config without the language rule, the minimum score and the remote
-    distance limit; each probe of those rules (and of quotas, priorities and the mix) filters
-    and prunes this graph instead of scoring again.
+    That is the run's config without the remote distance limit, and for the full graph
+    without the language rule and the minimum score too; each probe of those rules (and of
+    quotas, priorities and the mix) filters and prunes this graph instead of scoring again.
     """
 
     dev: Int64s
@@ -233,19 +243,42 @@ class _Prober:
         self.par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
         self.par_kind = np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64)
         self.features = encode(developers=developers, partners=partners)
-        self.graph = self._wide_graph() if self._wide_size() <= WIDE_GRAPH_LIMIT else None
+        self.wide_ok = self._wide_size() <= WIDE_GRAPH_LIMIT
         self.cache: dict[tuple[tuple[str, str], ...], Int64s | None] = {}
         self.lock = threading.Lock()
-        self.into: dict[int, _Graph] = {}
+        self.graphs: dict[bool, _Graph] = {}
+        self.into: dict[tuple[bool, int], _Graph] = {}
+        self.graph_lock = threading.Lock()
 
-    def _wide_config(self) -> MatcherConfig:
-        rules = self.config.rules.model_copy(
-            update={
-                "require_shared_language": False,
-                "min_score": 0.0,
-                "remote_max_distance_km": None,
-            }
+    def graph(self, *, full: bool) -> _Graph | None:
+        """Return the shared candidate graph (built on first use), None when too large.
+
+        ``full``: the graph without the language rule and the minimum score, for probes
+        that change those; otherwise the smaller one that keeps both as the run has them
+        (every probe leaving them unchanged filters it to the same edges, in the same
+        order, as it would the full one: an edge the run's score rule keeps has a score
+        the probe keeps too).
+        """
+        if not self.wide_ok:
+            return None
+        with self.graph_lock:
+            if full not in self.graphs:
+                self.graphs[full] = self._wide_graph(full=full)
+            return self.graphs[full]
+
+    def needs_full(self, config: MatcherConfig) -> bool:
+        """Return whether a changed config needs the full graph (see graph)."""
+        rules, base = config.rules, self.config.rules
+        return (
+            rules.min_score != base.min_score
+            or rules.require_shared_language != base.require_shared_language
         )
+
+    def _wide_config(self, *, full: bool) -> MatcherConfig:
+        update: dict[str, Any] = {"remote_max_distance_km": None}
+        if full:
+            update.update(require_shared_language=False, min_score=0.0)
+        rules = self.config.rules.model_copy(update=update)
         return self.config.model_copy(update={"rules": rules})
 
     def _wide_size(self) -> int:
@@ -258,11 +291,11 @@ class _Prober:
             size += int(np.count_nonzero(self.par_region == r)) * (own + crossers)
         return size
 
-    def _wide_graph(self) -> _Graph:
+    def _wide_graph(self, *, full: bool) -> _Graph:
         edges = build_edges(
             developers=self.developers,
             partners=self.partners,
-            config=self._wide_config(),
+            config=self._wide_config(full=full),
             region_index=self.region_index,
             group_cap=None,
             forbidden=self.forbidden,
@@ -311,7 +344,8 @@ class _Prober:
     def _solve(self, config: MatcherConfig, *, rescore: bool) -> Int64s:
         specs = region_specs(config)
         caps = group_caps(specs)
-        if rescore or self.graph is None:
+        graph = None if rescore else self.graph(full=self.needs_full(config))
+        if graph is None:
             edges = build_edges(
                 developers=self.developers,
                 partners=self.partners,
@@ -324,9 +358,18 @@ class _Prober:
             )
             e_dev, e_par, e_score, locked = edges.dev, edges.par, edges.score, edges.locked
         else:
-            g = self.graph
-            par_group = partner_groups(specs, par_region=self.par_region, par_kind=self.par_kind)
+            g = graph
             ok = np.flatnonzero(g.allowed(config))
+            if not self.exact_only:
+                # The solver prunes what it is given, so the forced solve needs no pruning
+                # here; only if it cannot settle the probe is the graph pruned for the
+                # full solve, as before.
+                forced = self._forced(
+                    config, specs, g.dev[ok], g.par[ok], g.score[ok], g.locked[ok]
+                )
+                if forced is not None:
+                    return forced
+            par_group = partner_groups(specs, par_region=self.par_region, par_kind=self.par_kind)
             keep = prune_developer_side(
                 g.dev[ok],
                 par_group[g.par[ok]],
@@ -348,10 +391,34 @@ class _Prober:
             locked=locked,
         )
         reduced, labels = self._short_components(problem)
-        if self.exact_only:
-            return solve(reduced).filled
-        forced = forced_fills(reduced, labels=labels, regions=self.short)
-        return forced if forced is not None else solve(reduced).filled
+        if graph is None and not self.exact_only:
+            forced = forced_fills(reduced, labels=labels, regions=self.short)
+            if forced is not None:
+                return forced
+        return solve(reduced).filled
+
+    def _forced(
+        self,
+        config: MatcherConfig,
+        specs: Sequence[RegionSpec],
+        e_dev: Int64s,
+        e_par: Int64s,
+        e_score: Float64s,
+        e_locked: Bools,
+    ) -> Int64s | None:
+        """Return forced_fills of the probe on these (unpruned) edges."""
+        problem = assignment_problem(
+            developers=self.developers,
+            partners=self.partners,
+            region_index=self.region_index,
+            specs=specs,
+            edge_dev=e_dev,
+            edge_par=e_par,
+            edge_score=e_score,
+            locked=np.flatnonzero(e_locked).astype(np.int64),
+        )
+        reduced, labels = self._short_components(problem)
+        return forced_fills(reduced, labels=labels, regions=self.short)
 
     def _short_components(self, problem: AssignmentProblem) -> tuple[AssignmentProblem, Int64s]:
         """Return the problem reduced to the components (regions linked by developers) of
@@ -393,13 +460,13 @@ class _Prober:
         pairs its partners can form with the developers allowed to work with them, alone.
 
         None when the shared graph cannot say (the change needs scoring again)."""
-        if self.graph is None:
+        if not self.wide_ok:
             return None
         try:
             config = apply_changes(self.config, changes)
         except ValidationError:
             return 0
-        g = self._into(region)
+        g = self._into(region, full=self.needs_full(config))
         sel = g.allowed(config)
         if not sel.any():
             return 0
@@ -410,13 +477,13 @@ class _Prober:
         matched = maximum_bipartite_matching(matrix, perm_type="column")
         return min(int(np.count_nonzero(matched >= 0)), config.quota(REGIONS[region].code)[1])
 
-    def _into(self, region: int) -> _Graph:
-        """Return the wide graph's edges into one region (the bounds probe only those)."""
-        assert self.graph is not None
+    def _into(self, region: int, *, full: bool) -> _Graph:
+        """Return a shared graph's edges into one region (the bounds probe only those)."""
         with self.lock:
-            found = self.into.get(region)
+            found = self.into.get((full, region))
         if found is None:
-            g = self.graph
+            g = self.graph(full=full)
+            assert g is not None
             at = np.flatnonzero(self.par_region[g.par] == region)
             found = _Graph(
                 dev=g.dev[at],
@@ -430,22 +497,23 @@ class _Prober:
                 dev_mobility=g.dev_mobility[at],
             )
             with self.lock:
-                self.into[region] = found
+                self.into[full, region] = found
         return found
 
     # -- candidate values -------------------------------------------------------------------
 
     def base_edges_into(self, region: int) -> Bools | None:
-        """Return the wide graph's edges into ``region`` that the base config allows."""
-        if self.graph is None:
+        """Return the shared graph's edges into ``region`` that the base config allows."""
+        g = self.graph(full=False)
+        if g is None:
             return None
-        sel: Bools = self.graph.allowed(self.config) & (self.par_region[self.graph.par] == region)
+        sel: Bools = g.allowed(self.config) & (self.par_region[g.par] == region)
         return sel
 
     def remote_km(self, region: int) -> list[float]:
         """Return the distances (whole km, up) of remote pairs into the region held back only
         by remote_max_distance_km."""
-        config, g = self.config, self.graph
+        config, g = self.config, self.graph(full=False)
         limit = config.rules.remote_max_distance_km
         if g is None or limit is None:
             return []
@@ -483,7 +551,7 @@ class _Prober:
     def scores_below(self, region: int) -> list[float]:
         """Return, highest first, the scores (to 0.1, down) of pairs into the region that only
         min_score holds back."""
-        config, g = self.config, self.graph
+        config, g = self.config, self.graph(full=True)
         if g is None:
             return [0.0]
         loose = apply_changes(config, [Change("rules.min_score", 0.0)])
@@ -643,11 +711,15 @@ def _relaxations(
             )
         )
     if rules.min_score > 0:
-        values = prober.scores_below(r) or [0.0]
+
+        def score_steps() -> Steps:
+            # listed from the full graph, built only if this relaxation is searched
+            return tuple(_step("rules.min_score", v) for v in prober.scores_below(r) or [0.0])
+
         found.append(
             _Relaxation(
                 "min_score",
-                tuple(_step("rules.min_score", v) for v in values),
+                score_steps,
                 False,
                 _("too few pairs reach the minimum score of {score}").format(
                     score=f"{rules.min_score:g}"
@@ -799,10 +871,11 @@ def _takers(
 ) -> list[str]:
     """Return the other regions whose pairs hold developers who could work in ``code``."""
     sel = prober.base_edges_into(prober.region_index[code])
-    if sel is None or prober.graph is None:
+    graph = prober.graph(full=False)
+    if sel is None or graph is None:
         candidates = range(len(prober.developers))
     else:
-        candidates = np.unique(prober.graph.dev[sel]).tolist()
+        candidates = np.unique(graph.dev[sel]).tolist()
     found = {paired_region[d] for d in candidates if d in paired_region}
     return sorted(r for r in found if r != code and filled[r] > 0)
 
