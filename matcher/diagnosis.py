@@ -39,12 +39,12 @@ from scipy.sparse.csgraph import connected_components, maximum_bipartite_matchin
 from matcher.config import MatcherConfig
 from matcher.edges import build_edges
 from matcher.errors import MatcherError
-from matcher.geo import haversine_km
+from matcher.geo import haversine_km, locate
 from matcher.i18n import _
 from matcher.models import KINDS, Developer, Partner
 from matcher.reference import REGIONS, get_region
 from matcher.rules import may_cross_regions
-from matcher.scoring import MOBILITIES, _places, encode
+from matcher.scoring import MOBILITIES, _language, _places
 from matcher.solver import AssignmentProblem, RegionSpec, prune_developer_side, solve
 from matcher.solver.quiet import native_stdout_to_stderr
 from matcher.specs import assignment_problem, group_caps, partner_groups, region_specs
@@ -242,7 +242,11 @@ class _Prober:
         self.short = [region_index[code] for code in short]
         self.par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
         self.par_kind = np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64)
-        self.features = encode(developers=developers, partners=partners)
+        self.dev = _People.of(developers, region_index=region_index)
+        self.par = _People.of(partners, region_index=region_index)
+        self.dev.words, self.par.words = language_words(
+            [d.languages for d in developers], [p.languages for p in partners]
+        )
         self.wide_ok = self._wide_size() <= WIDE_GRAPH_LIMIT
         self.cache: dict[tuple[tuple[str, str], ...], Int64s | None] = {}
         self.lock = threading.Lock()
@@ -301,14 +305,13 @@ class _Prober:
             forbidden=self.forbidden,
             locks=self.locks,
         )
-        dev, par = self.features
+        dev, par = self.dev, self.par
         e_dev, e_par = edges.dev, edges.par
         km = _edge_km(dev.lat, dev.lon, par.lat, par.lon, e_dev=e_dev, e_par=e_par)
         cross = dev.region[e_dev] != par.region[e_par]
-        dev_bits, par_bits = _bits(dev.languages), _bits(par.languages)
         shared = np.zeros(len(e_dev), dtype=np.bool_)
-        for word in range(dev_bits.shape[1]):
-            shared |= (dev_bits[e_dev, word] & par_bits[e_par, word]) != 0
+        for word in range(dev.words.shape[1]):
+            shared |= (dev.words[e_dev, word] & par.words[e_par, word]) != 0
         locked = np.zeros(len(e_dev), dtype=np.bool_)
         locked[edges.locked] = True
         mobility = dev.mobility[e_dev]
@@ -364,9 +367,7 @@ class _Prober:
                 # The solver prunes what it is given, so the forced solve needs no pruning
                 # here; only if it cannot settle the probe is the graph pruned for the
                 # full solve, as before.
-                forced = self._forced(
-                    config, specs, g.dev[ok], g.par[ok], g.score[ok], g.locked[ok]
-                )
+                forced = self._forced(specs, g.dev[ok], g.par[ok], g.score[ok], g.locked[ok])
                 if forced is not None:
                     return forced
             par_group = partner_groups(specs, par_region=self.par_region, par_kind=self.par_kind)
@@ -399,8 +400,7 @@ class _Prober:
 
     def _forced(
         self,
-        config: MatcherConfig,
-        specs: Sequence[RegionSpec],
+        specs: tuple[RegionSpec, ...],
         e_dev: Int64s,
         e_par: Int64s,
         e_score: Float64s,
@@ -525,7 +525,7 @@ class _Prober:
         """Return the distances (whole km, up) of in-person candidates into the region beyond
         max_distance_km, up to ``up_to``."""
         config = self.config
-        dev, par = self.features
+        dev, par = self.dev, self.par
         cols = np.flatnonzero(self.par_region == region)
         may_cross = np.array(
             [may_cross_regions(mobility=m, config=config) and m != "remote" for m in MOBILITIES],
@@ -592,15 +592,66 @@ def _edge_km(
     return gathered
 
 
-def _bits(one_hot: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
-    """Return each row's 0/1 columns packed into 64-bit words (rows share a column iff some
-    word of theirs has a common bit)."""
-    packed = np.packbits(one_hot > 0, axis=1)
-    width = -(-packed.shape[1] // 8) * 8
-    padded = np.zeros((packed.shape[0], max(width, 8)), dtype=np.uint8)
-    padded[:, : packed.shape[1]] = packed
-    words: npt.NDArray[np.uint64] = padded.view(np.uint64)
-    return words
+def language_words(
+    *sides: Sequence[tuple[str, ...]],
+) -> tuple[npt.NDArray[np.uint64], ...]:
+    """Return each side's language lists as 64-bit words over one shared vocabulary.
+
+    A language is normalised as the scorer does (matcher.scoring), so two people share a
+    language, as the language rule sees it, iff some word of theirs has a common bit.
+    """
+    index: dict[str, int] = {}
+    masks: list[list[int]] = []
+    for lists in sides:
+        seen: dict[tuple[str, ...], int] = {}
+        mine = []
+        for values in lists:
+            mask = seen.get(values)
+            if mask is None:
+                mask = 0
+                for value in values:
+                    if value:
+                        mask |= 1 << index.setdefault(_language(value), len(index))
+                seen[values] = mask
+            mine.append(mask)
+        masks.append(mine)
+    n_words = max(1, -(-len(index) // 64))
+    full = (1 << 64) - 1
+    out = []
+    for mine in masks:
+        words = np.zeros((len(mine), n_words), dtype=np.uint64)
+        for w in range(n_words):
+            words[:, w] = [(m >> (64 * w)) & full for m in mine]
+        out.append(words)
+    return tuple(out)
+
+
+@dataclass(eq=False)
+class _People:
+    """Where one side's people are, their region and mobility, and their language words."""
+
+    lat: Float64s
+    lon: Float64s
+    region: Int64s  # region_index
+    mobility: Int64s  # index into MOBILITIES (0 for partners)
+    words: npt.NDArray[np.uint64]
+
+    @classmethod
+    def of(
+        cls, people: Sequence[Developer] | Sequence[Partner], *, region_index: Mapping[str, int]
+    ) -> _People:
+        """Return the arrays of one side (words left empty: see language_words)."""
+        places = [locate(p) for p in people]
+        return cls(
+            lat=np.array([loc[0] for loc in places], dtype=np.float64),
+            lon=np.array([loc[1] for loc in places], dtype=np.float64),
+            region=np.array([region_index[p.region] for p in people], dtype=np.int64),
+            mobility=np.array(
+                [MOBILITIES.index(getattr(p, "mobility", MOBILITIES[0])) for p in people],
+                dtype=np.int64,
+            ),
+            words=np.zeros((len(people), 1), dtype=np.uint64),
+        )
 
 
 def forced_fills(

@@ -24,13 +24,23 @@ from instances import (
     random_instance,
     write_instance,
 )
+from profiles import dev as dev_model
+from profiles import par as par_model
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from test_solver_oracle import problems
 
 from matcher import diagnosis
 from matcher.config import MatcherConfig
-from matcher.diagnosis import Change, Fix, _bits, _edge_km, apply_changes, diagnose, forced_fills
+from matcher.diagnosis import (
+    Change,
+    Fix,
+    _edge_km,
+    apply_changes,
+    diagnose,
+    forced_fills,
+    language_words,
+)
 from matcher.geo import haversine_km
 from matcher.models import Dataset
 from matcher.pipeline import (
@@ -41,6 +51,7 @@ from matcher.pipeline import (
     run_match,
     solve_instance,
 )
+from matcher.scoring import encode
 from matcher.solver import AssignmentProblem, InfeasibleLocksError, RegionSpec, solve
 
 CASA = "Casablanca-Settat"
@@ -552,18 +563,29 @@ def test_forced_fills_leave_an_unfilled_component_to_the_solve() -> None:
     assert solve(problem).filled.tolist() == [0, 1]
 
 
-@pytest.mark.parametrize("columns", [3, 64, 65, 130])
-def test_language_bits_say_which_rows_share_a_column(columns: int) -> None:
-    rng = np.random.default_rng(columns)
-    left = (rng.random((40, columns)) < 0.05).astype(np.float32)
-    right = (rng.random((30, columns)) < 0.05).astype(np.float32)
-    rows, cols = np.meshgrid(np.arange(40), np.arange(30), indexing="ij")
-    rows, cols = rows.ravel(), cols.ravel()
-    expected = (left[rows] * right[cols]).sum(axis=1) > 0
-    a, b = _bits(left), _bits(right)
-    got = np.zeros(len(rows), dtype=np.bool_)
-    for word in range(a.shape[1]):
-        got |= (a[rows, word] & b[cols, word]) != 0
+@pytest.mark.parametrize("n_languages", [3, 64, 65, 130])
+def test_language_words_say_who_shares_a_language_as_the_scorer_does(n_languages: int) -> None:
+    rng = random.Random(n_languages)
+    names = [f"Lang{i}" if i % 3 else f" lang{i} " for i in range(n_languages)]
+
+    def lists(n: int) -> list[tuple[str, ...]]:
+        return [tuple(rng.sample(names, rng.randint(0, 3))) for _ in range(n)]
+
+    left, right = lists(40), lists(30)
+    words = language_words(left, right)
+    devs = [
+        dev_model(id=f"D{i}", languages=("fr",)).model_copy(update={"languages": langs})
+        for i, langs in enumerate(left)
+    ]
+    pars = [
+        par_model(id=f"P{j}", languages=("fr",)).model_copy(update={"languages": langs})
+        for j, langs in enumerate(right)
+    ]
+    dev_f, par_f = encode(developers=devs, partners=pars)
+    expected = (dev_f.languages @ par_f.languages.T) > 0
+    got = np.zeros_like(expected)
+    for w in range(words[0].shape[1]):
+        got |= (words[0][:, None, w] & words[1][None, :, w]) != 0
     assert np.array_equal(got, expected)
     assert expected.any() and not expected.all()
 
