@@ -11,9 +11,15 @@ up, then bisecting, each probe a solve.
 
 Cost. Only the connected components (regions linked by shared candidate developers) that
 hold a short region are re-solved. Relaxations that leave every score unchanged (all but
-``max_distance_km`` and the cross-region policy) reuse one candidate graph, scored once under
-the loosest of those rules and filtered and pruned per probe; a bipartite-matching bound on
-that graph settles most probes without solving. Short regions are searched in a thread pool.
+``max_distance_km`` and the cross-region policy) reuse a candidate graph, scored once under
+the loosest of those rules and filtered and pruned per probe (a smaller graph keeping the
+language rule and the minimum score serves the probes that keep them; the full one is built
+only when needed); a bipartite-matching bound on that graph settles most probes without
+solving. A probe is settled without the score stage when the fill tiers alone fix the
+short regions' places (forced_fills: one flow solve whose scores favour the women's pairs,
+which meets a women share where the scored solve needs the MILP). A region that no
+relaxation can fill further (_ceiling: too few partners, or developers who could ever
+reach it) gets no probe at all. Short regions are searched in a thread pool.
 
 Imports run one way: the pipeline calls this module, which never imports the pipeline.
 """
@@ -46,6 +52,7 @@ from matcher.reference import REGIONS, get_region
 from matcher.rules import may_cross_regions
 from matcher.scoring import MOBILITIES, _language, _places
 from matcher.solver import AssignmentProblem, RegionSpec, prune_developer_side, solve
+from matcher.solver.problem import women_share_ok
 from matcher.solver.quiet import native_stdout_to_stderr
 from matcher.specs import assignment_problem, group_caps, partner_groups, region_specs
 
@@ -661,11 +668,13 @@ def forced_fills(
 
     The solver maximises priority places, places up to each minimum and places before the
     score, so these three tiers of every optimum are those of one exact solve with any
-    other scores. Here a pair scores 1 when it pairs a woman in a region with a women share
-    and 0 otherwise: the flow, which ignores the share, then maximises the women's pairs
-    within the optimal tiers and usually meets the share at once, without the MILP (whose
-    score stage, if needed, is a small integer one). Components (``labels``, one per
-    region) are independent, so each holds its own tiers at their optimum. Where those
+    other scores. Here the problem is solved without its women shares (a pure min-cost
+    flow, never the MILP), which bounds every tier, with a pair scoring 1 when it pairs a
+    woman in a region with a women share and 0 otherwise, so that among the pairings with
+    the best tiers it takes one with the most such pairs. When that pairing meets every
+    share it is valid, so its tiers are the problem's; otherwise None. Components
+    (``labels``, one per region) are independent, so each holds its own tiers at their
+    optimum. Where those
     tiers put every region of a component at its maximum (or every priority region, or
     every region at its minimum for a region whose minimum is its maximum), every optimum
     fills it to its maximum whatever the scores. The returned counts are exact for
@@ -677,7 +686,16 @@ def forced_fills(
     specs = problem.regions
     shares = np.array([s.share_fraction() is not None for s in specs], dtype=np.bool_)
     women = problem.dev_female[problem.edge_dev] & shares[problem.par_region[problem.edge_par]]
-    filled = solve(replace(problem, edge_score=women.astype(np.float64))).filled
+    # The share left out: a pure flow, never the MILP; its tiers bound the problem's.
+    relaxed = replace(
+        problem,
+        edge_score=women.astype(np.float64),
+        regions=tuple(replace(s, min_women_share=None) for s in specs),
+    )
+    chosen = solve(relaxed).edges
+    filled = np.bincount(problem.par_region[problem.edge_par[chosen]], minlength=len(specs)).astype(
+        np.int64
+    )
     high = np.array([s.max for s in specs], dtype=np.int64)
     low = np.array([s.min for s in specs], dtype=np.int64)
     priority = np.array([s.priority for s in specs], dtype=np.bool_)
@@ -690,6 +708,14 @@ def forced_fills(
         if low[r] == high[r]:
             full |= int(np.minimum(filled[mine], low[mine]).sum()) == int(low[mine].sum())
         if not full:
+            return None
+    # A pairing that meets every share too reaches those bounds, so they are the tiers.
+    female = np.bincount(
+        problem.par_region[problem.edge_par[chosen]][problem.dev_female[problem.edge_dev[chosen]]],
+        minlength=len(specs),
+    )
+    for r, spec in enumerate(specs):
+        if not women_share_ok(int(female[r]), int(filled[r]), spec.share_fraction()):
             return None
     return filled
 
