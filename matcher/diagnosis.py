@@ -994,8 +994,16 @@ def diagnose(
     paired_region = {d: partners[p].region for d, p in paired}
     # one thread per short region at most: a single region gains nothing from a pool
     n_workers = min(workers or min(2, os.cpu_count() or 1), len(short))
+    # A region no relaxation can fill further (too few partners, or developers who could
+    # ever reach it) needs no probe: every search would return None, as would the pairs;
+    # its relaxations are not even listed (that would build the shared graph).
+    stuck = {
+        code for code in short if not exact_only and _ceiling(prober, code=code) <= filled[code]
+    }
     relaxations_of = {
-        code: _relaxations(
+        code: []
+        if code in stuck
+        else _relaxations(
             prober,
             code=code,
             filled=filled,
@@ -1036,15 +1044,6 @@ def diagnose(
             rule=relax.rule,
             bound=bound_of(code),
         )
-
-    # A region no relaxation can fill further (too few partners, or developers who could
-    # ever reach it) needs no probe: every search would return None, as would the pairs.
-    stuck = {
-        code
-        for code in short
-        if not exact_only
-        and _ceiling(prober, code=code, relaxations=relaxations_of[code]) <= filled[code]
-    }
 
     def evaluate(code: str) -> list[tuple[_Relaxation, Fix | None]]:
         # In ORDER until one fills: the fix reported is the first that fills, so the
@@ -1090,16 +1089,14 @@ def diagnose(
     return findings
 
 
-def _ceiling(prober: _Prober, *, code: str, relaxations: Sequence[_Relaxation]) -> int:
+def _ceiling(prober: _Prober, *, code: str) -> int:
     """Return an upper bound on the region's places under any one or two of its relaxations.
 
     No relaxation adds a partner, and none lets a developer work in another region beyond
-    what the loosest cross-region policy it tries allows (locked pairs aside); the region's
-    maximum stays.
+    cross_region = "always" (the loosest policy _relaxations tries; locked pairs aside);
+    the region's maximum stays.
     """
-    config = prober.config
-    if any(relax.rule == "cross_region" for relax in relaxations):
-        config = apply_changes(config, [Change("rules.cross_region", "always")])
+    config = apply_changes(prober.config, [Change("rules.cross_region", "always")])
     n_partners = sum(1 for p in prober.partners if p.region == code)
     locked = {d for d, p in prober.locks if prober.partners[p].region == code}
     reach = sum(
