@@ -631,3 +631,31 @@ def test_imbalanced_region_short_of_partners_gets_no_probe(
     monkeypatch.setattr(diagnosis, "_ceiling", lambda *a, **k: 3)
     assert region(run(folder)).diagnosis == report.diagnosis
     assert len(solves) >= 2
+
+
+@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), remote=st.sampled_from([None, 60.0, 150.0, 400.0]))
+def test_the_smaller_shared_graph_filters_to_the_full_ones_edges(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, remote: float | None
+) -> None:
+    folder, _, _ = random_instance(random.Random(seed), tmp_path_factory.mktemp("graph"))
+    dataset, config, _, _ = load(folder)
+    instance = build_instance(dataset, config)
+    prober = diagnosis._Prober(
+        developers=instance.developers,
+        partners=instance.partners,
+        config=instance.config,
+        region_index=instance.region_index,
+        forbidden=instance.forbidden,
+        locks=instance.locks,
+        short=[],
+    )
+    small, full = prober.graph(full=False), prober.graph(full=True)
+    assert small is not None and full is not None
+    # a probe that keeps the language rule and min_score, with any remote limit
+    probe = apply_changes(config, (Change("rules.remote_max_distance_km", remote),))
+    assert not prober.needs_full(probe)
+    a, b = small.allowed(probe), full.allowed(probe)
+    for name in ("dev", "par", "score", "km", "locked"):
+        assert np.array_equal(getattr(small, name)[a], getattr(full, name)[b]), name
+    assert len(full.dev) >= len(small.dev)
