@@ -1,6 +1,8 @@
 """Benchmark the shortfall diagnosis: how much slower a run with a shortfall gets.
 
 Not run by CI. Usage: python bench/bench_diagnosis.py [developers partners quota]
+or python bench/bench_diagnosis.py FOLDER… (only the calls in those folders, e.g. the
+imbalanced 6,000 × 1,200 call of `matcher synth`, each with its matcher.toml).
 Prints, per case, the median wall time of run_match without and with the diagnosis and
 their ratio (the target is at most 1.5), then the wall time of `matcher match --dry-run`
 and `matcher validate` on examples/morocco (target: at most 2 s, diagnosis included).
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from matcher.config import MatcherConfig, Quotas
 from matcher.dataset import load_dataset
+from matcher.diagnosis import Change, apply_changes
 from matcher.models import Dataset
 from matcher.pipeline import load_run_inputs, run_match
 from matcher.synth import generate, write_call
@@ -65,8 +68,22 @@ def cli_time(*args: str) -> tuple[float, float]:
     return median(lambda: subprocess.run(command, check=True, capture_output=True))
 
 
+def folder_case(folder: Path) -> None:
+    """Print the case of one call folder (developers.*, partners.*, matcher.toml)."""
+    dataset, config, _, _ = load_run_inputs(
+        developers=folder / "developers.csv",
+        partners=folder / "partners.csv",
+        config_path=folder / "matcher.toml",
+    )
+    case(str(folder), dataset, config)
+
+
 def main() -> None:
     """Run the cases and print their timings."""
+    if len(sys.argv) > 1 and Path(sys.argv[1]).is_dir():
+        for folder in sys.argv[1:]:
+            folder_case(Path(folder))
+        return
     dataset, config, _, _ = load_run_inputs(
         developers=MOROCCO / "developers.csv",
         partners=MOROCCO / "partners.csv",
@@ -88,6 +105,20 @@ def main() -> None:
         synth = load_dataset(Path(tmp) / "developers.csv", Path(tmp) / "partners.csv")
     synth_config = MatcherConfig(quotas=Quotas(default=quota))
     case(f"synth {n_dev} × {n_par}, quota {quota}", synth, synth_config)
+    # The shipped rules (kind mix, women share, remote-only) on a call of the example's size,
+    # with remote pairs held to 250 km: several short regions, each a real search.
+    with tempfile.TemporaryDirectory() as tmp:
+        write_call(generate(developers=600, partners=900, seed=3), Path(tmp))
+        small = load_dataset(Path(tmp) / "developers.csv", Path(tmp) / "partners.csv")
+    shipped = apply_changes(
+        config,
+        (
+            Change("quotas.default", 20),
+            Change("quotas.regions", {}),
+            Change("rules.remote_max_distance_km", 250.0),
+        ),
+    )
+    case("synth 600 × 900, the shipped rules, quota 20, remote ≤ 250 km", small, shipped)
     for label, args in (
         ("match examples/morocco --dry-run", ("match", str(MOROCCO), "--dry-run")),
         ("validate examples/morocco", ("validate", str(MOROCCO))),

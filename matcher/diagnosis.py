@@ -11,9 +11,15 @@ up, then bisecting, each probe a solve.
 
 Cost. Only the connected components (regions linked by shared candidate developers) that
 hold a short region are re-solved. Relaxations that leave every score unchanged (all but
-``max_distance_km`` and the cross-region policy) reuse one candidate graph, scored once under
-the loosest of those rules and filtered and pruned per probe; a bipartite-matching bound on
-that graph settles most probes without solving. Short regions are searched in a thread pool.
+``max_distance_km`` and the cross-region policy) reuse a candidate graph, scored once under
+the loosest of those rules and filtered and pruned per probe (a smaller graph keeping the
+language rule and the minimum score serves the probes that keep them; the full one is built
+only when needed); a bipartite-matching bound on that graph settles most probes without
+solving. A probe is settled without the score stage when the fill tiers alone fix the
+short regions' places (forced_fills: one flow solve whose scores favour the women's pairs,
+which meets a women share where the scored solve needs the MILP). A region that no
+relaxation can fill further (_ceiling: too few partners, or developers who could ever
+reach it) gets no probe at all. Short regions are searched in a thread pool.
 
 Imports run one way: the pipeline calls this module, which never imports the pipeline.
 """
@@ -21,12 +27,13 @@ Imports run one way: the pipeline calls this module, which never imports the pip
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -38,13 +45,14 @@ from scipy.sparse.csgraph import connected_components, maximum_bipartite_matchin
 from matcher.config import MatcherConfig
 from matcher.edges import build_edges
 from matcher.errors import MatcherError
-from matcher.geo import haversine_km
+from matcher.geo import haversine_km, locate
 from matcher.i18n import _
 from matcher.models import KINDS, Developer, Partner
 from matcher.reference import REGIONS, get_region
 from matcher.rules import may_cross_regions
-from matcher.scoring import MOBILITIES, encode
-from matcher.solver import AssignmentProblem, prune_developer_side, solve
+from matcher.scoring import MOBILITIES, _language, _places
+from matcher.solver import AssignmentProblem, RegionSpec, prune_developer_side, solve
+from matcher.solver.problem import women_share_ok
 from matcher.solver.quiet import native_stdout_to_stderr
 from matcher.specs import assignment_problem, group_caps, partner_groups, region_specs
 
@@ -107,12 +115,21 @@ class Finding:
     text: str
 
 
+Steps = tuple[tuple[Change, ...], ...]
+
+
 @dataclass(frozen=True)
 class _Relaxation:
     rule: str
-    steps: tuple[tuple[Change, ...], ...]  # from the smallest change to the loosest
+    # from the smallest change to the loosest, or what lists them when first needed
+    made: Steps | Callable[[], Steps]
     rescore: bool  # the change alters scores or reach: the edges are scored again
     cause: str
+
+    @functools.cached_property
+    def steps(self) -> Steps:
+        """Return the steps, from the smallest change to the loosest."""
+        return self.made() if callable(self.made) else self.made
 
 
 def apply_changes(config: MatcherConfig, changes: Sequence[Change]) -> MatcherConfig:
@@ -179,9 +196,9 @@ def fix_text(fix: Fix, config: MatcherConfig) -> str:
 class _Graph:
     """Every candidate pair under the loosest rules that keep scores and reach unchanged.
 
-    That is the run's config without the language rule, the minimum score and the remote
-    distance limit; each probe of those rules (and of quotas, priorities and the mix) filters
-    and prunes this graph instead of scoring again.
+    That is the run's config without the remote distance limit, and for the full graph
+    without the language rule and the minimum score too; each probe of those rules (and of
+    quotas, priorities and the mix) filters and prunes this graph instead of scoring again.
     """
 
     dev: Int64s
@@ -223,25 +240,56 @@ class _Prober:
         forbidden: frozenset[tuple[str, str]],
         locks: Sequence[tuple[int, int]],
         short: Sequence[str],
+        exact_only: bool = False,
     ) -> None:
         self.developers, self.partners, self.config = developers, partners, config
+        # exact_only: every probe is a full solve, never settled by forced_fills (for tests)
+        self.exact_only = exact_only
         self.region_index, self.forbidden, self.locks = region_index, forbidden, tuple(locks)
         self.short = [region_index[code] for code in short]
         self.par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
         self.par_kind = np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64)
-        self.features = encode(developers=developers, partners=partners)
-        self.graph = self._wide_graph() if self._wide_size() <= WIDE_GRAPH_LIMIT else None
+        self.dev = _People.of(developers, region_index=region_index)
+        self.par = _People.of(partners, region_index=region_index)
+        self.dev.words, self.par.words = language_words(
+            [d.languages for d in developers], [p.languages for p in partners]
+        )
+        self.wide_ok = self._wide_size() <= WIDE_GRAPH_LIMIT
         self.cache: dict[tuple[tuple[str, str], ...], Int64s | None] = {}
         self.lock = threading.Lock()
+        self.graphs: dict[bool, _Graph] = {}
+        self.into: dict[tuple[bool, int], _Graph] = {}
+        self.graph_lock = threading.Lock()
 
-    def _wide_config(self) -> MatcherConfig:
-        rules = self.config.rules.model_copy(
-            update={
-                "require_shared_language": False,
-                "min_score": 0.0,
-                "remote_max_distance_km": None,
-            }
+    def graph(self, *, full: bool) -> _Graph | None:
+        """Return the shared candidate graph (built on first use), None when too large.
+
+        ``full``: the graph without the language rule and the minimum score, for probes
+        that change those; otherwise the smaller one that keeps both as the run has them
+        (every probe leaving them unchanged filters it to the same edges, in the same
+        order, as it would the full one: an edge the run's score rule keeps has a score
+        the probe keeps too).
+        """
+        if not self.wide_ok:
+            return None
+        with self.graph_lock:
+            if full not in self.graphs:
+                self.graphs[full] = self._wide_graph(full=full)
+            return self.graphs[full]
+
+    def needs_full(self, config: MatcherConfig) -> bool:
+        """Return whether a changed config needs the full graph (see graph)."""
+        rules, base = config.rules, self.config.rules
+        return (
+            rules.min_score != base.min_score
+            or rules.require_shared_language != base.require_shared_language
         )
+
+    def _wide_config(self, *, full: bool) -> MatcherConfig:
+        update: dict[str, Any] = {"remote_max_distance_km": None}
+        if full:
+            update.update(require_shared_language=False, min_score=0.0)
+        rules = self.config.rules.model_copy(update=update)
         return self.config.model_copy(update={"rules": rules})
 
     def _wide_size(self) -> int:
@@ -254,25 +302,23 @@ class _Prober:
             size += int(np.count_nonzero(self.par_region == r)) * (own + crossers)
         return size
 
-    def _wide_graph(self) -> _Graph:
+    def _wide_graph(self, *, full: bool) -> _Graph:
         edges = build_edges(
             developers=self.developers,
             partners=self.partners,
-            config=self._wide_config(),
+            config=self._wide_config(full=full),
             region_index=self.region_index,
             group_cap=None,
             forbidden=self.forbidden,
             locks=self.locks,
         )
-        dev, par = self.features
+        dev, par = self.dev, self.par
         e_dev, e_par = edges.dev, edges.par
-        km = haversine_km(dev.lat[e_dev], dev.lon[e_dev], par.lat[e_par], par.lon[e_par])
+        km = _edge_km(dev.lat, dev.lon, par.lat, par.lon, e_dev=e_dev, e_par=e_par)
         cross = dev.region[e_dev] != par.region[e_par]
         shared = np.zeros(len(e_dev), dtype=np.bool_)
-        for start in range(0, len(e_dev), 200_000):
-            sel = slice(start, start + 200_000)
-            both = dev.languages[e_dev[sel]] * par.languages[e_par[sel]]
-            shared[sel] = both.sum(axis=1) > 0
+        for word in range(dev.words.shape[1]):
+            shared |= (dev.words[e_dev, word] & par.words[e_par, word]) != 0
         locked = np.zeros(len(e_dev), dtype=np.bool_)
         locked[edges.locked] = True
         mobility = dev.mobility[e_dev]
@@ -308,7 +354,8 @@ class _Prober:
     def _solve(self, config: MatcherConfig, *, rescore: bool) -> Int64s:
         specs = region_specs(config)
         caps = group_caps(specs)
-        if rescore or self.graph is None:
+        graph = None if rescore else self.graph(full=self.needs_full(config))
+        if graph is None:
             edges = build_edges(
                 developers=self.developers,
                 partners=self.partners,
@@ -321,9 +368,16 @@ class _Prober:
             )
             e_dev, e_par, e_score, locked = edges.dev, edges.par, edges.score, edges.locked
         else:
-            g = self.graph
-            par_group = partner_groups(specs, par_region=self.par_region, par_kind=self.par_kind)
+            g = graph
             ok = np.flatnonzero(g.allowed(config))
+            if not self.exact_only:
+                # The solver prunes what it is given, so the forced solve needs no pruning
+                # here; only if it cannot settle the probe is the graph pruned for the
+                # full solve, as before.
+                forced = self._forced(specs, g.dev[ok], g.par[ok], g.score[ok], g.locked[ok])
+                if forced is not None:
+                    return forced
+            par_group = partner_groups(specs, par_region=self.par_region, par_kind=self.par_kind)
             keep = prune_developer_side(
                 g.dev[ok],
                 par_group[g.par[ok]],
@@ -344,11 +398,39 @@ class _Prober:
             edge_score=e_score,
             locked=locked,
         )
-        return solve(self._short_components(problem)).filled
+        reduced, labels = self._short_components(problem)
+        if graph is None and not self.exact_only:
+            forced = forced_fills(reduced, labels=labels, regions=self.short)
+            if forced is not None:
+                return forced
+        return solve(reduced).filled
 
-    def _short_components(self, problem: AssignmentProblem) -> AssignmentProblem:
+    def _forced(
+        self,
+        specs: tuple[RegionSpec, ...],
+        e_dev: Int64s,
+        e_par: Int64s,
+        e_score: Float64s,
+        e_locked: Bools,
+    ) -> Int64s | None:
+        """Return forced_fills of the probe on these (unpruned) edges."""
+        problem = assignment_problem(
+            developers=self.developers,
+            partners=self.partners,
+            region_index=self.region_index,
+            specs=specs,
+            edge_dev=e_dev,
+            edge_par=e_par,
+            edge_score=e_score,
+            locked=np.flatnonzero(e_locked).astype(np.int64),
+        )
+        reduced, labels = self._short_components(problem)
+        return forced_fills(reduced, labels=labels, regions=self.short)
+
+    def _short_components(self, problem: AssignmentProblem) -> tuple[AssignmentProblem, Int64s]:
         """Return the problem reduced to the components (regions linked by developers) of
-        the short regions; the others are independent of them and are not solved."""
+        the short regions, the others being independent of them and not solved, and each
+        region's component label."""
         n_r = len(problem.regions)
         edge_region = problem.par_region[problem.edge_par]
         graph = coo_matrix(
@@ -359,10 +441,11 @@ class _Prober:
             shape=(n_r + problem.n_dev, n_r + problem.n_dev),
         )
         _, labels = connected_components(graph, directed=False)
-        wanted = np.isin(labels[:n_r], labels[self.short])
+        region_label = np.asarray(labels[:n_r], dtype=np.int64)
+        wanted = np.isin(region_label, region_label[self.short])
         keep = wanted[edge_region]
         if keep.all():
-            return problem
+            return problem, region_label
         new_index = np.cumsum(keep) - 1
         locked = problem.locked[keep[problem.locked]]
         return AssignmentProblem(
@@ -377,21 +460,21 @@ class _Prober:
             regions=problem.regions,
             locked=new_index[locked].astype(np.int64),
             n_kinds=problem.n_kinds,
-        )
+        ), region_label
 
     def bound(self, changes: Sequence[Change], *, region: int) -> int | None:
         """Return an upper bound on the region's places under the changed config: the most
         pairs its partners can form with the developers allowed to work with them, alone.
 
         None when the shared graph cannot say (the change needs scoring again)."""
-        if self.graph is None:
+        if not self.wide_ok:
             return None
         try:
             config = apply_changes(self.config, changes)
         except ValidationError:
             return 0
-        g = self.graph
-        sel = g.allowed(config) & (self.par_region[g.par] == region)
+        g = self._into(region, full=self.needs_full(config))
+        sel = g.allowed(config)
         if not sel.any():
             return 0
         matrix = csr_matrix(
@@ -401,19 +484,43 @@ class _Prober:
         matched = maximum_bipartite_matching(matrix, perm_type="column")
         return min(int(np.count_nonzero(matched >= 0)), config.quota(REGIONS[region].code)[1])
 
+    def _into(self, region: int, *, full: bool) -> _Graph:
+        """Return a shared graph's edges into one region (the bounds probe only those)."""
+        with self.lock:
+            found = self.into.get((full, region))
+        if found is None:
+            g = self.graph(full=full)
+            assert g is not None
+            at = np.flatnonzero(self.par_region[g.par] == region)
+            found = _Graph(
+                dev=g.dev[at],
+                par=g.par[at],
+                score=g.score[at],
+                km=g.km[at],
+                cross=g.cross[at],
+                remote=g.remote[at],
+                shared=g.shared[at],
+                locked=g.locked[at],
+                dev_mobility=g.dev_mobility[at],
+            )
+            with self.lock:
+                self.into[full, region] = found
+        return found
+
     # -- candidate values -------------------------------------------------------------------
 
     def base_edges_into(self, region: int) -> Bools | None:
-        """Return the wide graph's edges into ``region`` that the base config allows."""
-        if self.graph is None:
+        """Return the shared graph's edges into ``region`` that the base config allows."""
+        g = self.graph(full=False)
+        if g is None:
             return None
-        sel: Bools = self.graph.allowed(self.config) & (self.par_region[self.graph.par] == region)
+        sel: Bools = g.allowed(self.config) & (self.par_region[g.par] == region)
         return sel
 
     def remote_km(self, region: int) -> list[float]:
         """Return the distances (whole km, up) of remote pairs into the region held back only
         by remote_max_distance_km."""
-        config, g = self.config, self.graph
+        config, g = self.config, self.graph(full=False)
         limit = config.rules.remote_max_distance_km
         if g is None or limit is None:
             return []
@@ -425,7 +532,7 @@ class _Prober:
         """Return the distances (whole km, up) of in-person candidates into the region beyond
         max_distance_km, up to ``up_to``."""
         config = self.config
-        dev, par = self.features
+        dev, par = self.dev, self.par
         cols = np.flatnonzero(self.par_region == region)
         may_cross = np.array(
             [may_cross_regions(mobility=m, config=config) and m != "remote" for m in MOBILITIES],
@@ -451,7 +558,7 @@ class _Prober:
     def scores_below(self, region: int) -> list[float]:
         """Return, highest first, the scores (to 0.1, down) of pairs into the region that only
         min_score holds back."""
-        config, g = self.config, self.graph
+        config, g = self.config, self.graph(full=True)
         if g is None:
             return [0.0]
         loose = apply_changes(config, [Change("rules.min_score", 0.0)])
@@ -459,6 +566,158 @@ class _Prober:
         sel &= g.score < config.rules.min_score
         values = {math.floor(s * 10) / 10 for s in g.score[sel].tolist()}
         return sorted((v for v in values if v < config.rules.min_score), reverse=True)
+
+
+def _edge_km(
+    dev_lat: Float64s,
+    dev_lon: Float64s,
+    par_lat: Float64s,
+    par_lon: Float64s,
+    *,
+    e_dev: Int64s,
+    e_par: Int64s,
+) -> Float64s:
+    """Return each edge's distance in km, as haversine_km gives it for that pair alone.
+
+    Most people sit at their province's centroid: the distance is computed once per pair
+    of distinct places and gathered (elementwise, so bit-identical to the direct one)."""
+    dev_places, dev_at = _places(dev_lat, dev_lon)
+    par_places, par_at = _places(par_lat, par_lon)
+    if len(dev_places) * len(par_places) > len(e_dev):
+        direct: Float64s = np.asarray(
+            haversine_km(dev_lat[e_dev], dev_lon[e_dev], par_lat[e_par], par_lon[e_par]),
+            dtype=np.float64,
+        )
+        return direct
+    table = np.asarray(
+        haversine_km(
+            dev_places[:, 0:1], dev_places[:, 1:2], par_places[None, :, 0], par_places[None, :, 1]
+        ),
+        dtype=np.float64,
+    )
+    gathered: Float64s = table[dev_at[e_dev], par_at[e_par]]
+    return gathered
+
+
+def language_words(
+    *sides: Sequence[tuple[str, ...]],
+) -> tuple[npt.NDArray[np.uint64], ...]:
+    """Return each side's language lists as 64-bit words over one shared vocabulary.
+
+    A language is normalised as the scorer does (matcher.scoring), so two people share a
+    language, as the language rule sees it, iff some word of theirs has a common bit.
+    """
+    index: dict[str, int] = {}
+    masks: list[list[int]] = []
+    for lists in sides:
+        seen: dict[tuple[str, ...], int] = {}
+        mine = []
+        for values in lists:
+            mask = seen.get(values)
+            if mask is None:
+                mask = 0
+                for value in values:
+                    if value:
+                        mask |= 1 << index.setdefault(_language(value), len(index))
+                seen[values] = mask
+            mine.append(mask)
+        masks.append(mine)
+    n_words = max(1, -(-len(index) // 64))
+    full = (1 << 64) - 1
+    out = []
+    for mine in masks:
+        words = np.zeros((len(mine), n_words), dtype=np.uint64)
+        for w in range(n_words):
+            words[:, w] = [(m >> (64 * w)) & full for m in mine]
+        out.append(words)
+    return tuple(out)
+
+
+@dataclass(eq=False)
+class _People:
+    """Where one side's people are, their region and mobility, and their language words."""
+
+    lat: Float64s
+    lon: Float64s
+    region: Int64s  # region_index
+    mobility: Int64s  # index into MOBILITIES (0 for partners)
+    words: npt.NDArray[np.uint64]
+
+    @classmethod
+    def of(
+        cls, people: Sequence[Developer] | Sequence[Partner], *, region_index: Mapping[str, int]
+    ) -> _People:
+        """Return the arrays of one side (words left empty: see language_words)."""
+        places = [locate(p) for p in people]
+        return cls(
+            lat=np.array([loc[0] for loc in places], dtype=np.float64),
+            lon=np.array([loc[1] for loc in places], dtype=np.float64),
+            region=np.array([region_index[p.region] for p in people], dtype=np.int64),
+            mobility=np.array(
+                [MOBILITIES.index(getattr(p, "mobility", MOBILITIES[0])) for p in people],
+                dtype=np.int64,
+            ),
+            words=np.zeros((len(people), 1), dtype=np.uint64),
+        )
+
+
+def forced_fills(
+    problem: AssignmentProblem, *, labels: Int64s, regions: Sequence[int]
+) -> Int64s | None:
+    """Return the places per region when the fill tiers alone fix those of ``regions``.
+
+    The solver maximises priority places, places up to each minimum and places before the
+    score, so these three tiers of every optimum are those of one exact solve with any
+    other scores. Here the problem is solved without its women shares (a pure min-cost
+    flow, never the MILP), which bounds every tier, with a pair scoring 1 when it pairs a
+    woman in a region with a women share and 0 otherwise, so that among the pairings with
+    the best tiers it takes one with the most such pairs. When that pairing meets every
+    share it is valid, so its tiers are the problem's; otherwise None. Components
+    (``labels``, one per region) are independent, so each holds its own tiers at their
+    optimum. Where those
+    tiers put every region of a component at its maximum (or every priority region, or
+    every region at its minimum for a region whose minimum is its maximum), every optimum
+    fills it to its maximum whatever the scores. The returned counts are exact for
+    ``regions``; None when one of them is not fixed so (the caller then solves with the
+    scores).
+    """
+    if not problem.n_edges:
+        return None
+    specs = problem.regions
+    shares = np.array([s.share_fraction() is not None for s in specs], dtype=np.bool_)
+    women = problem.dev_female[problem.edge_dev] & shares[problem.par_region[problem.edge_par]]
+    # The share left out: a pure flow, never the MILP; its tiers bound the problem's.
+    relaxed = replace(
+        problem,
+        edge_score=women.astype(np.float64),
+        regions=tuple(replace(s, min_women_share=None) for s in specs),
+    )
+    chosen = solve(relaxed).edges
+    filled = np.bincount(problem.par_region[problem.edge_par[chosen]], minlength=len(specs)).astype(
+        np.int64
+    )
+    high = np.array([s.max for s in specs], dtype=np.int64)
+    low = np.array([s.min for s in specs], dtype=np.int64)
+    priority = np.array([s.priority for s in specs], dtype=np.bool_)
+    for r in regions:
+        mine = labels == labels[r]
+        full = int(filled[mine].sum()) == int(high[mine].sum())
+        if specs[r].priority:
+            top = mine & priority
+            full |= int(filled[top].sum()) == int(high[top].sum())
+        if low[r] == high[r]:
+            full |= int(np.minimum(filled[mine], low[mine]).sum()) == int(low[mine].sum())
+        if not full:
+            return None
+    # A pairing that meets every share too reaches those bounds, so they are the tiers.
+    female = np.bincount(
+        problem.par_region[problem.edge_par[chosen]][problem.dev_female[problem.edge_dev[chosen]]],
+        minlength=len(specs),
+    )
+    for r, spec in enumerate(specs):
+        if not women_share_ok(int(female[r]), int(filled[r]), spec.share_fraction()):
+            return None
+    return filled
 
 
 def _step(key: str, value: Any) -> tuple[Change, ...]:
@@ -529,11 +788,15 @@ def _relaxations(
             )
         )
     if rules.min_score > 0:
-        values = prober.scores_below(r) or [0.0]
+
+        def score_steps() -> Steps:
+            # listed from the full graph, built only if this relaxation is searched
+            return tuple(_step("rules.min_score", v) for v in prober.scores_below(r) or [0.0])
+
         found.append(
             _Relaxation(
                 "min_score",
-                tuple(_step("rules.min_score", v) for v in values),
+                score_steps,
                 False,
                 _("too few pairs reach the minimum score of {score}").format(
                     score=f"{rules.min_score:g}"
@@ -685,10 +948,11 @@ def _takers(
 ) -> list[str]:
     """Return the other regions whose pairs hold developers who could work in ``code``."""
     sel = prober.base_edges_into(prober.region_index[code])
-    if sel is None or prober.graph is None:
+    graph = prober.graph(full=False)
+    if sel is None or graph is None:
         candidates = range(len(prober.developers))
     else:
-        candidates = np.unique(prober.graph.dev[sel]).tolist()
+        candidates = np.unique(graph.dev[sel]).tolist()
     found = {paired_region[d] for d in candidates if d in paired_region}
     return sorted(r for r in found if r != code and filled[r] > 0)
 
@@ -705,12 +969,15 @@ def diagnose(
     filled: Mapping[str, int],
     short: Sequence[str],
     workers: int | None = None,
+    exact_only: bool = False,
 ) -> dict[str, Finding]:
     """Return, per short region, why it is short and the smallest change that fills it.
 
     ``paired`` holds the result's pairs (developer index, partner index), ``filled`` the
     places each region got. ``workers`` threads search independent relaxations at once
-    (default: up to 2).
+    (default: up to 2). ``exact_only`` (for tests) turns the shortcuts off: every probe
+    is a full solve (no forced_fills) and no region is skipped by _ceiling; the findings
+    are the same.
     """
     if not short:
         return {}
@@ -722,11 +989,21 @@ def diagnose(
         forbidden=forbidden,
         locks=locks,
         short=short,
+        exact_only=exact_only,
     )
     paired_region = {d: partners[p].region for d, p in paired}
-    n_workers = workers or min(2, os.cpu_count() or 1)
+    # one thread per short region at most: a single region gains nothing from a pool
+    n_workers = min(workers or min(2, os.cpu_count() or 1), len(short))
+    # A region no relaxation can fill further (too few partners, or developers who could
+    # ever reach it) needs no probe: every search would return None, as would the pairs;
+    # its relaxations are not even listed (that would build the shared graph).
+    stuck = {
+        code for code in short if not exact_only and _ceiling(prober, code=code) <= filled[code]
+    }
     relaxations_of = {
-        code: _relaxations(
+        code: []
+        if code in stuck
+        else _relaxations(
             prober,
             code=code,
             filled=filled,
@@ -772,6 +1049,8 @@ def diagnose(
         # In ORDER until one fills: the fix reported is the first that fills, so the
         # relaxations after it (each a solve or more) need not be tried.
         out: list[tuple[_Relaxation, Fix | None]] = []
+        if code in stuck:
+            return out
         for relax in relaxations_of[code]:
             fix = run((code, relax))
             out.append((relax, fix))
@@ -786,7 +1065,7 @@ def diagnose(
         mine = evaluated[code]
         helps = tuple(fix for _, fix in mine if fix is not None)
         fix = next((f for f in helps if f.fills), None)
-        if fix is None:
+        if fix is None and code not in stuck:
             pair = _best_pair(
                 fill_of(code),
                 bound_of(code),
@@ -808,6 +1087,24 @@ def diagnose(
             causes={relax.rule: relax.cause for relax in relaxations_of[code]},
         )
     return findings
+
+
+def _ceiling(prober: _Prober, *, code: str) -> int:
+    """Return an upper bound on the region's places under any one or two of its relaxations.
+
+    No relaxation adds a partner, and none lets a developer work in another region beyond
+    cross_region = "always" (the loosest policy _relaxations tries; locked pairs aside);
+    the region's maximum stays.
+    """
+    config = apply_changes(prober.config, [Change("rules.cross_region", "always")])
+    n_partners = sum(1 for p in prober.partners if p.region == code)
+    locked = {d for d, p in prober.locks if prober.partners[p].region == code}
+    reach = sum(
+        1
+        for i, d in enumerate(prober.developers)
+        if d.region == code or i in locked or may_cross_regions(mobility=d.mobility, config=config)
+    )
+    return min(n_partners, reach, config.quota(code)[1])
 
 
 _Map = Callable[[Callable[[Any], Any], Sequence[Any]], Iterator[Any]]

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from instances import (
     MOHAMMADIA,
     RABAT,
@@ -16,13 +21,38 @@ from instances import (
     dev,
     load,
     par,
+    random_instance,
     write_instance,
 )
+from profiles import dev as dev_model
+from profiles import par as par_model
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from test_solver_oracle import problems
 
+from matcher import diagnosis
 from matcher.config import MatcherConfig
-from matcher.diagnosis import Change, apply_changes
+from matcher.diagnosis import (
+    Change,
+    Fix,
+    _edge_km,
+    apply_changes,
+    diagnose,
+    forced_fills,
+    language_words,
+)
+from matcher.geo import haversine_km
 from matcher.models import Dataset
-from matcher.pipeline import MatchResult, RegionReport, run_match
+from matcher.pipeline import (
+    MatchResult,
+    RegionReport,
+    assemble,
+    build_instance,
+    run_match,
+    solve_instance,
+)
+from matcher.scoring import encode
+from matcher.solver import AssignmentProblem, InfeasibleLocksError, RegionSpec, solve
 
 CASA = "Casablanca-Settat"
 ROOT = Path(__file__).resolve().parent.parent
@@ -413,3 +443,219 @@ def test_apply_changes_is_a_config_edit(
     changes: tuple[Change, ...], expected: dict[str, Any]
 ) -> None:
     assert apply_changes(MatcherConfig(), changes) == MatcherConfig.model_validate(expected)
+
+
+# -- the shortcuts give the same findings as the straightforward search ----------------------
+
+
+def _findings(
+    dataset: Dataset, config: MatcherConfig, *, exact_only: bool
+) -> dict[str, tuple[str, Fix | None, tuple[Fix, ...]]]:
+    instance = build_instance(dataset, config)
+    solution = solve_instance(instance)
+    result = assemble(instance, solution)
+    e = solution.edges
+    found = diagnose(
+        developers=instance.developers,
+        partners=instance.partners,
+        config=instance.config,
+        region_index=instance.region_index,
+        forbidden=instance.forbidden,
+        locks=instance.locks,
+        paired=list(
+            zip(instance.edges.dev[e].tolist(), instance.edges.par[e].tolist(), strict=True)
+        ),
+        filled={r.code: r.filled for r in result.regions},
+        short=[r.code for r in result.shortfalls],
+        workers=1,
+        exact_only=exact_only,
+    )
+    return {code: (f.text, f.fix, f.helps) for code, f in found.items()}
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10**6),
+    share=st.sampled_from([None, 0.3, 0.5, 1.0]),
+    remote=st.sampled_from([None, 60.0, 150.0]),
+    merchants=st.sampled_from([3, 1]),
+)
+def test_shortcuts_give_the_findings_of_full_solves(
+    tmp_path_factory: pytest.TempPathFactory,
+    seed: int,
+    share: float | None,
+    remote: float | None,
+    merchants: int,
+) -> None:
+    folder, _, _ = random_instance(random.Random(seed), tmp_path_factory.mktemp("diag"))
+    dataset, config, _, _ = load(folder)
+    config = apply_changes(
+        config,
+        (
+            Change("mix.min_women_share", share),
+            Change("rules.remote_max_distance_km", remote),
+            Change("mix.max_per_kind.merchant", merchants),
+        ),
+    )
+    fast = _findings(dataset, config, exact_only=False)
+    assert fast == _findings(dataset, config, exact_only=True)
+
+
+def _labels(problem: AssignmentProblem) -> npt.NDArray[np.int64]:
+    n_r = len(problem.regions)
+    graph = coo_matrix(
+        (
+            np.ones(problem.n_edges, dtype=np.int8),
+            (problem.par_region[problem.edge_par], problem.edge_dev + n_r),
+        ),
+        shape=(n_r + problem.n_dev, n_r + problem.n_dev),
+    )
+    return np.asarray(connected_components(graph, directed=False)[1][:n_r], dtype=np.int64)
+
+
+@settings(deadline=None, max_examples=250, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_forced_fills_are_the_fills_of_the_scored_optimum(problem: AssignmentProblem) -> None:
+    try:
+        scored = solve(problem).filled
+    except InfeasibleLocksError:
+        return
+    labels = _labels(problem)
+    for r, spec in enumerate(problem.regions):
+        forced = forced_fills(problem, labels=labels, regions=[r])
+        if forced is not None:
+            assert forced[r] == scored[r] == spec.max
+    every = forced_fills(problem, labels=labels, regions=range(len(problem.regions)))
+    if every is not None:
+        assert np.array_equal(every, scored)
+
+
+def _two_regions(*, female: list[bool], share: float | None) -> AssignmentProblem:
+    """Two regions of 1 place; developer 0 may work in both, developer 1 only in region 1."""
+    return AssignmentProblem(
+        n_dev=2,
+        n_par=2,
+        edge_dev=np.array([0, 0, 1], dtype=np.int64),
+        edge_par=np.array([0, 1, 1], dtype=np.int64),
+        edge_score=np.array([1.0, 9.0, 2.0], dtype=np.float64),
+        par_region=np.array([0, 1], dtype=np.int64),
+        par_kind=np.array([0, 0], dtype=np.int64),
+        dev_female=np.array(female, dtype=np.bool_),
+        regions=(RegionSpec(1, 1), RegionSpec(1, 1, min_women_share=share)),
+    )
+
+
+def test_forced_fills_settle_a_women_share_without_the_scores() -> None:
+    # Both regions fill (developer 0 in region 0), so both are fixed at 1 whatever the
+    # scores; the women-share region gets its woman.
+    problem = _two_regions(female=[False, True], share=0.5)
+    forced = forced_fills(problem, labels=_labels(problem), regions=[0, 1])
+    assert forced is not None
+    assert forced.tolist() == [1, 1] == solve(problem).filled.tolist()
+
+
+def test_forced_fills_leave_an_unfilled_component_to_the_solve() -> None:
+    # Region 1 needs a woman and only developer 0 is one: one region fills, and which one
+    # the tiers alone do not say.
+    problem = _two_regions(female=[True, False], share=1.0)
+    assert forced_fills(problem, labels=_labels(problem), regions=[0]) is None
+    assert forced_fills(problem, labels=_labels(problem), regions=[1]) is None
+    assert solve(problem).filled.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("n_languages", [3, 64, 65, 130])
+def test_language_words_say_who_shares_a_language_as_the_scorer_does(n_languages: int) -> None:
+    rng = random.Random(n_languages)
+    names = [f"Lang{i}" if i % 3 else f" lang{i} " for i in range(n_languages)]
+
+    def lists(n: int) -> list[tuple[str, ...]]:
+        return [tuple(rng.sample(names, rng.randint(0, 3))) for _ in range(n)]
+
+    left, right = lists(40), lists(30)
+    words = language_words(left, right)
+    devs = [
+        dev_model(id=f"D{i}", languages=("fr",)).model_copy(update={"languages": langs})
+        for i, langs in enumerate(left)
+    ]
+    pars = [
+        par_model(id=f"P{j}", languages=("fr",)).model_copy(update={"languages": langs})
+        for j, langs in enumerate(right)
+    ]
+    dev_f, par_f = encode(developers=devs, partners=pars)
+    expected = (dev_f.languages @ par_f.languages.T) > 0
+    got = np.zeros_like(expected)
+    for w in range(words[0].shape[1]):
+        got |= (words[0][:, None, w] & words[1][None, :, w]) != 0
+    assert np.array_equal(got, expected)
+    assert expected.any() and not expected.all()
+
+
+def test_edge_distances_are_those_of_each_pair_alone() -> None:
+    rng = np.random.default_rng(7)
+    # people at a few shared places, and one at a place of their own
+    places = rng.uniform([21.0, -17.0], [36.0, -1.0], size=(5, 2))
+    dev_at = rng.integers(0, 5, 50)
+    par_at = rng.integers(0, 5, 40)
+    dev_lat, dev_lon = places[dev_at, 0].copy(), places[dev_at, 1].copy()
+    par_lat, par_lon = places[par_at, 0].copy(), places[par_at, 1].copy()
+    dev_lat[0] += 0.123
+    e_dev, e_par = rng.integers(0, 50, 500), rng.integers(0, 40, 500)
+    direct = haversine_km(dev_lat[e_dev], dev_lon[e_dev], par_lat[e_par], par_lon[e_par])
+    got = _edge_km(dev_lat, dev_lon, par_lat, par_lon, e_dev=e_dev, e_par=e_par)
+    assert np.array_equal(got, direct)
+
+
+def test_imbalanced_region_short_of_partners_gets_no_probe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_instance(
+        tmp_path,
+        [dev("D1"), dev("D2", province=MOHAMMADIA), dev("D3", province=SETTAT)],
+        [par("P1"), par("P2", province=MOHAMMADIA)],
+        config_toml({"MA-06": 3}, rules={"min_score": 1, "require_shared_language": True}),
+    )
+    solves: list[MatcherConfig] = []
+    real = diagnosis._Prober._solve
+
+    def counted(self: Any, config: MatcherConfig, *, rescore: bool) -> Any:
+        solves.append(config)
+        return real(self, config, rescore=rescore)
+
+    monkeypatch.setattr(diagnosis._Prober, "_solve", counted)
+    report = region(run(folder))
+    assert report.diagnosis is not None
+    assert report.diagnosis.startswith(f"{CASA}: 3 wanted, 2 possible — only 2 partner(s)")
+    assert report.diagnosis.endswith("no change of one or two rules would fill more")
+    assert solves == []
+    # Without the shortcut the same sentence costs a solve per relaxation and pair of them.
+    monkeypatch.setattr(diagnosis, "_ceiling", lambda *a, **k: 3)
+    assert region(run(folder)).diagnosis == report.diagnosis
+    assert len(solves) >= 2
+
+
+@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), remote=st.sampled_from([None, 60.0, 150.0, 400.0]))
+def test_the_smaller_shared_graph_filters_to_the_full_ones_edges(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, remote: float | None
+) -> None:
+    folder, _, _ = random_instance(random.Random(seed), tmp_path_factory.mktemp("graph"))
+    dataset, config, _, _ = load(folder)
+    instance = build_instance(dataset, config)
+    prober = diagnosis._Prober(
+        developers=instance.developers,
+        partners=instance.partners,
+        config=instance.config,
+        region_index=instance.region_index,
+        forbidden=instance.forbidden,
+        locks=instance.locks,
+        short=[],
+    )
+    small, full = prober.graph(full=False), prober.graph(full=True)
+    assert small is not None and full is not None
+    # a probe that keeps the language rule and min_score, with any remote limit
+    probe = apply_changes(config, (Change("rules.remote_max_distance_km", remote),))
+    assert not prober.needs_full(probe)
+    a, b = small.allowed(probe), full.allowed(probe)
+    for name in ("dev", "par", "score", "km", "locked"):
+        assert np.array_equal(getattr(small, name)[a], getattr(full, name)[b]), name
+    assert len(full.dev) >= len(small.dev)
