@@ -129,6 +129,9 @@ class _Chunk:
     forbidden: tuple[Int64s, Int64s]  # (developer index, column in ``cols``) of the region
     locks: tuple[Int64s, Int64s]
     region: int = 0  # index of the region in build_edges' list of regions
+    # Per partner group and women class, the score below which an unlocked pair is not kept
+    # (a bar of matcher.bounds already known: those pairs would be dropped anyway).
+    floors: Float64s | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,6 +171,7 @@ def _chunk_edges(
     config: MatcherConfig,
     par_group: Int64s | None,
     group_cap: Int64s | None,
+    dev_female: Bools | None = None,
 ) -> _ChunkEdges:
     """Score one chunk, apply the rules and keep what the exact pruning needs."""
     rows, cols = task.rows, task.cols
@@ -205,6 +209,9 @@ def _chunk_edges(
             group_cap=group_cap,
             locked=np.flatnonzero(lock_cells[r, c]).astype(np.int64),
         )
+        if task.floors is not None and dev_female is not None:
+            women = dev_female[e_dev].astype(np.int64)
+            keep &= (e_score >= task.floors[par_group[e_par], women]) | lock_cells[r, c]
         e_dev, e_par, e_score = e_dev[keep], e_par[keep], e_score[keep]
         pruned = n_allowed - len(e_dev)
     else:
@@ -221,6 +228,7 @@ def _kernel_chunk_edges(
     may_cross: Bools,
     table: PartnerTable,
     config: MatcherConfig,
+    dev_female: Bools | None = None,
 ) -> _ChunkEdges:
     """Score one chunk with the fused kernel: the same edges, scores and counts as numpy."""
     from matcher.kernel import score_chunk
@@ -236,6 +244,8 @@ def _kernel_chunk_edges(
         config=config,
         forbidden=_cells(rows, task.forbidden, shape) if len(task.forbidden[0]) else None,
         locks=_cells(rows, task.locks, shape) if len(task.locks[0]) else None,
+        floors=task.floors if dev_female is not None else None,
+        female=dev_female,
     )
     rule_counts = {code: counts[k] for k, code in enumerate(RULES)}
     pruned = int(row_allowed.sum()) - len(r) if table.prune else 0
@@ -253,6 +263,7 @@ def _kernel_runner(
     config: MatcherConfig,
     par_group: Int64s | None,
     group_cap: Int64s | None,
+    dev_female: Bools | None,
 ) -> Callable[[_Chunk], _ChunkEdges]:
     """Return a function scoring a chunk with the fused kernel."""
     # Imported here so that small runs never pay for importing numba.
@@ -276,6 +287,7 @@ def _kernel_runner(
             may_cross=may_cross,
             table=tables[task.region],
             config=config,
+            dev_female=dev_female,
         )
 
     return run
@@ -403,6 +415,16 @@ def _bar_table(bars: Sequence[Mapping[tuple[int, int], float]], n_groups: int) -
             if not women:
                 table[g, 1] = value  # one class for everybody there
     return table
+
+
+def _floors(table: Float64s) -> Float64s:
+    """Return the scorer's floors for these bars: a little lower, never above a kept pair.
+
+    A pair scoring below bar − 10⁻⁵ scores at least ten units of the solver's 10⁻⁶
+    resolution below the bar, so _above_bar drops it too: the floors only spare work.
+    """
+    floors: Float64s = table - 1e-5
+    return floors
 
 
 def _above_bar(
@@ -535,6 +557,7 @@ def build_edges(
             config=config,
             par_group=par_group,
             group_cap=group_cap,
+            dev_female=dev_female,
         )
     else:
 
@@ -545,6 +568,7 @@ def build_edges(
                 config=config,
                 par_group=par_group,
                 group_cap=group_cap,
+                dev_female=dev_female,
             )
 
     # what the progress display expects before skipping: every crosser's chunks too
@@ -552,24 +576,48 @@ def build_edges(
         -(-len(rows) // _chunk_step(cols, chunk_rows))
         for rows, (_, cols) in zip(crossers, regions, strict=True)
     )
-    found_stay = _run_all(run, stay_tasks, progress, done=0, total=planned)
     bars: list[dict[tuple[int, int], float]] = []
-    if skip:
+    floors: Float64s | None = None
+    if not skip:
+        found_stay = _run_all(run, stay_tasks, progress, done=0, total=planned)
+    else:
         assert specs is not None and group_cap is not None and par_group is not None
         assert dev_female is not None
-        for r, (_, cols) in enumerate(regions):
-            mine = [f for t, f in zip(stay_tasks, found_stay, strict=True) if t.region == r]
-            bars.append(
-                _region_bars(
-                    cols,
-                    mine,
-                    specs=specs,
-                    group_cap=group_cap,
-                    par_group=par_group,
-                    dev_female=dev_female,
-                    may_cross=may_cross,
-                )
+
+        def region_bars_of(found: Sequence[_ChunkEdges], r: int) -> dict[tuple[int, int], float]:
+            return _region_bars(
+                regions[r][1],
+                found,
+                specs=specs,
+                group_cap=group_cap,
+                par_group=par_group,
+                dev_female=dev_female,
+                may_cross=may_cross,
             )
+
+        # Each region's first chunk is scored first: its pairs give a first bar, below which
+        # the region's other chunks keep no pair (matcher.bounds: any matching of allowed
+        # pairs gives a valid bar), which spares most of their selection work.
+        first = [k == 0 or t.region != stay_tasks[k - 1].region for k, t in enumerate(stay_tasks)]
+        lead = [t for t, f in zip(stay_tasks, first, strict=True) if f]
+        found_lead = _run_all(run, lead, progress, done=0, total=planned)
+        early = [
+            region_bars_of([f for t, f in zip(lead, found_lead, strict=True) if t.region == r], r)
+            for r in range(len(regions))
+        ]
+        floors = _floors(_bar_table(early, len(group_cap)))
+        rest = [replace(t, floors=floors) for t, f in zip(stay_tasks, first, strict=True) if not f]
+        found_rest = iter(_run_all(run, rest, progress, done=len(lead), total=planned))
+        leads = iter(found_lead)
+        found_stay = [next(leads) if f else next(found_rest) for f in first]
+        for r in range(len(regions)):
+            mine = [f for t, f in zip(stay_tasks, found_stay, strict=True) if t.region == r]
+            # Both bars are valid; the higher one drops more.
+            final = region_bars_of(mine, r)
+            bars.append(
+                {key: max(value, early[r].get(key, -np.inf)) for key, value in final.items()}
+            )
+        floors = _floors(_bar_table(bars, len(group_cap)))
     cross_tasks: list[_Chunk] = []
     skipped = 0
     for r, ((region_par, cols), rows) in enumerate(zip(regions, crossers, strict=True)):
@@ -586,15 +634,18 @@ def build_edges(
         )
         wanted |= np.isin(rows, lock_dev[np.isin(lock_par, cols)])
         skipped += int(np.count_nonzero(~wanted)) * len(cols)
-        cross_tasks += _chunks(
-            rows[wanted],
-            cols,
-            region_par,
-            _region_pairs(forbid_dev, forbid_par, cols, n_par),
-            _region_pairs(lock_dev, lock_par, cols, n_par),
-            r,
-            chunk_rows,
-        )
+        cross_tasks += [
+            replace(t, floors=floors)
+            for t in _chunks(
+                rows[wanted],
+                cols,
+                region_par,
+                _region_pairs(forbid_dev, forbid_par, cols, n_par),
+                _region_pairs(lock_dev, lock_par, cols, n_par),
+                r,
+                chunk_rows,
+            )
+        ]
     found_cross = _run_all(
         run, cross_tasks, progress, done=len(stay_tasks), total=len(stay_tasks) + len(cross_tasks)
     )

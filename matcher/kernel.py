@@ -107,6 +107,8 @@ def _kernel(  # pragma: no cover - compiled
     group_start: Int64s,
     group_cap: Int64s,
     prune: bool,
+    floors: Float64s,
+    d_female: Bools,
     rule_counts: Int64s,
     row_allowed: Int64s,
 ) -> tuple[Int64s, Int64s, Float64s]:
@@ -117,6 +119,7 @@ def _kernel(  # pragma: no cover - compiled
     row_score = np.empty(n_cols, dtype=np.float64)
     row_ok = np.empty(n_cols, dtype=np.bool_)
     buf = np.empty(n_cols, dtype=np.float64)
+    at = np.empty(n_cols, dtype=np.int64)
     spare = np.empty(n_cols, dtype=np.float64)
     kept = 0
     one = np.float32(1.0)
@@ -191,12 +194,17 @@ def _kernel(  # pragma: no cover - compiled
                     out_row[kept], out_col[kept], out_score[kept] = i, j, row_score[j]
                     kept += 1
             continue
+        women = 1 if d_female[i] else 0
         for g in range(group_start.shape[0] - 1):
             lo, hi, cap = group_start[g], group_start[g + 1], group_cap[g]
+            floor = floors[g, women]
+            # Only the pairs at or above the floor compete for the developer's cap: those
+            # below would be dropped afterwards anyway (edges._floors).
             m = 0
             for j in range(lo, hi):
-                if row_ok[j]:
+                if row_ok[j] and row_score[j] >= floor:
                     buf[m] = row_score[j]
+                    at[m] = j
                     m += 1
             if cap <= 0:
                 threshold, ties = np.inf, 0
@@ -209,16 +217,27 @@ def _kernel(  # pragma: no cover - compiled
                     if buf[k] > threshold:
                         above += 1
                 ties = cap - above  # the lowest columns scoring exactly the threshold
-            for j in range(lo, hi):
-                if not row_ok[j]:
-                    continue
-                s = row_score[j]
+            if use_locks:
+                for j in range(lo, hi):
+                    if not row_ok[j]:
+                        continue
+                    s = row_score[j]
+                    keep = s >= floor and s > threshold
+                    if not keep and s >= floor and s == threshold and ties > 0:
+                        keep = True
+                        ties -= 1
+                    if keep or locks[i, j]:
+                        out_row[kept], out_col[kept], out_score[kept] = i, j, s
+                        kept += 1
+                continue
+            for k in range(m):  # in column order
+                s = buf[k]
                 keep = s > threshold
                 if not keep and s == threshold and ties > 0:
                     keep = True
                     ties -= 1
-                if keep or (use_locks and locks[i, j]):
-                    out_row[kept], out_col[kept], out_score[kept] = i, j, s
+                if keep:
+                    out_row[kept], out_col[kept], out_score[kept] = i, at[k], s
                     kept += 1
     return out_row[:kept].copy(), out_col[:kept].copy(), out_score[:kept].copy()
 
@@ -240,6 +259,7 @@ class PartnerTable:
     hour: Int64s
     group_start: Int64s
     group_cap: Int64s
+    group_ids: Int64s  # the partner group of each run of columns (0 without groups)
     prune: bool
 
 
@@ -252,10 +272,12 @@ def partner_table(
     n = len(partners)
     if col_group is None or group_cap is None or n == 0:
         starts, caps, prune = np.array([0, n], dtype=np.int64), np.zeros(1, np.int64), False
+        ids = np.zeros(1, np.int64)
     else:
         cut = np.flatnonzero(col_group[1:] != col_group[:-1]) + 1
         starts = np.concatenate(([0], cut, [n])).astype(np.int64)
-        caps, prune = group_cap[col_group[starts[:-1]]].astype(np.int64), True
+        ids = col_group[starts[:-1]].astype(np.int64)
+        caps, prune = group_cap[ids].astype(np.int64), True
     return PartnerTable(
         region=partners.region,
         province=partners.province,
@@ -270,6 +292,7 @@ def partner_table(
         hour=hour.reshape(-1).astype(np.int64),
         group_start=starts,
         group_cap=caps,
+        group_ids=ids,
         prune=prune,
     )
 
@@ -302,8 +325,16 @@ def score_chunk(
     config: MatcherConfig,
     forbidden: Bools | None,
     locks: Bools | None,
+    floors: Float64s | None = None,
+    female: Bools | None = None,
 ) -> tuple[Int64s, Int64s, Float64s, Int64s, Int64s]:
-    """Return the kept (row, column, score), allowed pairs per row and per-rule column counts."""
+    """Return the kept (row, column, score), allowed pairs per row and per-rule column counts.
+
+    With ``floors`` (per partner group and women class, indexed by the table's group ids)
+    and ``female`` (per developer), an unlocked pair scoring below its floor is not kept,
+    and only the pairs at or above it compete for the developer's cap: the same edges as
+    keeping the best cap and then dropping those below the floor.
+    """
     rules = config.rules
     lat, lon = developers.lat[rows], developers.lon[rows]
     places, place = _places(lat, lon)
@@ -357,6 +388,10 @@ def score_chunk(
         table.group_start,
         table.group_cap,
         table.prune,
+        np.full((len(table.group_ids), 2), -np.inf)
+        if floors is None
+        else np.ascontiguousarray(floors[table.group_ids]),
+        np.zeros(len(rows), np.bool_) if female is None else female[rows],
         rule_counts,
         row_allowed,
     )

@@ -120,12 +120,15 @@ def test_matching_bar_equals_a_greedy_pass_over_every_edge(
 
 
 def _everyone_scored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Score every crosser everywhere and keep every pair below the bars: no bound at all."""
     monkeypatch.setattr(
         edges_module, "_worth_scoring", lambda rows, *a, **k: np.ones(len(rows), dtype=np.bool_)
     )
+    monkeypatch.setattr(edges_module, "_above_bar", lambda found, **k: found)
+    monkeypatch.setattr(edges_module, "_floors", lambda table: np.full(table.shape, -np.inf))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
     n_dev=st.integers(1, 40),
@@ -136,6 +139,7 @@ def _everyone_scored(monkeypatch: pytest.MonkeyPatch) -> None:
     quotas=st.lists(st.integers(0, 3), min_size=3, max_size=3),
     mix=st.booleans(),
     remote_share=st.sampled_from([0.0, 0.5, 0.9]),
+    chunk_cells=st.sampled_from([None, 2, 24, 60]),
 )
 def test_skipping_keeps_every_tier_of_the_optimum(
     seed: int,
@@ -147,7 +151,9 @@ def test_skipping_keeps_every_tier_of_the_optimum(
     quotas: list[int],
     mix: bool,
     remote_share: float,
+    chunk_cells: int | None,
 ) -> None:
+    """Skipping crossers, dropping pairs below the bars and the scorer's floors lose no tier."""
     developers, partners = people(seed, n_dev, n_par)
     # Mostly remote developers leave regions short of their own, where crossers are needed.
     developers = [
@@ -166,8 +172,10 @@ def test_skipping_keeps_every_tier_of_the_optimum(
         extra["mix"] = {"max_per_kind": {"merchant": 1}, "min_women_share": 0.5}
     config = _config(cross, penalty, remote_score, **extra)
     dataset = Dataset(developers=developers, partners=partners)
-    skipping = _tiers(dataset, config)
     with pytest.MonkeyPatch.context() as patch:
+        if chunk_cells:  # regions in several chunks: the first one's bars floor the others
+            patch.setattr(edges_module, "_CELLS_PER_CHUNK", chunk_cells)
+        skipping = _tiers(dataset, config)
         _everyone_scored(patch)
         everyone = _tiers(dataset, config)
     assert everyone[-1] == 0
@@ -207,3 +215,28 @@ def test_a_region_short_of_its_own_developers_scores_the_remote_one() -> None:
     *_, filled, _total, skipped = _tiers(dataset, config)
     assert skipped == 0
     assert filled[3] == 2  # MA-04 is the fourth region
+
+
+@pytest.mark.parametrize("kernel", [False, True])
+def test_a_regions_first_chunk_floors_its_other_chunks(
+    monkeypatch: pytest.MonkeyPatch, kernel: bool
+) -> None:
+    # Rabat, one place. D-0 and D-1 (the first chunk) pair perfectly with P-0 and P-1: a
+    # matching of max + cap - 1 = 1 pair, so the bar is 100. The later chunks hold D-2,
+    # also perfect with every partner (kept), and D-3..D-5, who lack the skill (dropped).
+    good = [dev(id=f"D-{i}", province=None) for i in range(3)]
+    weak = [dev(id=f"D-{i}", province=None, skills=("seo",)) for i in range(3, 6)]
+    partners = [par(id=f"P-{i}", province=None) for i in range(2)]
+    config = _config("remote-only", 15, 0.5, quotas={"default": 0, "regions": {"MA-04": 1}})
+    monkeypatch.setattr(edges_module, "_CELLS_PER_CHUNK", 4)  # two developers a chunk
+    monkeypatch.setattr(edges_module, "KERNEL_FROM_CELLS", 0 if kernel else 10**12)
+    instance = build_instance(Dataset(developers=[*good, *weak], partners=partners), config)
+    edges = instance.edges
+    kept = sorted(
+        (instance.developers[d].id, instance.partners[p].id)
+        for d, p in zip(edges.dev.tolist(), edges.par.tolist(), strict=True)
+    )
+    assert kept == [("D-0", "P-0"), ("D-1", "P-0"), ("D-2", "P-0")]  # cap 1 a developer
+    assert edges.score.tolist() == [100.0, 100.0, 100.0]
+    assert edges.dev_allowed.tolist() == [2] * 6  # every pair allowed, counted
+    assert edges.pruned == 12 - 3

@@ -19,6 +19,7 @@ from matcher.kernel import bits
 from matcher.models import KINDS, Developer, Partner
 from matcher.reference import PROVINCES, REGIONS
 from matcher.rules import RULES
+from matcher.specs import group_caps, region_specs
 
 REGION_INDEX = {r.code: i for i, r in enumerate(REGIONS)}
 N_GROUPS = len(REGIONS) * len(KINDS)
@@ -207,3 +208,56 @@ def test_the_kernel_scores_from_the_documented_size(
         group_cap=None,
     )
     assert bool(calls) is expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_dev=st.integers(1, 30),
+    n_par=st.integers(1, 30),
+    quotas=st.lists(st.integers(0, 3), min_size=3, max_size=3),
+    mix=st.booleans(),
+    chunk_cells=st.sampled_from([2, 24, 1 << 20]),
+    n_lock=st.integers(0, 2),
+)
+def test_kernel_gives_the_numpy_edges_with_bars_and_floors(
+    seed: int,
+    n_dev: int,
+    n_par: int,
+    quotas: list[int],
+    mix: bool,
+    chunk_cells: int,
+    n_lock: int,
+) -> None:
+    """With the specs (bounds, bars, the first chunks' floors) both paths keep the same."""
+    developers, partners = people(seed, n_dev, n_par)
+    raw: dict[str, Any] = {
+        "rules": {"cross_region": "always", "min_score": 0},
+        "quotas": {
+            "default": 0,
+            "regions": dict(zip(("MA-03", "MA-04", "MA-07"), quotas, strict=True)),
+        },
+    }
+    if mix:
+        raw["mix"] = {"max_per_kind": {"merchant": 1}, "min_women_share": 0.5}
+    config = MatcherConfig.model_validate(raw)
+    specs = region_specs(config)
+    rng = random.Random(seed)
+    cells = [(d, p) for d in range(n_dev) for p in range(n_par)]
+    locks = sorted(rng.sample(cells, min(n_lock, len(cells))))
+    found = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(edges_module, "_CELLS_PER_CHUNK", chunk_cells)
+        for kernel in (False, True):
+            found[kernel] = build_edges(
+                developers=developers,
+                partners=partners,
+                config=config,
+                region_index=REGION_INDEX,
+                group_cap=group_caps(specs),
+                specs=specs,
+                locks=locks,
+                kernel=kernel,
+            )
+    assert_same(found[False], found[True])
+    assert found[False].scored.tolist() == found[True].scored.tolist()
