@@ -62,6 +62,9 @@ class EdgeSet:
     # edge into a region means it was scored there, not the other way round: pruning and
     # the bars (matcher.bounds) may leave none.
     scored: Bools
+    # Per developer and region (same order): its allowed pairs there (``dev_allowed`` summed
+    # over the regions it was scored in).
+    region_allowed: Int64s
     # Cells not scored: crossing developers a region provably does not need (bounds.py).
     skipped: int = 0
     # Both sides' encoded features (the order of the developers and partners given), for
@@ -653,6 +656,7 @@ def build_edges(
     rule_counts = {code: np.zeros(n_par, dtype=np.int64) for code in RULES}
     region_of = [region_index[partners[int(cols[0])].region] for _, cols in regions]
     scored = np.zeros((n_dev, max(region_index.values(), default=-1) + 1), dtype=np.bool_)
+    region_allowed = np.zeros(scored.shape, dtype=np.int64)
     dev_allowed = np.zeros(n_dev, dtype=np.int64)
     par_allowed = np.zeros(n_par, dtype=np.int64)
     out_dev: list[Int64s] = []
@@ -678,6 +682,7 @@ def build_edges(
             rule_counts[code][task.cols] += found.rule_counts[code]
         dev_allowed[task.rows] += found.row_allowed
         scored[task.rows, region_of[task.region]] = True
+        region_allowed[task.rows, region_of[task.region]] += found.row_allowed
         par_allowed[task.cols] += found.col_allowed
         out_dev.append(found.dev)
         out_par.append(found.par)
@@ -717,6 +722,7 @@ def build_edges(
     return EdgeSet(
         features=(dev_feat, par_feat),
         scored=scored,
+        region_allowed=region_allowed,
         skipped=skipped,
         dev=dev_arr,
         par=par_arr,

@@ -115,15 +115,19 @@ def unpaired_people(
     free_edge_p = ~dev_paired[e_dev]
     n_free_d = np.bincount(e_dev[free_edge_d], minlength=n_dev)
     n_free_p = np.bincount(e_par[free_edge_p], minlength=n_par)
-    # Edges are sorted by (developer, partner): a developer's first free edge holds the
-    # lowest-indexed free partner, the one whose region the reason names.
-    first_free = np.full(n_dev, -1, dtype=np.int64)
+    # The region a developer's reason names: its own if a free partner is there, else the
+    # first region (in code order) with one.
+    codes = [r.code for r in REGIONS]
+    region_at = {code: r for r, code in enumerate(codes)}
+    par_region = np.array([region_at[p.region] for p in partners], dtype=np.int64)
+    dev_region = np.array([region_at[d.region] for d in developers], dtype=np.int64)
     free_at = np.flatnonzero(free_edge_d)
-    owner = e_dev[free_at]
-    at = (
-        np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]])) if len(owner) else free_at
-    )
-    first_free[owner[at]] = e_par[free_at[at]]
+    owner, where = e_dev[free_at], par_region[e_par[free_at]]
+    free_region = np.full(n_dev, len(codes), dtype=np.int64)
+    np.minimum.at(free_region, owner, where)
+    at_home = np.zeros(n_dev, dtype=np.bool_)
+    at_home[owner[where == dev_region[owner]]] = True
+    free_region[at_home] = dev_region[at_home]
     starts_d = np.searchsorted(e_dev, np.arange(n_dev + 1))
     skipped = edges.skipped > 0
     pruned = edges.pruned > 0 or skipped
@@ -139,22 +143,31 @@ def unpaired_people(
     # A crossing developer skipped against a region has pairs there that dev_allowed lacks.
     maybe = (edges.dev_allowed > 0) | (crossing & skipped)
     redo_d = np.flatnonzero(~dev_paired & (n_free_d == 0) & maybe & pruned)
-    full_d = _developer_counterparts(people, redo_d.tolist())
-    n_free_dl, first_free_l, starts_l = n_free_d.tolist(), first_free.tolist(), starts_d.tolist()
+    counted, beaten, unsure_d = _count_free_partners(people, redo_d, edges=edges, crossing=crossing)
+    full_d = _developer_counterparts(people, unsure_d)
+    n_free_dl, free_region_l, starts_l = n_free_d.tolist(), free_region.tolist(), starts_d.tolist()
     for i in np.flatnonzero(~dev_paired).tolist():
         dev = developers[i]
-        if i in full_d and len(full_d[i][0]):
+        if i in counted:
+            region, n, at_least = counted[i]
+            reason, detail = _free_left_in("developer", region, n, people, at_least=at_least)
+        elif i in beaten:
+            reason, detail = _outscored("developer", i, *beaten[i], people)
+        elif i in full_d and len(full_d[i][0]):
             # (none at all: a crossing developer the scorer may have skipped, who turns
             # out to have no compatible partner; the branches below explain them)
             others, scores = full_d[i]
             free = others[~par_paired[others]]
-            reason, detail = (
-                _free_left("developer", int(free[0]), len(free), people)
-                if len(free)
-                else _outscored("developer", i, others, scores, people)
-            )
+            if len(free):
+                regions = par_region[free]
+                home = int(dev_region[i])
+                region = codes[home if (regions == home).any() else int(regions.min())]
+                reason, detail = _free_left_in("developer", region, len(free), people)
+            else:
+                reason, detail = _outscored("developer", i, others, scores, people)
         elif n_free_dl[i]:
-            reason, detail = _free_left("developer", first_free_l[i], n_free_dl[i], people)
+            region = codes[free_region_l[i]]
+            reason, detail = _free_left_in("developer", region, n_free_dl[i], people)
         elif starts_l[i + 1] > starts_l[i]:
             sel = slice(starts_l[i], starts_l[i + 1])
             reason, detail = _outscored("developer", i, e_par[sel], e_score[sel], people)
@@ -235,10 +248,16 @@ def _free_left(
 ) -> tuple[str, str]:
     """Explain ``n`` free compatible counterparts left: the region's quota or its mix rules.
 
-    The region is the partner's: ``at`` is the first free partner for a developer, the
-    partner themself otherwise. ``at_least``: ``n`` is a lower bound (see unpaired_people).
+    The region is the partner's: ``at`` is the partner themself. ``at_least``: ``n`` is a
+    lower bound (see unpaired_people).
     """
-    region = people.pars[at].region
+    return _free_left_in(side, people.pars[at].region, n, people, at_least=at_least)
+
+
+def _free_left_in(
+    side: Side, region: str, n: int, people: _People, *, at_least: bool = False
+) -> tuple[str, str]:
+    """Explain ``n`` free compatible counterparts left in ``region`` (see _free_left)."""
     # Tens of thousands of people share a few texts: each is translated and formatted once.
     key = (side, region, n, at_least)
     found = people.texts.get(key)
@@ -440,6 +459,95 @@ def _skipped_compatible(
             if not capped:
                 extra[group] -= edges.par_allowed[group]
     return extra
+
+
+def _count_free_partners(
+    people: _People, wanted: Int64s, *, edges: EdgeSet, crossing: Bools
+) -> tuple[dict[int, tuple[str, int, bool]], dict[int, tuple[Int64s, Float64s]], list[int]]:
+    """Count the wanted developers' free compatible partners by scoring the paired ones only.
+
+    The scorer counted each developer's allowed pairs per region (``region_allowed``), so
+    the free ones there number that count minus the paired partners compatible with the
+    developer, and only the paired partners are scored. Returns, per developer:
+    (region, count, at least) when some are free, the region being the developer's own if
+    it has free ones, else the first region that has; (compatible partners, scores) when
+    none is free and the developer was scored wherever it may work (all are then paired);
+    and the developers left, crossing ones not scored somewhere (matcher.bounds) with no free
+    partner where they were, whose reasons need every partner scored.
+    """
+    counted: dict[int, tuple[str, int, bool]] = {}
+    beaten: dict[int, tuple[Int64s, Float64s]] = {}
+    unsure: list[int] = []
+    if not len(wanted):
+        return counted, beaten, unsure
+    codes = [r.code for r in REGIONS]
+    region_at = {code: r for r, code in enumerate(codes)}
+    par_region = np.array([region_at[p.region] for p in people.pars], dtype=np.int64)
+    has_partners = np.bincount(par_region, minlength=len(codes)) > 0
+    paired = np.flatnonzero(people.par_mate >= 0)
+    compatible = np.zeros((len(wanted), len(codes)), dtype=np.int64)
+    _paired_in_reach(people, wanted, edges.scored, par_region, paired, compatible, None)
+    free: Int64s = edges.region_allowed[wanted] - compatible
+    away: Bools = crossing[wanted, None] & ~edges.scored[wanted] & has_partners[None, :]
+    unscored: list[bool] = np.asarray(away.any(axis=1), dtype=np.bool_).tolist()
+    totals: list[int] = free.sum(axis=1).tolist()
+    beaten_at: list[int] = []
+    for k, i in enumerate(wanted.tolist()):
+        if totals[k] > 0:
+            home = region_at[people.devs[i].region]
+            r = home if free[k, home] > 0 else int(np.argmax(free[k] > 0))
+            counted[i] = (codes[r], totals[k], unscored[k])
+        elif unscored[k]:
+            unsure.append(i)
+        elif compatible[k].any():
+            beaten_at.append(k)
+    # Every compatible partner of these is paired: list them, with the scores.
+    found: list[list[tuple[int, float]]] = [[] for _ in range(len(wanted))]
+    if beaten_at:
+        rows = np.array(beaten_at, dtype=np.int64)
+        _paired_in_reach(people, wanted[rows], edges.scored, par_region, paired, None, found, rows)
+    for k in beaten_at:
+        pairs = sorted(found[k])
+        beaten[int(wanted[k])] = (
+            np.array([p for p, _ in pairs], dtype=np.int64),
+            np.array([sc for _, sc in pairs], dtype=np.float64),
+        )
+    return counted, beaten, unsure
+
+
+def _paired_in_reach(
+    people: _People,
+    devs: Int64s,
+    scored: Bools,
+    par_region: Int64s,
+    paired: Int64s,
+    counts: Int64s | None,
+    found: list[list[tuple[int, float]]] | None,
+    slots: Int64s | None = None,
+) -> None:
+    """Score ``devs`` against the paired partners of the regions they were scored in.
+
+    Adds to ``counts[k, region]`` the compatible ones of ``devs[k]``, or appends them with
+    their scores to ``found[slots[k]]``.
+    """
+    for r in range(scored.shape[1]):
+        at = np.flatnonzero(scored[devs, r])
+        cols = paired[par_region[paired] == r]
+        if not len(at) or not len(cols):
+            continue
+        step = max(1, _CELLS_PER_BLOCK // len(cols))
+        for start in range(0, len(at), step):
+            block = at[start : start + step]
+            mask, score = _allowed_block(people, devs[block], cols)
+            if counts is not None:
+                counts[block, r] = mask.sum(axis=1)
+            if found is not None:
+                for row, k in enumerate(block.tolist()):
+                    hit = np.flatnonzero(mask[row])
+                    slot = k if slots is None else int(slots[k])
+                    found[slot].extend(
+                        zip(cols[hit].tolist(), score[row, hit].tolist(), strict=True)
+                    )
 
 
 def _developer_counterparts(

@@ -64,7 +64,13 @@ def oracle_unpaired(
         other_side = "partner" if side == "developer" else "developer"
         free = [int(o) for o in others if int(o) not in paired_map]
         if free:
-            region = pars[free[0]].region if side == "developer" else pars[own].region
+            if side == "developer":
+                # the developer's own region if a free partner is there, else the first one
+                regions = {pars[f].region for f in free}
+                home = devs[own].region
+                region = home if home in regions else min(regions)
+            else:
+                region = pars[own].region
             name = get_region(region).name
             if filled[region] >= caps[region]:
                 return "quota_full", _(
@@ -358,6 +364,39 @@ def assert_same_or_bound(got: Unpaired, want: Unpaired) -> None:
     assert 0 < int(found.group(1)) <= int(exact.group(1))
 
 
+_FULL = re.compile(r"^(.+) already has its (\d+) pairs; at least (\d+) compatible partner")
+
+
+def assert_free_somewhere(
+    got: Unpaired, want: Unpaired, instance: Instance, result: MatchResult
+) -> None:
+    """Assert a developer's "at least m" names a full region where m of its partners are free.
+
+    The exact count (``want``) may name another region: one the scorer skipped this crossing
+    developer for (matcher.bounds), whose partners are not counted.
+    """
+    found = _FULL.match(got.detail)
+    assert found is not None and got.reason == want.reason == "quota_full", (got, want)
+    region = next(r.code for r in REGIONS if r.name == found.group(1))
+    paired = {p.partner.id for p in result.pairs}
+    d = instance.dev_index[got.id]
+    cols = [j for j, p in enumerate(instance.partners) if p.region == region and p.id not in paired]
+    allowed = allowed_mask(
+        block=score_block(
+            developers=[instance.developers[d]],
+            partners=[instance.partners[j] for j in cols],
+            config=instance.config,
+        ),
+        developers=[instance.developers[d]],
+        partners=[instance.partners[j] for j in cols],
+        config=instance.config,
+        forbidden=instance.forbidden,
+    )
+    assert int(found.group(2)) == sum(p.region == region for p in result.pairs)
+    exact = int(re.search(r"; (\d+) compatible", want.detail).group(1))  # type: ignore[union-attr]
+    assert allowed.any() and 0 < int(found.group(3)) <= exact
+
+
 @pytest.mark.parametrize("kernel", [False, True], ids=["numpy", "kernel"])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_reasons_equal_the_straightforward_code(
@@ -367,7 +406,10 @@ def test_reasons_equal_the_straightforward_code(
     assert instance.edges.pruned > 0  # the case the shortcut is for
     assert len(result.unpaired) == len(expected)
     for got, want in zip(result.unpaired, expected, strict=True):
-        assert_same_or_bound(got, want)
+        if got.side == "developer" and got.detail != want.detail and _FULL.match(got.detail):
+            assert_free_somewhere(got, want, instance, result)
+        else:
+            assert_same_or_bound(got, want)
 
 
 @pytest.mark.parametrize("kernel", [False, True], ids=["numpy", "kernel"])
@@ -645,3 +687,46 @@ def test_a_crossing_developer_with_no_compatible_partner_is_explained() -> None:
     expected = oracle_unpaired(instance, dev_pair, par_pair, filled)
     for got, want in zip(result.unpaired, expected, strict=True):
         assert_same_or_bound(got, want)
+
+
+def test_a_developer_without_edges_is_told_of_its_own_full_region_first() -> None:
+    # R, remote from Casablanca, is scored in Rabat and at home, but its pairs with the food
+    # partners score below each region's bar (a perfect local pair) and are dropped: R keeps
+    # only its edges to the two paired partners. Both regions have a free partner compatible
+    # with R; the reason names R's own region, and counts both.
+    developers = [
+        profiles.dev(id="D-A", province=None),
+        profiles.dev(id="D-C", region="MA-06", province=None),
+        profiles.dev(id="R", region="MA-06", province=None, mobility="remote"),
+    ]
+    partners = [
+        profiles.par(id="P-A1", province=None),
+        profiles.par(id="P-A2", province=None, sector="food"),
+        profiles.par(id="P-C1", region="MA-06", province=None),
+        profiles.par(id="P-C2", region="MA-06", province=None, sector="food"),
+    ]
+    config = MatcherConfig.model_validate(
+        {
+            "rules": {
+                "cross_region": "remote-only",
+                "cross_region_penalty": 0,
+                "remote_distance_score": 1.0,
+            },
+            "quotas": {"default": 0, "regions": {"MA-04": 1, "MA-06": 1}},
+        }
+    )
+    instance = build_instance(Dataset(developers, partners), config)
+    result = assemble(instance, solve_instance(instance))
+    assert sorted((p.developer.id, p.partner.id) for p in result.pairs) == [
+        ("D-A", "P-A1"),
+        ("D-C", "P-C1"),
+    ]
+    r = instance.dev_index["R"]
+    kept = instance.edges.par[instance.edges.dev == r].tolist()
+    assert kept == [instance.par_index["P-A1"], instance.par_index["P-C1"]]  # both paired
+    assert instance.edges.scored[r].sum() == 2  # yet scored in both regions
+    got = next(u for u in result.unpaired if u.id == "R")
+    assert (got.reason, got.detail) == (
+        "quota_full",
+        "Casablanca-Settat already has its 1 pairs; 2 compatible partner(s) left unpaired too",
+    )
