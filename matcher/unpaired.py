@@ -387,9 +387,13 @@ def _paired_compatible(people: _People, wanted: Int64s) -> dict[int, tuple[Int64
         for start in range(0, len(cols_all), step):
             cols = cols_all[start : start + step]
             mask, score = _allowed_block(people, rows, cols)
+            # per column, its hits in row order: the nonzeros of the transpose, split
+            col_at, row_at = np.nonzero(mask.T)
+            bounds = np.searchsorted(col_at, np.arange(len(cols) + 1)).tolist()
+            found_rows, found_scores = rows[row_at], score[row_at, col_at]
             for k, j in enumerate(cols.tolist()):
-                hit = np.flatnonzero(mask[:, k])
-                out[j] = (rows[hit], score[hit, k])
+                a, b = bounds[k], bounds[k + 1]
+                out[j] = (found_rows[a:b], found_scores[a:b])
     return out
 
 
