@@ -152,7 +152,8 @@ def _kernel(  # pragma: no cover - compiled
             # the solver's 1e-6 resolution, as numpy's round(x, 6) does (x·10⁶, rint, /10⁶).
             remote = remote_dev and not same_region
             limit = remote_max_km if remote else max_km
-            if rule < 0 and np.rint(np.float64(km) * 1e6) / 1e6 > limit:
+            # (the rounding only matters within 10⁻³ of the limit: tested there only)
+            if rule < 0 and km > limit - 1e-3 and np.rint(np.float64(km) * 1e6) / 1e6 > limit:
                 rule = 4
             if rule < 0:
                 if p_n_needs[j] == zero:
@@ -180,7 +181,7 @@ def _kernel(  # pragma: no cover - compiled
                 score *= 100.0
                 if not same_region:
                     score -= penalty
-                if np.rint(score * 1e6) / 1e6 < min_score:
+                if score < min_score + 1e-3 and np.rint(score * 1e6) / 1e6 < min_score:
                     rule = 5
                 else:
                     row_ok[j] = True
