@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from matcher.errors import Problem, ProblemLog
 from matcher.i18n import N_, _
 from matcher.models import Developer, Partner, Profile
+from matcher.readers.construct import ProfileBuilder
 from matcher.readers.headers import (
     DEVELOPER_COLUMNS,
     DEVELOPER_REQUIRED,
@@ -791,12 +792,15 @@ def _build(
         return step.check(row), recorder.items
 
     outcomes = [_run_step(step, columns, probe) for step in steps]
-    names = [field for outcome in outcomes for field in outcome.values]
+    by_field = {field: col for outcome in outcomes for field, col in outcome.values.items()}
+    by_field["row"] = [raw.number for raw in rows]
+    builder = _builder(model)
+    slow = builder.slow_rows(by_field)
+    names = builder.fields if slow is not None else tuple(by_field)
     # Every row's field values at once (zip runs in C), for the rows that turn out valid.
-    records = list(
-        zip(*(column for outcome in outcomes for column in outcome.values.values()), strict=True)
-    )
+    records = list(zip(*(by_field[name] for name in names), strict=True))
     flagged = set().union(*(outcome.problems for outcome in outcomes))
+    made = builder.make(records, skip=slow | flagged) if slow is not None else []
     profiles: list[P] = []
     first_row: dict[str, int] = {}
     # "D-01" and "d-01" are two ids to the computer and one to a person reading a list.
@@ -813,9 +817,10 @@ def _build(
                     log.items.append(dataclasses.replace(problem, row=raw.number))
                     errors += problem.severity == "error"
         profile: P | None = None
-        if not errors:
+        if not errors and made and made[index] is not None:
+            profile = made[index]
+        elif not errors:
             values = dict(zip(names, records[index], strict=True))
-            values["row"] = raw.number
             try:
                 profile = model.model_validate(values)
             except ValidationError as exc:
@@ -860,6 +865,12 @@ def _build(
         if profile is not None:
             profiles.append(profile)
     return profiles
+
+
+@functools.cache
+def _builder(model: type[P]) -> ProfileBuilder[P]:
+    """Return the builder of ``model``'s profiles (its field checks are made once)."""
+    return ProfileBuilder(model)
 
 
 def _footer(
