@@ -6,8 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from matcher.errors import Problem
+from matcher.errors import Problem, ProblemLog
 from matcher.readers import (
     DEVELOPER_COLUMNS,
     DEVELOPER_REQUIRED,
@@ -16,6 +18,9 @@ from matcher.readers import (
     read_developers,
     read_partners,
 )
+from matcher.readers.profiles import _DEVELOPER, _PARTNER, _UNSURE, _Columns, _Row, _Step
+from matcher.readers.table import RawRow
+from matcher.vocab import SECTORS, SKILLS
 
 WriteCsv = Callable[..., Path]
 WriteJson = Callable[[str, object], Path]
@@ -583,3 +588,86 @@ def test_hours_with_another_unit_are_still_errors(write_csv: WriteCsv, hours: st
     problem = _only(problems)
     assert (problem.row, problem.column) == (2, "availability_hours")
     assert "not a number" in problem.message
+
+
+# -- fast paths --------------------------------------------------------------------------------
+
+_FAST_STEPS = [step for step in (*_DEVELOPER, *_PARTNER) if step.fast is not None]
+# List items of every kind: known tags and their labels, spellings, unknown words, joined
+# pairs, personal data shifted into the column, placeholders and separators.
+_ITEMS = [
+    *SKILLS,
+    *SKILLS.values(),
+    *SECTORS,
+    *SECTORS.values(),
+    "WEB",
+    " Web ",
+    "développement web",
+    "web et mobile",
+    "SEO / contenu",
+    "web & cuisine",
+    "cuisine moléculaire",
+    "zzz",
+    "Rachid Ouhmad",
+    "Mobile Apps",  # a known skill that looks like a person's name: ignored, with a warning
+    "Argan Oil",
+    "amina@example.ma",
+    "+212 600 00 00 00",
+    "AB123456",
+    "N/A",
+    "-",
+    "",
+    " ",
+    "web;data",
+    "|",
+]
+
+
+def _checked(step: _Step, cell: str) -> tuple[str, tuple[object, list[Problem]]]:
+    """Return the cell as the step sees it, and what its check gives with every problem."""
+    field = step.reads[0]
+    mapping = {field: field}
+    raw = RawRow(2, {field: cell})
+    columns = _Columns([raw], mapping)
+    log = ProblemLog()
+    value = step.check(_Row("x.csv", raw, mapping, log, columns=columns))
+    return columns.column(field)[0], (value, log.items)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    step=st.sampled_from(_FAST_STEPS),
+    items=st.lists(st.sampled_from(_ITEMS), max_size=5),
+    separator=st.sampled_from([";", ",", "|", " ; ", "\n"]),
+)
+def test_a_fast_path_gives_what_the_check_gives_when_it_reports_nothing(
+    step: _Step, items: list[str], separator: str
+) -> None:
+    assert step.fast is not None
+    text, (value, problems) = _checked(step, separator.join(items))
+    fast = step.fast(text)
+    if fast is not _UNSURE:
+        assert problems == []
+        assert fast == value
+        assert type(fast) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("field", "cell", "expected"),
+    [
+        ("skills", "web; Mobile apps ;WEB", ("web", "mobile")),
+        ("sectors", "", ()),
+        ("needs", "data|web", ("data", "web")),
+        ("skills", "", _UNSURE),  # "skills is empty" is the check's to report
+        ("needs", "", _UNSURE),  # so is "no needs listed"
+        ("skills", "web et mobile", _UNSURE),
+        ("skills", "web;zzz", _UNSURE),
+        ("sectors", "textile;Rachid Ouhmad", _UNSURE),
+    ],
+)
+def test_a_fast_path_reads_plain_lists_and_leaves_the_rest_to_the_check(
+    field: str, cell: str, expected: object
+) -> None:
+    (step,) = {s for s in _FAST_STEPS if s.reads == (field,)}
+    assert step.fast is not None
+    assert step.fast(cell) == expected

@@ -626,15 +626,55 @@ class _Step:
 
     ``check`` reads only the cells of ``reads`` and returns one value per field of
     ``fields``; its messages never name the row, so the same cells give the same values and
-    problems on every row. With ``value`` the cells are personal and distinct on every row
-    (ids, names, contacts): ``check`` then only looks at which cells are empty, and ``value``
-    turns the cells into the field's value.
+    problems on every row. With ``values`` the cells are personal and distinct on every row
+    (ids, names, contacts): ``check`` then only looks at which cells are empty, and
+    ``values`` turns the columns of ``reads`` into the field's column. ``fast``, for a step
+    reading one cell, returns the value ``check`` gives a cell when it reports nothing about
+    it, or ``_UNSURE``: then ``check`` is run.
     """
 
     fields: tuple[str, ...]
     reads: tuple[str, ...]
     check: Callable[[_Row], Any]
-    value: Callable[..., Any] | None = None
+    values: Callable[..., list[Any]] | None = None
+    fast: Callable[[str], Any] | None = None
+
+
+_UNSURE = object()
+
+
+def _plain_tags(
+    normalise: Callable[[str], tuple[str, bool]], *, empty: bool
+) -> Callable[[str], Any]:
+    """Return the fast path of a tag list cell: its tags when each item is one known tag.
+
+    An item that is a known tag, not several joined ("web et mobile"), and not personal
+    data gives no warning in :meth:`_Row.tags`; a cell of such items is read without it.
+    Without ``empty`` a cell with no tag is left to the check (it reports that).
+    """
+
+    def fast(text: str) -> Any:
+        tags: list[str] = []
+        for item in split_list(text):
+            tag = _plain_tag(normalise, item)
+            if tag is None:
+                return _UNSURE
+            if tag and tag not in tags:
+                tags.append(tag)
+        if not tags and not empty:
+            return _UNSURE
+        return tuple(tags)
+
+    return fast
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain_tag(normalise: Callable[[str], tuple[str, bool]], item: str) -> str | None:
+    """Return the tag of a list item that :meth:`_Row.tags` reads silently, else None."""
+    if _parts(normalise, item) != (item,) or looks_personal(item) is not None:
+        return None
+    tag, known = _normalised(normalise, item)
+    return tag if known else None
 
 
 def _codes(row: _Row) -> tuple[str, str | None]:
@@ -646,9 +686,23 @@ def _full_name(first: str, name: str) -> str:
     return " ".join(v for v in (first, name) if v)
 
 
+def _full_names(first: list[str], names: list[str]) -> list[str]:
+    if not any(first):
+        return names  # the same strings _full_name gives: no first name column to join
+    return list(map(_full_name, first, names))
+
+
+def _clean_ids(ids: list[str]) -> list[str]:
+    return list(map(clean_id, ids))
+
+
+def _or_none(texts: list[str]) -> list[str | None]:
+    return [text or None for text in texts]
+
+
 _COMMON: tuple[_Step, ...] = (
-    _Step(("id",), ("id",), lambda row: row.required("id"), value=clean_id),
-    _Step(("name",), ("first_name", "name"), lambda row: row.name(), value=_full_name),
+    _Step(("id",), ("id",), lambda row: row.required("id"), values=_clean_ids),
+    _Step(("name",), ("first_name", "name"), lambda row: row.name(), values=_full_names),
     _Step(("region", "province"), ("province", "region"), lambda row: _codes(row)),
     _Step(("languages",), ("languages",), lambda row: row.languages()),
     _Step(
@@ -659,8 +713,8 @@ _COMMON: tuple[_Step, ...] = (
         ),
     ),
     _Step(("lat", "lon"), ("lat", "lon"), lambda row: row.coordinates()),
-    _Step(("email",), ("email",), lambda row: None, value=lambda text: text or None),
-    _Step(("phone",), ("phone",), lambda row: None, value=lambda text: text or None),
+    _Step(("email",), ("email",), lambda row: None, values=_or_none),
+    _Step(("phone",), ("phone",), lambda row: None, values=_or_none),
 )
 
 
@@ -675,11 +729,12 @@ def _skills(row: _Row) -> tuple[str, ...]:
 
 _DEVELOPER: tuple[_Step, ...] = (
     *_COMMON,
-    _Step(("skills",), ("skills",), _skills),
+    _Step(("skills",), ("skills",), _skills, fast=_plain_tags(normalise_skill, empty=False)),
     _Step(
         ("sectors",),
         ("sectors",),
         lambda row: row.tags("sectors", "sector", normalise_sector, SECTORS),
+        fast=_plain_tags(normalise_sector, empty=True),
     ),
     _Step(
         ("experience_years",),
@@ -732,7 +787,7 @@ _PARTNER: tuple[_Step, ...] = (
     # An empty kind is reported here, an unknown one after the needs: as a person reads the row.
     _Step((), ("kind",), lambda row: row.required("kind")),
     _Step(("sector",), ("sector",), _sector),
-    _Step(("needs",), ("needs",), _needs),
+    _Step(("needs",), ("needs",), _needs, fast=_plain_tags(normalise_skill, empty=False)),
     _Step(("kind",), ("kind",), lambda row: row.choice("kind", resolve_kind)),
 )
 
@@ -751,22 +806,28 @@ def _run_step(
     """Run ``step`` on every row, probing one row per distinct key."""
     cells = [columns.column(field) for field in step.reads]
     keys: list[Any]
-    if step.value is not None:
-        keys = list(zip(*([not v for v in c] for c in cells), strict=True))
+    if step.values is not None:
+        empty = [list(map(operator.not_, c)) for c in cells]
+        keys = empty[0] if len(empty) == 1 else list(zip(*empty, strict=True))
     else:
         keys = cells[0] if len(cells) == 1 else list(zip(*cells, strict=True))
     # The first row of each key, as the dict keeps the last index it is given.
     first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
-    found = {key: probe(index, step) for key, index in first.items()}
-    per_row = list(map(found.__getitem__, keys))
+    found: dict[Any, tuple[Any, list[Problem]]] = {}
+    fast = step.fast
+    for key, index in first.items():
+        value = _UNSURE if fast is None else fast(key)
+        found[key] = probe(index, step) if value is _UNSURE else (value, [])
     values: dict[str, list[Any]] = {}
-    if step.value is not None:
-        values[step.fields[0]] = list(map(step.value, *cells))
+    if step.values is not None:
+        values[step.fields[0]] = step.values(*cells)
     elif len(step.fields) == 1:
-        values[step.fields[0]] = [value for value, _ in per_row]
+        value_of = {key: value for key, (value, _) in found.items()}
+        values[step.fields[0]] = list(map(value_of.__getitem__, keys))
     else:
         for at, field in enumerate(step.fields):
-            values[field] = [value[at] for value, _ in per_row]
+            value_of = {key: value[at] for key, (value, _) in found.items()}
+            values[field] = list(map(value_of.__getitem__, keys))
     bad = {key for key, (_, problems) in found.items() if problems}
     problems = {i: tuple(found[k][1]) for i, k in enumerate(keys) if k in bad} if bad else {}
     return _Outcome(values, problems)
