@@ -18,7 +18,15 @@ from matcher.readers import (
     read_developers,
     read_partners,
 )
-from matcher.readers.profiles import _DEVELOPER, _PARTNER, _UNSURE, _Columns, _Row, _Step
+from matcher.readers.profiles import (
+    _DEVELOPER,
+    _PARTNER,
+    _UNSURE,
+    _Columns,
+    _Row,
+    _Step,
+    footer_rows,
+)
 from matcher.readers.table import RawRow
 from matcher.vocab import SECTORS, SKILLS
 
@@ -671,3 +679,35 @@ def test_a_fast_path_reads_plain_lists_and_leaves_the_rest_to_the_check(
     (step,) = {s for s in _FAST_STEPS if s.reads == (field,)}
     assert step.fast is not None
     assert step.fast(cell) == expected
+
+
+def _naive_footers(rows: list[RawRow], mapping: dict[str, str], required: list[str]) -> set[int]:
+    """The footer rule as stated: at most two required cells filled, labelled or at the end."""
+    filled = [sum(bool(row.cells[mapping[f]].strip()) for f in required) for row in rows]
+    sparse = [n <= 2 for n in filled]
+    found = {
+        row.number
+        for row, few in zip(rows, sparse, strict=True)
+        if few and next((c for c in row.cells.values() if c.strip()), "").startswith("Total")
+    }
+    for row, few in zip(reversed(rows), reversed(sparse), strict=True):
+        if not few:
+            break
+        found.add(row.number)
+    return set() if len(found) == len(rows) else found
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    grid=st.lists(
+        st.lists(st.sampled_from(["x", "", " ", "Total"]), min_size=5, max_size=5),
+        min_size=1,
+        max_size=12,
+    ),
+    width=st.integers(min_value=1, max_value=5),
+)
+def test_footer_rows_counting_empty_cells_match_the_rule(grid: list[list[str]], width: int) -> None:
+    required = DEV_HEADER[:width]
+    mapping = {f: f for f in DEV_HEADER}
+    rows = [RawRow(n, dict(zip(DEV_HEADER, cells, strict=True))) for n, cells in enumerate(grid, 2)]
+    assert footer_rows(rows, mapping, required) == _naive_footers(rows, mapping, required)

@@ -6,10 +6,12 @@ values of columns that hold no personal data (ids, regions, languages, skills, s
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import functools
 import gc
+import itertools
 import operator
 import re
 from collections.abc import Callable, Collection, Iterator
@@ -163,7 +165,7 @@ def _read(
         return [], log.items, table
     cells = _Columns(table.rows, mapping)
     footers = footer_rows(table.rows, mapping, required, columns=cells)
-    profiles = _build(
+    profiles, clean_ids = _build(
         file=table.file,
         rows=table.rows,
         mapping=mapping,
@@ -175,9 +177,9 @@ def _read(
         required=required,
     )
     ids: dict[str, int] = {}
-    for raw, cell in zip(table.rows, cells.column("id"), strict=True):
+    for raw, row_id in zip(table.rows, clean_ids, strict=True):
         if raw.number not in footers:
-            ids.setdefault(clean_id(cell), raw.number)
+            ids.setdefault(row_id, raw.number)
     ids.pop("", None)
     return profiles, log.items, dataclasses.replace(table, ids=ids)
 
@@ -287,13 +289,21 @@ def footer_rows(
     "Total" or "NB", or sits with others like it at the bottom of the table.
     """
     columns = columns or _Columns(rows, mapping)
-    filled = [0] * len(rows)
-    for field in required:
-        if field in mapping:
-            filled = [n + bool(v) for n, v in zip(filled, columns.column(field), strict=True)]
+    counted = [field for field in required if field in mapping]
     if "name" in required and "name" not in mapping and "first_name" in mapping:
-        filled = [n + bool(v) for n, v in zip(filled, columns.column("first_name"), strict=True)]
-    sparse = [n <= 2 for n in filled]
+        counted.append("first_name")
+    # A row fills at most two of them when it leaves all but two empty: count the empty
+    # cells (few in a real file) rather than the filled ones.
+    empty = collections.Counter(
+        itertools.chain.from_iterable(
+            itertools.compress(range(len(rows)), map(operator.not_, columns.column(field)))
+            for field in counted
+        )
+    )
+    least = len(counted) - 2
+    sparse = [False] * len(rows) if least > 0 else [True] * len(rows)
+    for index, count in empty.items():
+        sparse[index] = count >= least
 
     def labelled(raw: RawRow) -> bool:
         first = next((c for c in raw.cells.values() if c.strip()), "")
@@ -844,8 +854,11 @@ def _build(
     log: ProblemLog,
     footers: set[int],
     required: Collection[str],
-) -> list[P]:
-    """Check every row step by step and build the profiles of the rows without errors."""
+) -> tuple[list[P], list[str]]:
+    """Check every row step by step; return the profiles of the rows without errors, and ids.
+
+    The ids are every row's id as :func:`clean_id` cleans it.
+    """
 
     def probe(index: int, step: _Step) -> tuple[Any, list[Problem]]:
         recorder = ProblemLog()
@@ -866,7 +879,7 @@ def _build(
     first_row: dict[str, int] = {}
     # "D-01" and "d-01" are two ids to the computer and one to a person reading a list.
     first_case: dict[str, tuple[str, int]] = {}
-    ids = [clean_id(i) for i in columns.column("id")]
+    ids: list[str] = by_field["id"]
     for index, raw in enumerate(rows):
         if raw.number in footers:
             _footer(file, raw, index, mapping, columns, required, log)
@@ -925,7 +938,7 @@ def _build(
                 first_case[folded] = (row_id, raw.number)
         if profile is not None:
             profiles.append(profile)
-    return profiles
+    return profiles, ids
 
 
 @functools.cache
