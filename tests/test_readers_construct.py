@@ -127,6 +127,17 @@ def test_slow_rows_are_the_rows_holding_a_value_pydantic_would_change() -> None:
     assert builder.slow_rows(columns) is None
 
 
+def test_distinct_values_spare_the_scan_only_when_all_are_canonical() -> None:
+    builder = ProfileBuilder(Developer)
+    columns: dict[str, list[object]] = {f: [v] * 3 for f, v in DEV_BASE.items()}
+    hours, bad = 20.0, 20
+    columns["availability_hours"] = [hours, bad, hours]
+    # The caller vouches that the column holds only these objects; here it does not, to
+    # show that the column itself is not looked at when they are all canonical.
+    assert builder.slow_rows(columns, distinct={"availability_hours": [hours]}) == set()
+    assert builder.slow_rows(columns, distinct={"availability_hours": [hours, bad]}) == {1}
+
+
 def _state(profile: BaseModel) -> tuple[Any, ...]:
     """Return everything an instance holds, types included, in order."""
     return (
@@ -164,7 +175,7 @@ def _read_both(folder: Path) -> tuple[list[Any], list[Problem]]:
 
 
 def _pydantic_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ProfileBuilder, "slow_rows", lambda self, columns: None)
+    monkeypatch.setattr(ProfileBuilder, "slow_rows", lambda self, columns, **_: None)
 
 
 def _compare(folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:

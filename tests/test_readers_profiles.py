@@ -23,6 +23,8 @@ from matcher.readers.profiles import (
     _PARTNER,
     _UNSURE,
     _Columns,
+    _is_placeholder,
+    _placeholders,
     _Row,
     _Step,
     footer_rows,
@@ -711,3 +713,17 @@ def test_footer_rows_counting_empty_cells_match_the_rule(grid: list[list[str]], 
     mapping = {f: f for f in DEV_HEADER}
     rows = [RawRow(n, dict(zip(DEV_HEADER, cells, strict=True))) for n, cells in enumerate(grid, 2)]
     assert footer_rows(rows, mapping, required) == _naive_footers(rows, mapping, required)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.sets(
+        st.one_of(
+            st.sampled_from(["N/A", "n.a.", "Néant", "-", "none", "NULL", "x@y.ma", "D-00001"]),
+            st.text(alphabet=["n", "A", "/", ".", " ", "-", "é", "\n", "1", "l", "u"], max_size=9),
+        ),
+        max_size=8,
+    )
+)
+def test_placeholders_are_found_as_testing_every_value_would(values: set[str]) -> None:
+    assert _placeholders(values) == {v for v in values if _is_placeholder(v)}

@@ -371,3 +371,20 @@ def test_quoted_and_plain_lines_keep_their_line_numbers(
     text: str, expected: list[tuple[int, list[str]]]
 ) -> None:
     assert _parse_csv(text, "x.csv", ",") == expected
+
+
+def test_columns_hold_each_headers_cells_row_by_row(write_csv: WriteCsv) -> None:
+    rows = [HEADER, ROW, ["D-2", "Ali, Jr", "Oriental", "data", " ar "], [*ROW[:1], "", "", "", ""]]
+    table = read_table(write_csv("d.csv", rows))
+    assert table.columns is not None
+    assert list(table.columns) == HEADER
+    for header in HEADER:
+        assert table.columns[header] == tuple(row.cells[header] for row in table.rows)
+    assert table.columns["languages"] == ("fr", " ar ", "")
+
+
+def test_a_table_whose_rows_are_reshaped_has_no_columns(write_csv: WriteCsv) -> None:
+    # Trailing empty cells beyond the header are dropped row by row.
+    table = read_table(write_csv("d.csv", [HEADER, ROW, [*ROW, "", ""]]))
+    assert table.columns is None
+    assert [row.cells for row in table.rows] == [dict(zip(HEADER, ROW, strict=True))] * 2

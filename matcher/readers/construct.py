@@ -184,18 +184,29 @@ class ProfileBuilder(Generic[M]):
         )
         self.checks = {name: _column_check(info) for name, info in model.model_fields.items()}
 
-    def slow_rows(self, columns: Mapping[str, Sequence[object]]) -> set[int] | None:
+    def slow_rows(
+        self,
+        columns: Mapping[str, Sequence[object]],
+        *,
+        distinct: Mapping[str, Sequence[object]] | None = None,
+    ) -> set[int] | None:
         """Return the rows that ``model_validate`` must build; None for every row.
 
         ``columns`` holds each field's value on every row, by field name; without every field
         (pydantic would fill in defaults and leave them out of ``model_fields_set``) or with
-        validators, every row is validated.
+        validators, every row is validated. ``distinct`` may give, for some fields, objects
+        that every value of the column is one of: when they are all canonical, so is the
+        column, and it is not scanned.
         """
         if not self.exact or set(columns) != set(self.fields):
             return None
+        distinct = distinct or {}
         slow: set[int] = set()
         for name in self.fields:
-            slow.update(self.checks[name](columns[name]))
+            check = self.checks[name]
+            if name in distinct and not check(distinct[name]):
+                continue
+            slow.update(check(columns[name]))
         return slow
 
     def make(self, records: Sequence[Sequence[object]], *, skip: set[int]) -> list[M | None]:

@@ -163,7 +163,7 @@ def _read(
     log.extend(header_problems)
     if log.errors:
         return [], log.items, table
-    cells = _Columns(table.rows, mapping)
+    cells = _Columns(table.rows, mapping, table.columns)
     footers = footer_rows(table.rows, mapping, required, columns=cells)
     profiles, clean_ids = _build(
         file=table.file,
@@ -214,8 +214,22 @@ _FEW_ALNUM = re.compile(
 )
 
 
+# Keeps only the ASCII letters, digits and line breaks.
+_ASCII_LINES_ALNUM = str.maketrans(
+    "", "", "".join(chr(c) for c in range(128) if not chr(c).isalnum() and chr(c) != "\n")
+)
+
+
 def _placeholders(values: Collection[str]) -> set[str]:
     """Return the values that are placeholders, testing one by one only those that may be."""
+    listed = list(values)
+    joined = "\n".join(listed)
+    if joined.isascii() and joined.count("\n") == len(listed) - 1:
+        # Plain ASCII lines (ids, e-mails, phones): counting each one's letters and digits
+        # at C speed finds the few that may fold to a placeholder.
+        letters = map(len, joined.translate(_ASCII_LINES_ALNUM).split("\n"))
+        few = itertools.compress(listed, map(_LONGEST_PLACEHOLDER.__ge__, letters))
+        return {v for v in few if _is_placeholder(v)}
     plain = [v for v in values if v.isascii() and "\n" not in v]
     maybe = set(_FEW_ALNUM.findall("\n".join(plain)))
     if len(plain) < len(values):
@@ -240,12 +254,21 @@ def _no_collection() -> Iterator[None]:
 
 
 class _Columns:
-    """Every row's cells, column by column: stripped, placeholders emptied, built on demand."""
+    """Every row's cells, column by column: stripped, placeholders emptied, built on demand.
 
-    def __init__(self, rows: list[RawRow], mapping: dict[str, str]):
+    ``raw`` may give each header's cells as read (``RawTable.columns``), row by row.
+    """
+
+    def __init__(
+        self,
+        rows: list[RawRow],
+        mapping: dict[str, str],
+        raw: dict[str, tuple[str, ...]] | None = None,
+    ):
         self.rows = rows
-        self.dicts = [raw.cells for raw in rows]
+        self.dicts = [row.cells for row in rows]
         self.mapping = mapping
+        self.raw = raw or {}
         self.cells: dict[str, list[str]] = {}
 
     def column(self, field: str) -> list[str]:
@@ -256,10 +279,13 @@ class _Columns:
             if header is None:
                 found = [""] * len(self.rows)
             else:
-                try:
-                    found = list(map(str.strip, map(operator.itemgetter(header), self.dicts)))
-                except KeyError:  # rows built by hand may lack a cell
-                    found = [raw.cells.get(header, "").strip() for raw in self.rows]
+                if header in self.raw:
+                    found = list(map(str.strip, self.raw[header]))
+                else:
+                    try:
+                        found = list(map(str.strip, map(operator.itemgetter(header), self.dicts)))
+                    except KeyError:  # rows built by hand may lack a cell
+                        found = [raw.cells.get(header, "").strip() for raw in self.rows]
                 if field not in ("name", "first_name"):
                     # A region or a skill list repeats thousands of times: test each value once.
                     empty = _placeholders(set(found))
@@ -298,6 +324,7 @@ def footer_rows(
         itertools.chain.from_iterable(
             itertools.compress(range(len(rows)), map(operator.not_, columns.column(field)))
             for field in counted
+            if "" in columns.column(field)
         )
     )
     least = len(counted) - 2
@@ -808,6 +835,8 @@ class _Outcome:
 
     values: dict[str, list[Any]]
     problems: dict[int, tuple[Problem, ...]]
+    # For fields found per distinct key: the objects every value of the field is one of.
+    distinct: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
 
 
 def _run_step(
@@ -829,18 +858,20 @@ def _run_step(
         value = _UNSURE if fast is None else fast(key)
         found[key] = probe(index, step) if value is _UNSURE else (value, [])
     values: dict[str, list[Any]] = {}
+    distinct: dict[str, list[Any]] = {}
     if step.values is not None:
         values[step.fields[0]] = step.values(*cells)
-    elif len(step.fields) == 1:
-        value_of = {key: value for key, (value, _) in found.items()}
-        values[step.fields[0]] = list(map(value_of.__getitem__, keys))
     else:
         for at, field in enumerate(step.fields):
-            value_of = {key: value[at] for key, (value, _) in found.items()}
+            if len(step.fields) == 1:
+                value_of = {key: value for key, (value, _) in found.items()}
+            else:
+                value_of = {key: value[at] for key, (value, _) in found.items()}
             values[field] = list(map(value_of.__getitem__, keys))
+            distinct[field] = list(value_of.values())
     bad = {key for key, (_, problems) in found.items() if problems}
     problems = {i: tuple(found[k][1]) for i, k in enumerate(keys) if k in bad} if bad else {}
-    return _Outcome(values, problems)
+    return _Outcome(values, problems, distinct)
 
 
 def _build(
@@ -869,7 +900,8 @@ def _build(
     by_field = {field: col for outcome in outcomes for field, col in outcome.values.items()}
     by_field["row"] = [raw.number for raw in rows]
     builder = _builder(model)
-    slow = builder.slow_rows(by_field)
+    distinct = {field: d for outcome in outcomes for field, d in outcome.distinct.items()}
+    slow = builder.slow_rows(by_field, distinct=distinct)
     names = builder.fields if slow is not None else tuple(by_field)
     # Every row's field values at once (zip runs in C), for the rows that turn out valid.
     records = list(zip(*(by_field[name] for name in names), strict=True))

@@ -81,6 +81,8 @@ class RawTable:
     encoding: str | None
     # The first data row of each id (footer rows left out), once the profiles are read.
     ids: dict[str, int] | None = field(default=None, compare=False)
+    # Each header's cells, row by row as in ``rows``, when the rows were built in one go.
+    columns: dict[str, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
 
 
 def read_table(
@@ -142,9 +144,9 @@ def read_table(
         tab = suffix == ".tsv"
         headers, records, log = _read_csv(text, name, prefer_tab=tab, is_header=is_header)
     _check_size(name, headers, records)
-    rows = _rows(name, headers, records, log)
+    rows, columns = _rows(name, headers, records, log)
     log.raise_if_errors(_("{name} cannot be read").format(name=name))
-    return RawTable(name, path, headers, rows, digest, used)
+    return RawTable(name, path, headers, rows, digest, used, columns=columns)
 
 
 def _too_big(file: str, message: str) -> NoReturn:
@@ -917,8 +919,13 @@ def _headers(file: str, row: int, cells: list[str], log: ProblemLog) -> list[str
     return headers
 
 
-def _rows(file: str, headers: list[str], records: Records, log: ProblemLog) -> list[RawRow]:
-    """Turn records into rows, reporting ragged and over-long ones; skip empty rows."""
+def _rows(
+    file: str, headers: list[str], records: Records, log: ProblemLog
+) -> tuple[list[RawRow], dict[str, tuple[str, ...]] | None]:
+    """Turn records into rows, reporting ragged and over-long ones; skip empty rows.
+
+    When every record becomes a row, also return each header's cells, column by column.
+    """
     width = len(headers)
     cells_of = [cells for _number, cells in records]
     if (
@@ -928,7 +935,9 @@ def _rows(file: str, headers: list[str], records: Records, log: ProblemLog) -> l
     ):
         # Every row has a value, the header's width and no over-long cell (whole columns
         # checked at C speed): nothing to report. (A strict zip builds the dict 3x slower.)
-        return [RawRow(n, dict(zip(headers, cells, strict=False))) for n, cells in records]
+        built = [RawRow(n, dict(zip(headers, cells, strict=False))) for n, cells in records]
+        columns = zip(*cells_of, strict=True) if cells_of else ([] for _ in headers)
+        return built, dict(zip(headers, map(tuple, columns), strict=True))
     rows: list[RawRow] = []
     for number, cells in records:
         if not "".join(cells).strip():
@@ -981,4 +990,4 @@ def _rows(file: str, headers: list[str], records: Records, log: ProblemLog) -> l
                     code="cell-too-long",
                 )
         rows.append(RawRow(number, row))
-    return rows
+    return rows, None
