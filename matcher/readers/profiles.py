@@ -214,6 +214,11 @@ _FEW_ALNUM = re.compile(
 )
 
 
+# The letters and digits of each placeholder; "" for the marks ("-", "/", "?").
+_PLACEHOLDER_KEYS = frozenset({p.replace(" ", "") for p in _PLACEHOLDERS} | {""})
+_PLACEHOLDER_LINE = re.compile(
+    "^(?:" + "|".join(sorted(_PLACEHOLDER_KEYS, key=len, reverse=True)) + ")$", re.M
+)
 # Keeps only the ASCII letters, digits and line breaks.
 _ASCII_LINES_ALNUM = str.maketrans(
     "", "", "".join(chr(c) for c in range(128) if not chr(c).isalnum() and chr(c) != "\n")
@@ -225,11 +230,18 @@ def _placeholders(values: Collection[str]) -> set[str]:
     listed = list(values)
     joined = "\n".join(listed)
     if joined.isascii() and joined.count("\n") == len(listed) - 1:
-        # Plain ASCII lines (ids, e-mails, phones): counting each one's letters and digits
-        # at C speed finds the few that may fold to a placeholder.
-        letters = map(len, joined.translate(_ASCII_LINES_ALNUM).split("\n"))
-        few = itertools.compress(listed, map(_LONGEST_PLACEHOLDER.__ge__, letters))
-        return {v for v in few if _is_placeholder(v)}
+        # Plain ASCII lines (ids, e-mails, phones): fold() keeps an ASCII value's letters and
+        # digits, in lower case, between spaces, so a value whose letters and digits alone
+        # spell no placeholder cannot be one. One translate and split test them all.
+        keys = joined.translate(_ASCII_LINES_ALNUM).lower()
+        found: set[str] = set()
+        line = start = 0
+        for match in _PLACEHOLDER_LINE.finditer(keys):
+            line += keys.count("\n", start, match.start())
+            start = match.start()
+            if _is_placeholder(listed[line]):
+                found.add(listed[line])
+        return found
     plain = [v for v in values if v.isascii() and "\n" not in v]
     maybe = set(_FEW_ALNUM.findall("\n".join(plain)))
     if len(plain) < len(values):
