@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -728,3 +729,24 @@ def test_footer_rows_counting_empty_cells_match_the_rule(grid: list[list[str]], 
 )
 def test_placeholders_are_found_as_testing_every_value_would(values: set[str]) -> None:
     assert _placeholders(values) == {v for v in values if _is_placeholder(v)}
+
+
+def test_what_a_read_leaves_goes_to_the_oldest_generation(write_csv: WriteCsv) -> None:
+    path = write_csv("developers.csv", [DEV_HEADER, _dev(), _dev(id="D-2")])
+    developers, _, _ = read_developers(path)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert {id(d) for d in developers} <= oldest
+
+
+def test_a_read_leaves_the_objects_a_process_froze_frozen(write_csv: WriteCsv) -> None:
+    path = write_csv("developers.csv", [DEV_HEADER, _dev()])
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        developers, _, _ = read_developers(path)
+        assert gc.get_freeze_count() == frozen
+        assert developers[0].id == "D-1"
+    finally:
+        gc.unfreeze()

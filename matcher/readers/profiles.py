@@ -254,7 +254,10 @@ def _no_collection() -> Iterator[None]:
     """Pause the cyclic garbage collector while a file is read.
 
     Reading 100,000 rows allocates millions of small objects and no cycles; the collector
-    would rescan the growing heap again and again (a third of the time).
+    would rescan the growing heap again and again (a third of the time). What the read
+    leaves (rows, profiles) lives as long as the run: it is moved to the oldest generation,
+    as the collector would after tracing it all twice (0.2-0.4 s at 60,000 rows), unless
+    the process froze objects of its own (then nothing is moved).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -262,6 +265,9 @@ def _no_collection() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            if not gc.get_freeze_count():
+                gc.freeze()  # every tracked object, in O(1)…
+                gc.unfreeze()  # …back into the oldest generation, still collectable
             gc.enable()
 
 
