@@ -24,6 +24,7 @@ from matcher.readers.profiles import (
     _PARTNER,
     _UNSURE,
     _Columns,
+    _group_codes,
     _is_placeholder,
     _placeholders,
     _Row,
@@ -750,3 +751,22 @@ def test_a_read_leaves_the_objects_a_process_froze_frozen(write_csv: WriteCsv) -
         assert developers[0].id == "D-1"
     finally:
         gc.unfreeze()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["", "a", "b", "ab"]), st.sampled_from(["", "a", "c"]), st.booleans()
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_group_codes_are_equal_exactly_when_the_cells_are(
+    rows: list[tuple[str, str, bool]],
+) -> None:
+    codes = _group_codes([list(column) for column in zip(*rows, strict=True)])
+    for i, row in enumerate(rows):
+        for j, other in enumerate(rows):
+            assert (codes[i] == codes[j]) == (row == other)

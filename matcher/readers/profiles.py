@@ -857,6 +857,22 @@ class _Outcome:
     distinct: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
 
 
+def _group_codes(columns: list[list[Any]]) -> list[int]:
+    """Return one number per row, the same on two rows exactly when all their cells are.
+
+    Each column's distinct values are numbered and the numbers combined in mixed radix:
+    ints hash at once, where tuples of cells would be built and hashed on every lookup.
+    """
+    codes: list[int] = [0] * len(columns[0])
+    scale = 1
+    for column in columns:
+        number = {value: n for n, value in enumerate(dict.fromkeys(column))}
+        shifted = map(operator.mul, map(number.__getitem__, column), itertools.repeat(scale))
+        codes = list(map(operator.add, codes, shifted))
+        scale *= len(number)
+    return codes
+
+
 def _run_step(
     step: _Step, columns: _Columns, probe: Callable[[int, _Step], tuple[Any, list[Problem]]]
 ) -> _Outcome:
@@ -865,11 +881,11 @@ def _run_step(
     keys: list[Any]
     if step.values is not None:
         empty = [list(map(operator.not_, c)) for c in cells]
-        keys = empty[0] if len(empty) == 1 else list(zip(*empty, strict=True))
+        keys = empty[0] if len(empty) == 1 else _group_codes(empty)
     else:
-        keys = cells[0] if len(cells) == 1 else list(zip(*cells, strict=True))
+        keys = cells[0] if len(cells) == 1 else _group_codes(cells)
     # The first row of each key, as the dict keeps the last index it is given.
-    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+    first: dict[Any, int] = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
     found: dict[Any, tuple[Any, list[Problem]]] = {}
     fast = step.fast
     for key, index in first.items():
