@@ -37,7 +37,16 @@ from matcher.readers.headers import (
 from matcher.readers.table import RawRow, RawTable, read_table
 from matcher.reference import LookupFailure, Province, Region, get_region, resolve_province
 from matcher.reference import resolve_region as _resolve_region
-from matcher.text import clean_id, fold, looks_personal, quote, quote_safe, split_list, suggest
+from matcher.text import (
+    clean_id,
+    fold,
+    looks_personal,
+    quote,
+    quote_safe,
+    raw_items,
+    split_list,
+    suggest,
+)
 from matcher.vocab import (
     SECTORS,
     SKILLS,
@@ -708,10 +717,20 @@ def _plain_tags(
     Without ``empty`` a cell with no tag is left to the check (it reports that).
     """
 
+    # Each raw item's tag ("" to skip an empty item, None when unsure): split_list() strips
+    # and de-duplicates the items, which the de-duplicated tags make no difference to.
+    seen: dict[str, str | None] = {}
+
     def fast(text: str) -> Any:
         tags: list[str] = []
-        for item in split_list(text):
-            tag = _plain_tag(normalise, item)
+        for raw in raw_items(text):
+            try:
+                tag = seen[raw]
+            except KeyError:
+                if len(seen) > 65536:
+                    seen.clear()
+                item = raw.strip()
+                tag = seen[raw] = _plain_tag(normalise, item) if item else ""
             if tag is None:
                 return _UNSURE
             if tag and tag not in tags:
