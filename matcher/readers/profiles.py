@@ -965,6 +965,17 @@ def _build(
     # "D-01" and "d-01" are two ids to the computer and one to a person reading a list.
     first_case: dict[str, tuple[str, int]] = {}
     ids: list[str] = by_field["id"]
+    if (
+        made
+        and not footers
+        and not flagged
+        and not slow
+        and all(ids)
+        and len(set(map(str.casefold, ids))) == len(ids)
+    ):
+        # Every row valid, built directly, under an id no other row has even in other
+        # capitals: the loop below would report nothing and keep every profile.
+        return [p for p in made if p is not None], ids
     for index, raw in enumerate(rows):
         if raw.number in footers:
             _footer(file, raw, index, mapping, columns, required, log)

@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import operator
 import re
 import zipfile
 from collections.abc import Callable, Sequence
@@ -59,6 +60,7 @@ HEADER_SEARCH_ROWS = 20
 JSON_LIST_KEYS = ("developers", "partners", "rows")
 
 HeaderTest = Callable[[Sequence[str]], bool]
+_CELLS = operator.itemgetter(1)  # a record's cells
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ def _check_size(file: str, headers: Sequence[str], records: Records) -> None:
             file,
             _("the table has more than {limit} rows").format(limit=f"{MAX_ROWS:,}"),
         )
-    cells = sum(len(cells) for _number, cells in records)
+    cells = sum(map(len, map(_CELLS, records)))
     if cells > MAX_CELLS:
         _too_big(
             file,
@@ -358,7 +360,8 @@ def _read_csv(
             # A wrong delimiter can make a quote look unclosed.
             failure = exc if index == 0 else failure
             continue
-        records = [r for r in parsed if "".join(r[1]).strip()]
+        filled = list(map(str.strip, map("".join, map(_CELLS, parsed))))
+        records = parsed if all(filled) else list(itertools.compress(parsed, filled))
         at = _header_index(records, is_header)
         if at is not None:
             found = (records, at)
