@@ -213,6 +213,8 @@ class ProfileBuilder(Generic[M]):
         """Return the model of each record (its values in field order), None at ``skip``.
 
         Every record not skipped must hold canonical values only (none of ``slow_rows``).
+        The profiles share one ``model_fields_set``, as ``model_construct(_fields_set=…)``
+        lets them: a frozen model never changes its own, and ``model_copy`` copies it.
         """
         model, fields, every = self.model, self.fields, set(self.fields)
         new = model.__new__
@@ -226,7 +228,7 @@ class ProfileBuilder(Generic[M]):
             profile = new(model)
             # Records are as long as the fields; a strict zip builds the dict 3x slower.
             _set(profile, "__dict__", dict(zip(fields, values, strict=False)))
-            _set(profile, "__pydantic_fields_set__", every.copy())
+            _set(profile, "__pydantic_fields_set__", every)
             _set(profile, "__pydantic_extra__", None)
             _set(profile, "__pydantic_private__", None)
             append(profile)
