@@ -150,3 +150,23 @@ def test_the_distinct_tags_of_a_file_are_its_skills_sectors_and_needs(
     else:
         [problem] = problems
         assert problem.message.startswith(f"{count} distinct skills and sectors; the limit is 3")
+
+
+def test_ids_on_both_sides_are_reported_in_row_order_citing_first_rows(
+    write_csv: WriteCsv,
+) -> None:
+    devs = [*DEVS, ["D-3", "Sara", "MA-08", "web", "fr"], ["P-9", "Ali", "MA-08", "web", "fr"]]
+    partners = [
+        *PARTNERS,
+        ["P-9", "Atelier", "artisan", "tapis", "MA-08", "web", "fr"],
+        ["D-3", "Souk", "artisan", "tapis", "MA-08", "web", "fr"],
+        ["D-1", "Dar", "artisan", "tapis", "MA-08", "web", "fr"],
+    ]
+    with pytest.raises(InputError) as info:
+        load_dataset(write_csv("developers.csv", devs), write_csv("partners.csv", partners))
+    shared = [(p.row, p.message) for p in info.value.problems if p.code == "shared-id"]
+    assert shared == [
+        (4, 'id "P-9" is also used in developers.csv, row 5'),
+        (5, 'id "D-3" is also used in developers.csv, row 2'),
+        (6, 'id "D-1" is also used in developers.csv, row 3'),
+    ]

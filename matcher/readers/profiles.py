@@ -59,6 +59,7 @@ from matcher.vocab import (
 )
 
 P = TypeVar("P", bound=Profile)
+_ROW_NUMBER = operator.attrgetter("number")  # a raw row's number
 
 # Roughly Morocco's bounding box, Dakhla-Oued Ed-Dahab included.
 _MOROCCO_LAT = (20.5, 36.5)
@@ -185,10 +186,15 @@ def _read(
         footers=footers,
         required=required,
     )
-    ids: dict[str, int] = {}
-    for raw, row_id in zip(table.rows, clean_ids, strict=True):
-        if raw.number not in footers:
-            ids.setdefault(row_id, raw.number)
+    numbers = list(map(_ROW_NUMBER, table.rows))
+    if footers:
+        kept = [(i, n) for i, n in zip(clean_ids, numbers, strict=True) if n not in footers]
+    else:
+        kept = list(zip(clean_ids, numbers, strict=True))
+    # The first row of each id (the dict keeps the last row it is given), in row order.
+    first = dict(reversed(kept))
+    order = dict.fromkeys(map(operator.itemgetter(0), kept))
+    ids = dict(zip(order, map(first.__getitem__, order), strict=True))
     ids.pop("", None)
     return profiles, log.items, dataclasses.replace(table, ids=ids)
 
@@ -951,7 +957,7 @@ def _build(
 
     outcomes = [_run_step(step, columns, probe) for step in steps]
     by_field = {field: col for outcome in outcomes for field, col in outcome.values.items()}
-    by_field["row"] = [raw.number for raw in rows]
+    by_field["row"] = list(map(_ROW_NUMBER, rows))
     builder = _builder(model)
     distinct = {field: d for outcome in outcomes for field, d in outcome.distinct.items()}
     slow = builder.slow_rows(by_field, distinct=distinct)
