@@ -770,3 +770,23 @@ def test_group_codes_are_equal_exactly_when_the_cells_are(
     for i, row in enumerate(rows):
         for j, other in enumerate(rows):
             assert (codes[i] == codes[j]) == (row == other)
+
+
+def test_cells_read_column_by_column_are_stripped_and_emptied_of_placeholders(
+    write_csv: WriteCsv,
+) -> None:
+    header = [*DEV_HEADER, "email", "mobility"]
+    rows = [
+        [*_dev(id=" D-1 ", region="  Souss-Massa "), " N/A ", " remote"],
+        [*_dev(id="D-2", skills=" web ; data ", languages="fr "), "a@b.ma  ", "remote"],
+        [*_dev(id="D-3"), "-", " Remote "],
+    ]
+    developers, problems, _ = read_developers(write_csv("developers.csv", [header, *rows]))
+    assert _errors(problems) == []
+    assert [(d.id, d.region, d.email, d.mobility) for d in developers] == [
+        ("D-1", "MA-09", None, "remote"),
+        ("D-2", "MA-09", "a@b.ma", "remote"),
+        ("D-3", "MA-09", None, "remote"),
+    ]
+    assert developers[1].skills == ("web", "data")
+    assert developers[1].languages == ("fr",)

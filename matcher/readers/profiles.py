@@ -312,8 +312,20 @@ class _Columns:
             if header is None:
                 found = [""] * len(self.rows)
             else:
+                distinct: Collection[str] | None = None
                 if header in self.raw:
-                    found = list(map(str.strip, self.raw[header]))
+                    cells = self.raw[header]
+                    if field in ("name", "first_name"):
+                        found = list(map(str.strip, cells))
+                    else:
+                        # Strip each distinct cell once; most need nothing stripped.
+                        listed = list(set(cells))
+                        stripped = list(map(str.strip, listed))
+                        if stripped == listed:
+                            found, distinct = list(cells), listed
+                        else:
+                            strip = dict(zip(listed, stripped, strict=True))
+                            found = list(map(strip.__getitem__, cells))
                 else:
                     try:
                         found = list(map(str.strip, map(operator.itemgetter(header), self.dicts)))
@@ -321,7 +333,7 @@ class _Columns:
                         found = [raw.cells.get(header, "").strip() for raw in self.rows]
                 if field not in ("name", "first_name"):
                     # A region or a skill list repeats thousands of times: test each value once.
-                    empty = _placeholders(set(found))
+                    empty = _placeholders(set(found) if distinct is None else distinct)
                     if empty:
                         found = ["" if v in empty else v for v in found]
             self.cells[field] = found
