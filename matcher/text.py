@@ -80,6 +80,11 @@ def suggest(text: str, choices: Iterable[str], *, cutoff: float = 0.75) -> str |
     return by_fold[found[0]] if found else None
 
 
+def raw_items(cell: str) -> list[str]:
+    """Return the items of a list cell as written: unstripped, with empty ones and repeats."""
+    return _LIST_SEPARATORS.split(cell)
+
+
 def split_list(cell: str) -> list[str]:
     """Split a list cell on ``;``, ``|``, ``,`` and newlines into unique, non-empty items."""
     items: list[str] = []

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from profiles import dev, par
 
 from matcher.dataset import find_inputs, load_dataset
 from matcher.errors import InputError, UsageError
+from matcher.models import Developer, Partner
 
 WriteCsv = Callable[..., Path]
 WriteXlsx = Callable[..., Path]
@@ -125,3 +127,46 @@ def test_errors_of_both_files_are_reported_together(write_csv: WriteCsv, tmp_pat
 def test_missing_file_is_a_usage_error(write_csv: WriteCsv, tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         load_dataset(write_csv("developers.csv", DEVS), tmp_path / "partners.csv")
+
+
+@pytest.mark.parametrize(
+    ("people", "count"),
+    [
+        ([dev(skills=("web", "data"), sectors=("textile",)), dev(skills=("data",))], 3),
+        ([dev(skills=("web",), sectors=("textile",)), dev(skills=("mobile", "data"))], 4),
+        ([par(sector="textile", needs=("web",)), par(sector="argan", needs=("web", "data"))], 4),
+        ([par(sector="web", needs=("web", "data")), par(sector="data", needs=())], 2),
+    ],
+)
+def test_the_distinct_tags_of_a_file_are_its_skills_sectors_and_needs(
+    people: list[Developer | Partner], count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matcher.dataset as dataset
+
+    monkeypatch.setattr(dataset, "MAX_DISTINCT_TAGS", 3)
+    problems = dataset._too_many_tags("x.csv", people)
+    if count <= 3:
+        assert problems == []
+    else:
+        [problem] = problems
+        assert problem.message.startswith(f"{count} distinct skills and sectors; the limit is 3")
+
+
+def test_ids_on_both_sides_are_reported_in_row_order_citing_first_rows(
+    write_csv: WriteCsv,
+) -> None:
+    devs = [*DEVS, ["D-3", "Sara", "MA-08", "web", "fr"], ["P-9", "Ali", "MA-08", "web", "fr"]]
+    partners = [
+        *PARTNERS,
+        ["P-9", "Atelier", "artisan", "tapis", "MA-08", "web", "fr"],
+        ["D-3", "Souk", "artisan", "tapis", "MA-08", "web", "fr"],
+        ["D-1", "Dar", "artisan", "tapis", "MA-08", "web", "fr"],
+    ]
+    with pytest.raises(InputError) as info:
+        load_dataset(write_csv("developers.csv", devs), write_csv("partners.csv", partners))
+    shared = [(p.row, p.message) for p in info.value.problems if p.code == "shared-id"]
+    assert shared == [
+        (4, 'id "P-9" is also used in developers.csv, row 5'),
+        (5, 'id "D-3" is also used in developers.csv, row 2'),
+        (6, 'id "D-1" is also used in developers.csv, row 3'),
+    ]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from matcher.errors import Problem
+from matcher.errors import Problem, ProblemLog
 from matcher.readers import (
     DEVELOPER_COLUMNS,
     DEVELOPER_REQUIRED,
@@ -16,6 +19,20 @@ from matcher.readers import (
     read_developers,
     read_partners,
 )
+from matcher.readers.profiles import (
+    _DEVELOPER,
+    _PARTNER,
+    _UNSURE,
+    _Columns,
+    _group_codes,
+    _is_placeholder,
+    _placeholders,
+    _Row,
+    _Step,
+    footer_rows,
+)
+from matcher.readers.table import RawRow
+from matcher.vocab import SECTORS, SKILLS
 
 WriteCsv = Callable[..., Path]
 WriteJson = Callable[[str, object], Path]
@@ -583,3 +600,193 @@ def test_hours_with_another_unit_are_still_errors(write_csv: WriteCsv, hours: st
     problem = _only(problems)
     assert (problem.row, problem.column) == (2, "availability_hours")
     assert "not a number" in problem.message
+
+
+# -- fast paths --------------------------------------------------------------------------------
+
+_FAST_STEPS = [step for step in (*_DEVELOPER, *_PARTNER) if step.fast is not None]
+# List items of every kind: known tags and their labels, spellings, unknown words, joined
+# pairs, personal data shifted into the column, placeholders and separators.
+_ITEMS = [
+    *SKILLS,
+    *SKILLS.values(),
+    *SECTORS,
+    *SECTORS.values(),
+    "WEB",
+    " Web ",
+    "développement web",
+    "web et mobile",
+    "SEO / contenu",
+    "web & cuisine",
+    "cuisine moléculaire",
+    "zzz",
+    "Rachid Ouhmad",
+    "Mobile Apps",  # a known skill that looks like a person's name: ignored, with a warning
+    "Argan Oil",
+    "amina@example.ma",
+    "+212 600 00 00 00",
+    "AB123456",
+    "N/A",
+    "-",
+    "",
+    " ",
+    "web;data",
+    "|",
+]
+
+
+def _checked(step: _Step, cell: str) -> tuple[str, tuple[object, list[Problem]]]:
+    """Return the cell as the step sees it, and what its check gives with every problem."""
+    field = step.reads[0]
+    mapping = {field: field}
+    raw = RawRow(2, {field: cell})
+    columns = _Columns([raw], mapping)
+    log = ProblemLog()
+    value = step.check(_Row("x.csv", raw, mapping, log, columns=columns))
+    return columns.column(field)[0], (value, log.items)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    step=st.sampled_from(_FAST_STEPS),
+    items=st.lists(st.sampled_from(_ITEMS), max_size=5),
+    separator=st.sampled_from([";", ",", "|", " ; ", "\n"]),
+)
+def test_a_fast_path_gives_what_the_check_gives_when_it_reports_nothing(
+    step: _Step, items: list[str], separator: str
+) -> None:
+    assert step.fast is not None
+    text, (value, problems) = _checked(step, separator.join(items))
+    fast = step.fast(text)
+    if fast is not _UNSURE:
+        assert problems == []
+        assert fast == value
+        assert type(fast) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("field", "cell", "expected"),
+    [
+        ("skills", "web; Mobile apps ;WEB", ("web", "mobile")),
+        ("sectors", "", ()),
+        ("needs", "data|web", ("data", "web")),
+        ("skills", "", _UNSURE),  # "skills is empty" is the check's to report
+        ("needs", "", _UNSURE),  # so is "no needs listed"
+        ("skills", "web et mobile", _UNSURE),
+        ("skills", "web;zzz", _UNSURE),
+        ("sectors", "textile;Rachid Ouhmad", _UNSURE),
+    ],
+)
+def test_a_fast_path_reads_plain_lists_and_leaves_the_rest_to_the_check(
+    field: str, cell: str, expected: object
+) -> None:
+    (step,) = {s for s in _FAST_STEPS if s.reads == (field,)}
+    assert step.fast is not None
+    assert step.fast(cell) == expected
+
+
+def _naive_footers(rows: list[RawRow], mapping: dict[str, str], required: list[str]) -> set[int]:
+    """The footer rule as stated: at most two required cells filled, labelled or at the end."""
+    filled = [sum(bool(row.cells[mapping[f]].strip()) for f in required) for row in rows]
+    sparse = [n <= 2 for n in filled]
+    found = {
+        row.number
+        for row, few in zip(rows, sparse, strict=True)
+        if few and next((c for c in row.cells.values() if c.strip()), "").startswith("Total")
+    }
+    for row, few in zip(reversed(rows), reversed(sparse), strict=True):
+        if not few:
+            break
+        found.add(row.number)
+    return set() if len(found) == len(rows) else found
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    grid=st.lists(
+        st.lists(st.sampled_from(["x", "", " ", "Total"]), min_size=5, max_size=5),
+        min_size=1,
+        max_size=12,
+    ),
+    width=st.integers(min_value=1, max_value=5),
+)
+def test_footer_rows_counting_empty_cells_match_the_rule(grid: list[list[str]], width: int) -> None:
+    required = DEV_HEADER[:width]
+    mapping = {f: f for f in DEV_HEADER}
+    rows = [RawRow(n, dict(zip(DEV_HEADER, cells, strict=True))) for n, cells in enumerate(grid, 2)]
+    assert footer_rows(rows, mapping, required) == _naive_footers(rows, mapping, required)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.sets(
+        st.one_of(
+            st.sampled_from(["N/A", "n.a.", "Néant", "-", "none", "NULL", "x@y.ma", "D-00001"]),
+            st.sampled_from(["N / D", "n-a", "--", "Nil.", "N..A", "?", "NaN", "nonE", "-?-"]),
+            st.text(alphabet=["n", "A", "/", ".", " ", "-", "é", "\n", "l", "u", "O", "e", "D"]),
+        ),
+        max_size=8,
+    )
+)
+def test_placeholders_are_found_as_testing_every_value_would(values: set[str]) -> None:
+    assert _placeholders(values) == {v for v in values if _is_placeholder(v)}
+
+
+def test_what_a_read_leaves_goes_to_the_oldest_generation(write_csv: WriteCsv) -> None:
+    path = write_csv("developers.csv", [DEV_HEADER, _dev(), _dev(id="D-2")])
+    developers, _, _ = read_developers(path)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert {id(d) for d in developers} <= oldest
+
+
+def test_a_read_leaves_the_objects_a_process_froze_frozen(write_csv: WriteCsv) -> None:
+    path = write_csv("developers.csv", [DEV_HEADER, _dev()])
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        developers, _, _ = read_developers(path)
+        assert gc.get_freeze_count() == frozen
+        assert developers[0].id == "D-1"
+    finally:
+        gc.unfreeze()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["", "a", "b", "ab"]), st.sampled_from(["", "a", "c"]), st.booleans()
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_group_codes_are_equal_exactly_when_the_cells_are(
+    rows: list[tuple[str, str, bool]],
+) -> None:
+    codes = _group_codes([list(column) for column in zip(*rows, strict=True)])
+    for i, row in enumerate(rows):
+        for j, other in enumerate(rows):
+            assert (codes[i] == codes[j]) == (row == other)
+
+
+def test_cells_read_column_by_column_are_stripped_and_emptied_of_placeholders(
+    write_csv: WriteCsv,
+) -> None:
+    header = [*DEV_HEADER, "email", "mobility"]
+    rows = [
+        [*_dev(id=" D-1 ", region="  Souss-Massa "), " N/A ", " remote"],
+        [*_dev(id="D-2", skills=" web ; data ", languages="fr "), "a@b.ma  ", "remote"],
+        [*_dev(id="D-3"), "-", " Remote "],
+    ]
+    developers, problems, _ = read_developers(write_csv("developers.csv", [header, *rows]))
+    assert _errors(problems) == []
+    assert [(d.id, d.region, d.email, d.mobility) for d in developers] == [
+        ("D-1", "MA-09", None, "remote"),
+        ("D-2", "MA-09", "a@b.ma", "remote"),
+        ("D-3", "MA-09", None, "remote"),
+    ]
+    assert developers[1].skills == ("web", "data")
+    assert developers[1].languages == ("fr",)

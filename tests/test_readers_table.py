@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher.errors import InputError, Problem, UsageError
-from matcher.readers.table import read_table
+from matcher.readers.table import _parse_csv, _quoted_record, read_table
 
 WriteCsv = Callable[..., Path]
 WriteJson = Callable[[str, object], Path]
@@ -315,3 +318,73 @@ def test_json_problems(
 ) -> None:
     [problem] = _problems(_write(tmp_path, "developers.json", document.encode()))
     assert (problem.row, problem.column, problem.code) == (row, column, code)
+
+
+# -- the CSV parser's fast path ----------------------------------------------------------------
+
+
+def _record_by_record(text: str, delimiter: str) -> object:
+    """Parse every record with the general (quote-aware) parser: the fast path's oracle."""
+    plain = re.compile(f"[^{re.escape(delimiter)}\\n]*")
+    records: list[tuple[int, list[str]]] = []
+    pos, line = 0, 1
+    try:
+        while pos < len(text):
+            cells, pos, next_line = _quoted_record(
+                text, "x.csv", delimiter, plain, pos=pos, line=line
+            )
+            records.append((line, cells))
+            line = next_line
+    except InputError as exc:
+        return exc.problems
+    return records
+
+
+def _parsed(text: str, delimiter: str) -> object:
+    try:
+        return _parse_csv(text, "x.csv", delimiter)
+    except InputError as exc:
+        return exc.problems
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet=["a", "b", ",", ";", '"', "\n", " "], max_size=40),
+    delimiter=st.sampled_from([",", ";"]),
+)
+def test_lines_split_at_c_speed_parse_as_the_quote_aware_parser_does(
+    text: str, delimiter: str
+) -> None:
+    assert _parsed(text, delimiter) == _record_by_record(text, delimiter)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a,b\nc,d\n", [(1, ["a", "b"]), (2, ["c", "d"])]),
+        ("a,b\n\nc", [(1, ["a", "b"]), (2, [""]), (3, ["c"])]),
+        ('a,"b\nc"\nd,e\n"f",g', [(1, ["a", "b\nc"]), (3, ["d", "e"]), (4, ["f", "g"])]),
+        ('x\ny,"say ""hi""",z\nw', [(1, ["x"]), (2, ["y", 'say "hi"', "z"]), (3, ["w"])]),
+    ],
+)
+def test_quoted_and_plain_lines_keep_their_line_numbers(
+    text: str, expected: list[tuple[int, list[str]]]
+) -> None:
+    assert _parse_csv(text, "x.csv", ",") == expected
+
+
+def test_columns_hold_each_headers_cells_row_by_row(write_csv: WriteCsv) -> None:
+    rows = [HEADER, ROW, ["D-2", "Ali, Jr", "Oriental", "data", " ar "], [*ROW[:1], "", "", "", ""]]
+    table = read_table(write_csv("d.csv", rows))
+    assert table.columns is not None
+    assert list(table.columns) == HEADER
+    for header in HEADER:
+        assert table.columns[header] == tuple(row.cells[header] for row in table.rows)
+    assert table.columns["languages"] == ("fr", " ar ", "")
+
+
+def test_a_table_whose_rows_are_reshaped_has_no_columns(write_csv: WriteCsv) -> None:
+    # Trailing empty cells beyond the header are dropped row by row.
+    table = read_table(write_csv("d.csv", [HEADER, ROW, [*ROW, "", ""]]))
+    assert table.columns is None
+    assert [row.cells for row in table.rows] == [dict(zip(HEADER, ROW, strict=True))] * 2

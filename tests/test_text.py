@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.text import build_index, compact, fold, lookup, quote, slug, split_list, suggest
+from matcher.text import (
+    build_index,
+    compact,
+    fold,
+    lookup,
+    quote,
+    raw_items,
+    slug,
+    split_list,
+    suggest,
+)
 
 
 @pytest.mark.parametrize(
@@ -100,3 +110,16 @@ def test_build_index_and_lookup() -> None:
 def test_build_index_rejects_a_name_for_two_keys() -> None:
     with pytest.raises(ValueError, match="names both"):
         build_index({"a": ("x",), "b": ("X",)})
+
+
+@pytest.mark.parametrize(
+    ("cell", "items"),
+    [
+        (" a;;b ,a", [" a", "", "b ", "a"]),
+        ("web|data\nseo", ["web", "data", "seo"]),
+        ("", [""]),
+    ],
+)
+def test_raw_items_keep_the_items_as_written(cell: str, items: list[str]) -> None:
+    assert raw_items(cell) == items
+    assert split_list(cell) == list(dict.fromkeys(i.strip() for i in items if i.strip()))

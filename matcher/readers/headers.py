@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping, Sequence
 
@@ -127,6 +128,8 @@ PARTNER_REQUIRED: tuple[str, ...] = ("id", "name", "kind", "sector", "region", "
 _UNIT = re.compile(r"\s*\([^()]*\)\s*$")
 
 
+# Every header is compared with every alias, and the header row is searched for per file.
+@functools.lru_cache(maxsize=4096)
 def header_key(header: str) -> str:
     """Return the comparison key of a header: no unit in parentheses, case, accents or spaces."""
     return compact(_UNIT.sub("", header))

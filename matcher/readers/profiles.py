@@ -6,10 +6,12 @@ values of columns that hold no personal data (ids, regions, languages, skills, s
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import functools
 import gc
+import itertools
 import operator
 import re
 from collections.abc import Callable, Collection, Iterator
@@ -22,6 +24,7 @@ from pydantic import ValidationError
 from matcher.errors import Problem, ProblemLog
 from matcher.i18n import N_, _
 from matcher.models import Developer, Partner, Profile
+from matcher.readers.construct import ProfileBuilder
 from matcher.readers.headers import (
     DEVELOPER_COLUMNS,
     DEVELOPER_REQUIRED,
@@ -34,7 +37,16 @@ from matcher.readers.headers import (
 from matcher.readers.table import RawRow, RawTable, read_table
 from matcher.reference import LookupFailure, Province, Region, get_region, resolve_province
 from matcher.reference import resolve_region as _resolve_region
-from matcher.text import clean_id, fold, looks_personal, quote, quote_safe, split_list, suggest
+from matcher.text import (
+    clean_id,
+    fold,
+    looks_personal,
+    quote,
+    quote_safe,
+    raw_items,
+    split_list,
+    suggest,
+)
 from matcher.vocab import (
     SECTORS,
     SKILLS,
@@ -47,6 +59,7 @@ from matcher.vocab import (
 )
 
 P = TypeVar("P", bound=Profile)
+_ROW_NUMBER = operator.attrgetter("number")  # a raw row's number
 
 # Roughly Morocco's bounding box, Dakhla-Oued Ed-Dahab included.
 _MOROCCO_LAT = (20.5, 36.5)
@@ -160,9 +173,9 @@ def _read(
     log.extend(header_problems)
     if log.errors:
         return [], log.items, table
-    cells = _Columns(table.rows, mapping)
+    cells = _Columns(table.rows, mapping, table.columns)
     footers = footer_rows(table.rows, mapping, required, columns=cells)
-    profiles = _build(
+    profiles, clean_ids = _build(
         file=table.file,
         rows=table.rows,
         mapping=mapping,
@@ -173,10 +186,15 @@ def _read(
         footers=footers,
         required=required,
     )
-    ids: dict[str, int] = {}
-    for raw, cell in zip(table.rows, cells.column("id"), strict=True):
-        if raw.number not in footers:
-            ids.setdefault(clean_id(cell), raw.number)
+    numbers = list(map(_ROW_NUMBER, table.rows))
+    if footers:
+        kept = [(i, n) for i, n in zip(clean_ids, numbers, strict=True) if n not in footers]
+    else:
+        kept = list(zip(clean_ids, numbers, strict=True))
+    # The first row of each id (the dict keeps the last row it is given), in row order.
+    first = dict(reversed(kept))
+    order = dict.fromkeys(map(operator.itemgetter(0), kept))
+    ids = dict(zip(order, map(first.__getitem__, order), strict=True))
     ids.pop("", None)
     return profiles, log.items, dataclasses.replace(table, ids=ids)
 
@@ -211,8 +229,34 @@ _FEW_ALNUM = re.compile(
 )
 
 
+# The letters and digits of each placeholder; "" for the marks ("-", "/", "?").
+_PLACEHOLDER_KEYS = frozenset({p.replace(" ", "") for p in _PLACEHOLDERS} | {""})
+_PLACEHOLDER_LINE = re.compile(
+    "^(?:" + "|".join(sorted(_PLACEHOLDER_KEYS, key=len, reverse=True)) + ")$", re.M
+)
+# Keeps only the ASCII letters, digits and line breaks.
+_ASCII_LINES_ALNUM = str.maketrans(
+    "", "", "".join(chr(c) for c in range(128) if not chr(c).isalnum() and chr(c) != "\n")
+)
+
+
 def _placeholders(values: Collection[str]) -> set[str]:
     """Return the values that are placeholders, testing one by one only those that may be."""
+    listed = list(values)
+    joined = "\n".join(listed)
+    if joined.isascii() and joined.count("\n") == len(listed) - 1:
+        # Plain ASCII lines (ids, e-mails, phones): fold() keeps an ASCII value's letters and
+        # digits, in lower case, between spaces, so a value whose letters and digits alone
+        # spell no placeholder cannot be one. One translate and split test them all.
+        keys = joined.translate(_ASCII_LINES_ALNUM).lower()
+        found: set[str] = set()
+        line = start = 0
+        for match in _PLACEHOLDER_LINE.finditer(keys):
+            line += keys.count("\n", start, match.start())
+            start = match.start()
+            if _is_placeholder(listed[line]):
+                found.add(listed[line])
+        return found
     plain = [v for v in values if v.isascii() and "\n" not in v]
     maybe = set(_FEW_ALNUM.findall("\n".join(plain)))
     if len(plain) < len(values):
@@ -225,7 +269,10 @@ def _no_collection() -> Iterator[None]:
     """Pause the cyclic garbage collector while a file is read.
 
     Reading 100,000 rows allocates millions of small objects and no cycles; the collector
-    would rescan the growing heap again and again (a third of the time).
+    would rescan the growing heap again and again (a third of the time). What the read
+    leaves (rows, profiles) lives as long as the run: it is moved to the oldest generation,
+    as the collector would after tracing it all twice (0.2-0.4 s at 60,000 rows), unless
+    the process froze objects of its own (then nothing is moved).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -233,16 +280,28 @@ def _no_collection() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            if not gc.get_freeze_count():
+                gc.freeze()  # every tracked object, in O(1)…
+                gc.unfreeze()  # …back into the oldest generation, still collectable
             gc.enable()
 
 
 class _Columns:
-    """Every row's cells, column by column: stripped, placeholders emptied, built on demand."""
+    """Every row's cells, column by column: stripped, placeholders emptied, built on demand.
 
-    def __init__(self, rows: list[RawRow], mapping: dict[str, str]):
+    ``raw`` may give each header's cells as read (``RawTable.columns``), row by row.
+    """
+
+    def __init__(
+        self,
+        rows: list[RawRow],
+        mapping: dict[str, str],
+        raw: dict[str, tuple[str, ...]] | None = None,
+    ):
         self.rows = rows
-        self.dicts = [raw.cells for raw in rows]
+        self.dicts = [row.cells for row in rows]
         self.mapping = mapping
+        self.raw = raw or {}
         self.cells: dict[str, list[str]] = {}
 
     def column(self, field: str) -> list[str]:
@@ -253,13 +312,28 @@ class _Columns:
             if header is None:
                 found = [""] * len(self.rows)
             else:
-                try:
-                    found = list(map(str.strip, map(operator.itemgetter(header), self.dicts)))
-                except KeyError:  # rows built by hand may lack a cell
-                    found = [raw.cells.get(header, "").strip() for raw in self.rows]
+                distinct: Collection[str] | None = None
+                if header in self.raw:
+                    cells = self.raw[header]
+                    if field in ("name", "first_name"):
+                        found = list(map(str.strip, cells))
+                    else:
+                        # Strip each distinct cell once; most need nothing stripped.
+                        listed = list(set(cells))
+                        stripped = list(map(str.strip, listed))
+                        if stripped == listed:
+                            found, distinct = list(cells), listed
+                        else:
+                            strip = dict(zip(listed, stripped, strict=True))
+                            found = list(map(strip.__getitem__, cells))
+                else:
+                    try:
+                        found = list(map(str.strip, map(operator.itemgetter(header), self.dicts)))
+                    except KeyError:  # rows built by hand may lack a cell
+                        found = [raw.cells.get(header, "").strip() for raw in self.rows]
                 if field not in ("name", "first_name"):
                     # A region or a skill list repeats thousands of times: test each value once.
-                    empty = _placeholders(set(found))
+                    empty = _placeholders(set(found) if distinct is None else distinct)
                     if empty:
                         found = ["" if v in empty else v for v in found]
             self.cells[field] = found
@@ -286,13 +360,22 @@ def footer_rows(
     "Total" or "NB", or sits with others like it at the bottom of the table.
     """
     columns = columns or _Columns(rows, mapping)
-    filled = [0] * len(rows)
-    for field in required:
-        if field in mapping:
-            filled = [n + bool(v) for n, v in zip(filled, columns.column(field), strict=True)]
+    counted = [field for field in required if field in mapping]
     if "name" in required and "name" not in mapping and "first_name" in mapping:
-        filled = [n + bool(v) for n, v in zip(filled, columns.column("first_name"), strict=True)]
-    sparse = [n <= 2 for n in filled]
+        counted.append("first_name")
+    # A row fills at most two of them when it leaves all but two empty: count the empty
+    # cells (few in a real file) rather than the filled ones.
+    empty = collections.Counter(
+        itertools.chain.from_iterable(
+            itertools.compress(range(len(rows)), map(operator.not_, columns.column(field)))
+            for field in counted
+            if "" in columns.column(field)
+        )
+    )
+    least = len(counted) - 2
+    sparse = [False] * len(rows) if least > 0 else [True] * len(rows)
+    for index, count in empty.items():
+        sparse[index] = count >= least
 
     def labelled(raw: RawRow) -> bool:
         first = next((c for c in raw.cells.values() if c.strip()), "")
@@ -625,15 +708,65 @@ class _Step:
 
     ``check`` reads only the cells of ``reads`` and returns one value per field of
     ``fields``; its messages never name the row, so the same cells give the same values and
-    problems on every row. With ``value`` the cells are personal and distinct on every row
-    (ids, names, contacts): ``check`` then only looks at which cells are empty, and ``value``
-    turns the cells into the field's value.
+    problems on every row. With ``values`` the cells are personal and distinct on every row
+    (ids, names, contacts): ``check`` then only looks at which cells are empty, and
+    ``values`` turns the columns of ``reads`` into the field's column. ``fast``, for a step
+    reading one cell, returns the value ``check`` gives a cell when it reports nothing about
+    it, or ``_UNSURE``: then ``check`` is run.
     """
 
     fields: tuple[str, ...]
     reads: tuple[str, ...]
     check: Callable[[_Row], Any]
-    value: Callable[..., Any] | None = None
+    values: Callable[..., list[Any]] | None = None
+    fast: Callable[[str], Any] | None = None
+
+
+_UNSURE = object()
+
+
+def _plain_tags(
+    normalise: Callable[[str], tuple[str, bool]], *, empty: bool
+) -> Callable[[str], Any]:
+    """Return the fast path of a tag list cell: its tags when each item is one known tag.
+
+    An item that is a known tag, not several joined ("web et mobile"), and not personal
+    data gives no warning in :meth:`_Row.tags`; a cell of such items is read without it.
+    Without ``empty`` a cell with no tag is left to the check (it reports that).
+    """
+
+    # Each raw item's tag ("" to skip an empty item, None when unsure): split_list() strips
+    # and de-duplicates the items, which the de-duplicated tags make no difference to.
+    seen: dict[str, str | None] = {}
+
+    def fast(text: str) -> Any:
+        tags: list[str] = []
+        for raw in raw_items(text):
+            try:
+                tag = seen[raw]
+            except KeyError:
+                if len(seen) > 65536:
+                    seen.clear()
+                item = raw.strip()
+                tag = seen[raw] = _plain_tag(normalise, item) if item else ""
+            if tag is None:
+                return _UNSURE
+            if tag and tag not in tags:
+                tags.append(tag)
+        if not tags and not empty:
+            return _UNSURE
+        return tuple(tags)
+
+    return fast
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain_tag(normalise: Callable[[str], tuple[str, bool]], item: str) -> str | None:
+    """Return the tag of a list item that :meth:`_Row.tags` reads silently, else None."""
+    if _parts(normalise, item) != (item,) or looks_personal(item) is not None:
+        return None
+    tag, known = _normalised(normalise, item)
+    return tag if known else None
 
 
 def _codes(row: _Row) -> tuple[str, str | None]:
@@ -645,9 +778,23 @@ def _full_name(first: str, name: str) -> str:
     return " ".join(v for v in (first, name) if v)
 
 
+def _full_names(first: list[str], names: list[str]) -> list[str]:
+    if not any(first):
+        return names  # the same strings _full_name gives: no first name column to join
+    return list(map(_full_name, first, names))
+
+
+def _clean_ids(ids: list[str]) -> list[str]:
+    return list(map(clean_id, ids))
+
+
+def _or_none(texts: list[str]) -> list[str | None]:
+    return [text or None for text in texts]
+
+
 _COMMON: tuple[_Step, ...] = (
-    _Step(("id",), ("id",), lambda row: row.required("id"), value=clean_id),
-    _Step(("name",), ("first_name", "name"), lambda row: row.name(), value=_full_name),
+    _Step(("id",), ("id",), lambda row: row.required("id"), values=_clean_ids),
+    _Step(("name",), ("first_name", "name"), lambda row: row.name(), values=_full_names),
     _Step(("region", "province"), ("province", "region"), lambda row: _codes(row)),
     _Step(("languages",), ("languages",), lambda row: row.languages()),
     _Step(
@@ -658,8 +805,8 @@ _COMMON: tuple[_Step, ...] = (
         ),
     ),
     _Step(("lat", "lon"), ("lat", "lon"), lambda row: row.coordinates()),
-    _Step(("email",), ("email",), lambda row: None, value=lambda text: text or None),
-    _Step(("phone",), ("phone",), lambda row: None, value=lambda text: text or None),
+    _Step(("email",), ("email",), lambda row: None, values=_or_none),
+    _Step(("phone",), ("phone",), lambda row: None, values=_or_none),
 )
 
 
@@ -674,11 +821,12 @@ def _skills(row: _Row) -> tuple[str, ...]:
 
 _DEVELOPER: tuple[_Step, ...] = (
     *_COMMON,
-    _Step(("skills",), ("skills",), _skills),
+    _Step(("skills",), ("skills",), _skills, fast=_plain_tags(normalise_skill, empty=False)),
     _Step(
         ("sectors",),
         ("sectors",),
         lambda row: row.tags("sectors", "sector", normalise_sector, SECTORS),
+        fast=_plain_tags(normalise_sector, empty=True),
     ),
     _Step(
         ("experience_years",),
@@ -731,7 +879,7 @@ _PARTNER: tuple[_Step, ...] = (
     # An empty kind is reported here, an unknown one after the needs: as a person reads the row.
     _Step((), ("kind",), lambda row: row.required("kind")),
     _Step(("sector",), ("sector",), _sector),
-    _Step(("needs",), ("needs",), _needs),
+    _Step(("needs",), ("needs",), _needs, fast=_plain_tags(normalise_skill, empty=False)),
     _Step(("kind",), ("kind",), lambda row: row.choice("kind", resolve_kind)),
 )
 
@@ -742,6 +890,24 @@ class _Outcome:
 
     values: dict[str, list[Any]]
     problems: dict[int, tuple[Problem, ...]]
+    # For fields found per distinct key: the objects every value of the field is one of.
+    distinct: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
+
+
+def _group_codes(columns: list[list[Any]]) -> list[int]:
+    """Return one number per row, the same on two rows exactly when all their cells are.
+
+    Each column's distinct values are numbered and the numbers combined in mixed radix:
+    ints hash at once, where tuples of cells would be built and hashed on every lookup.
+    """
+    codes: list[int] = [0] * len(columns[0])
+    scale = 1
+    for column in columns:
+        number = {value: n for n, value in enumerate(dict.fromkeys(column))}
+        shifted = map(operator.mul, map(number.__getitem__, column), itertools.repeat(scale))
+        codes = list(map(operator.add, codes, shifted))
+        scale *= len(number)
+    return codes
 
 
 def _run_step(
@@ -750,25 +916,33 @@ def _run_step(
     """Run ``step`` on every row, probing one row per distinct key."""
     cells = [columns.column(field) for field in step.reads]
     keys: list[Any]
-    if step.value is not None:
-        keys = list(zip(*([not v for v in c] for c in cells), strict=True))
+    if step.values is not None:
+        empty = [list(map(operator.not_, c)) for c in cells]
+        keys = empty[0] if len(empty) == 1 else _group_codes(empty)
     else:
-        keys = cells[0] if len(cells) == 1 else list(zip(*cells, strict=True))
+        keys = cells[0] if len(cells) == 1 else _group_codes(cells)
     # The first row of each key, as the dict keeps the last index it is given.
-    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
-    found = {key: probe(index, step) for key, index in first.items()}
-    per_row = list(map(found.__getitem__, keys))
+    first: dict[Any, int] = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+    found: dict[Any, tuple[Any, list[Problem]]] = {}
+    fast = step.fast
+    for key, index in first.items():
+        value = _UNSURE if fast is None else fast(key)
+        found[key] = probe(index, step) if value is _UNSURE else (value, [])
     values: dict[str, list[Any]] = {}
-    if step.value is not None:
-        values[step.fields[0]] = list(map(step.value, *cells))
-    elif len(step.fields) == 1:
-        values[step.fields[0]] = [value for value, _ in per_row]
+    distinct: dict[str, list[Any]] = {}
+    if step.values is not None:
+        values[step.fields[0]] = step.values(*cells)
     else:
         for at, field in enumerate(step.fields):
-            values[field] = [value[at] for value, _ in per_row]
+            if len(step.fields) == 1:
+                value_of = {key: value for key, (value, _) in found.items()}
+            else:
+                value_of = {key: value[at] for key, (value, _) in found.items()}
+            values[field] = list(map(value_of.__getitem__, keys))
+            distinct[field] = list(value_of.values())
     bad = {key for key, (_, problems) in found.items() if problems}
     problems = {i: tuple(found[k][1]) for i, k in enumerate(keys) if k in bad} if bad else {}
-    return _Outcome(values, problems)
+    return _Outcome(values, problems, distinct)
 
 
 def _build(
@@ -782,8 +956,11 @@ def _build(
     log: ProblemLog,
     footers: set[int],
     required: Collection[str],
-) -> list[P]:
-    """Check every row step by step and build the profiles of the rows without errors."""
+) -> tuple[list[P], list[str]]:
+    """Check every row step by step; return the profiles of the rows without errors, and ids.
+
+    The ids are every row's id as :func:`clean_id` cleans it.
+    """
 
     def probe(index: int, step: _Step) -> tuple[Any, list[Problem]]:
         recorder = ProblemLog()
@@ -791,17 +968,32 @@ def _build(
         return step.check(row), recorder.items
 
     outcomes = [_run_step(step, columns, probe) for step in steps]
-    names = [field for outcome in outcomes for field in outcome.values]
+    by_field = {field: col for outcome in outcomes for field, col in outcome.values.items()}
+    by_field["row"] = list(map(_ROW_NUMBER, rows))
+    builder = _builder(model)
+    distinct = {field: d for outcome in outcomes for field, d in outcome.distinct.items()}
+    slow = builder.slow_rows(by_field, distinct=distinct)
+    names = builder.fields if slow is not None else tuple(by_field)
     # Every row's field values at once (zip runs in C), for the rows that turn out valid.
-    records = list(
-        zip(*(column for outcome in outcomes for column in outcome.values.values()), strict=True)
-    )
+    records = list(zip(*(by_field[name] for name in names), strict=True))
     flagged = set().union(*(outcome.problems for outcome in outcomes))
+    made = builder.make(records, skip=slow | flagged) if slow is not None else []
     profiles: list[P] = []
     first_row: dict[str, int] = {}
     # "D-01" and "d-01" are two ids to the computer and one to a person reading a list.
     first_case: dict[str, tuple[str, int]] = {}
-    ids = [clean_id(i) for i in columns.column("id")]
+    ids: list[str] = by_field["id"]
+    if (
+        made
+        and not footers
+        and not flagged
+        and not slow
+        and all(ids)
+        and len(set(map(str.casefold, ids))) == len(ids)
+    ):
+        # Every row valid, built directly, under an id no other row has even in other
+        # capitals: the loop below would report nothing and keep every profile.
+        return [p for p in made if p is not None], ids
     for index, raw in enumerate(rows):
         if raw.number in footers:
             _footer(file, raw, index, mapping, columns, required, log)
@@ -813,9 +1005,10 @@ def _build(
                     log.items.append(dataclasses.replace(problem, row=raw.number))
                     errors += problem.severity == "error"
         profile: P | None = None
-        if not errors:
+        if not errors and made and made[index] is not None:
+            profile = made[index]
+        elif not errors:
             values = dict(zip(names, records[index], strict=True))
-            values["row"] = raw.number
             try:
                 profile = model.model_validate(values)
             except ValidationError as exc:
@@ -859,7 +1052,13 @@ def _build(
                 first_case[folded] = (row_id, raw.number)
         if profile is not None:
             profiles.append(profile)
-    return profiles
+    return profiles, ids
+
+
+@functools.cache
+def _builder(model: type[P]) -> ProfileBuilder[P]:
+    """Return the builder of ``model``'s profiles (its field checks are made once)."""
+    return ProfileBuilder(model)
 
 
 def _footer(

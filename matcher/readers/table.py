@@ -26,7 +26,9 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import itertools
 import json
+import operator
 import re
 import zipfile
 from collections.abc import Callable, Sequence
@@ -58,6 +60,8 @@ HEADER_SEARCH_ROWS = 20
 JSON_LIST_KEYS = ("developers", "partners", "rows")
 
 HeaderTest = Callable[[Sequence[str]], bool]
+_NUMBER = operator.itemgetter(0)  # a record's row number
+_CELLS = operator.itemgetter(1)  # a record's cells
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class RawTable:
     encoding: str | None
     # The first data row of each id (footer rows left out), once the profiles are read.
     ids: dict[str, int] | None = field(default=None, compare=False)
+    # Each header's cells, row by row as in ``rows``, when the rows were built in one go.
+    columns: dict[str, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
 
 
 def read_table(
@@ -141,9 +147,9 @@ def read_table(
         tab = suffix == ".tsv"
         headers, records, log = _read_csv(text, name, prefer_tab=tab, is_header=is_header)
     _check_size(name, headers, records)
-    rows = _rows(name, headers, records, log)
+    rows, columns = _rows(name, headers, records, log)
     log.raise_if_errors(_("{name} cannot be read").format(name=name))
-    return RawTable(name, path, headers, rows, digest, used)
+    return RawTable(name, path, headers, rows, digest, used, columns=columns)
 
 
 def _too_big(file: str, message: str) -> NoReturn:
@@ -169,7 +175,7 @@ def _check_size(file: str, headers: Sequence[str], records: Records) -> None:
             file,
             _("the table has more than {limit} rows").format(limit=f"{MAX_ROWS:,}"),
         )
-    cells = sum(len(cells) for _number, cells in records)
+    cells = sum(map(len, map(_CELLS, records)))
     if cells > MAX_CELLS:
         _too_big(
             file,
@@ -355,7 +361,8 @@ def _read_csv(
             # A wrong delimiter can make a quote look unclosed.
             failure = exc if index == 0 else failure
             continue
-        records = [r for r in parsed if "".join(r[1]).strip()]
+        filled = list(map(str.strip, map("".join, map(_CELLS, parsed))))
+        records = parsed if all(filled) else list(itertools.compress(parsed, filled))
         at = _header_index(records, is_header)
         if at is not None:
             found = (records, at)
@@ -416,57 +423,74 @@ def _parse_csv(text: str, file: str, delimiter: str) -> Records:
     records: Records = []
     pos, line, end = 0, 1, len(text)
     while pos < end:
-        start_line = line
-        stop = text.find("\n", pos)
-        stop = end if stop == -1 else stop
-        if text.find('"', pos, stop) == -1:
-            # A line without quotes is one record whose cells the delimiter separates: split
-            # it at C speed (almost every line of a real file).
-            records.append((start_line, text[pos:stop].split(delimiter)))
-            pos, line = stop + 1, line + 1
-            continue
-        cells: list[str] = []
-        while True:
-            if pos < end and text[pos] == '"':
-                quote_line = line
-                parts: list[str] = []
-                i = pos + 1
-                while True:
-                    j = text.find('"', i)
-                    if j == -1:
-                        _unclosed(file, quote_line)
-                    parts.append(text[i:j])
-                    if text.startswith('""', j):
-                        parts.append('"')
-                        i = j + 2
-                        continue
-                    break
-                value = "".join(parts)
-                line += value.count("\n")
-                pos = j + 1
-                if pos < end and text[pos] not in (delimiter, "\n"):
-                    if "\n" in value:
-                        # The "closing" quote is really the opening quote of a later cell.
-                        _unclosed(file, quote_line)
-                    match = plain.match(text, pos)
-                    assert match is not None
-                    value += match.group()
-                    pos = match.end()
-            else:
+        quote = text.find('"', pos)
+        quote = end if quote == -1 else quote
+        # The lines before the one holding the next quote are one record each, whose cells
+        # the delimiter separates: split them all at C speed (almost every line of a file).
+        cut = text.rfind("\n", pos, quote)
+        if cut != -1:
+            lines = text[pos:cut].split("\n")
+            cells = [x.split(delimiter) for x in lines]
+            records += zip(range(line, line + len(lines)), cells, strict=True)
+            pos, line = cut + 1, line + len(lines)
+        if quote == end:
+            if pos < end:  # a last line without a newline
+                records.append((line, text[pos:].split(delimiter)))
+            break
+        record, pos, next_line = _quoted_record(text, file, delimiter, plain, pos=pos, line=line)
+        records.append((line, record))
+        line = next_line
+    return records
+
+
+def _quoted_record(
+    text: str, file: str, delimiter: str, plain: re.Pattern[str], *, pos: int, line: int
+) -> tuple[list[str], int, int]:
+    """Parse the record starting at ``pos`` (on ``line``), which holds a quote.
+
+    Return its cells, where the next record starts and that record's line.
+    """
+    end = len(text)
+    cells: list[str] = []
+    while True:
+        if pos < end and text[pos] == '"':
+            quote_line = line
+            parts: list[str] = []
+            i = pos + 1
+            while True:
+                j = text.find('"', i)
+                if j == -1:
+                    _unclosed(file, quote_line)
+                parts.append(text[i:j])
+                if text.startswith('""', j):
+                    parts.append('"')
+                    i = j + 2
+                    continue
+                break
+            value = "".join(parts)
+            line += value.count("\n")
+            pos = j + 1
+            if pos < end and text[pos] not in (delimiter, "\n"):
+                if "\n" in value:
+                    # The "closing" quote is really the opening quote of a later cell.
+                    _unclosed(file, quote_line)
                 match = plain.match(text, pos)
                 assert match is not None
-                value = match.group()
+                value += match.group()
                 pos = match.end()
-            cells.append(value)
-            if pos < end and text[pos] == delimiter:
-                pos += 1
-                continue
-            if pos < end:
-                pos += 1
-                line += 1
-            break
-        records.append((start_line, cells))
-    return records
+        else:
+            match = plain.match(text, pos)
+            assert match is not None
+            value = match.group()
+            pos = match.end()
+        cells.append(value)
+        if pos < end and text[pos] == delimiter:
+            pos += 1
+            continue
+        if pos < end:
+            pos += 1
+            line += 1
+        return cells, pos, line
 
 
 def _unclosed(file: str, row: int) -> NoReturn:
@@ -899,9 +923,26 @@ def _headers(file: str, row: int, cells: list[str], log: ProblemLog) -> list[str
     return headers
 
 
-def _rows(file: str, headers: list[str], records: Records, log: ProblemLog) -> list[RawRow]:
-    """Turn records into rows, reporting ragged and over-long ones; skip empty rows."""
+def _rows(
+    file: str, headers: list[str], records: Records, log: ProblemLog
+) -> tuple[list[RawRow], dict[str, tuple[str, ...]] | None]:
+    """Turn records into rows, reporting ragged and over-long ones; skip empty rows.
+
+    When every record becomes a row, also return each header's cells, column by column.
+    """
     width = len(headers)
+    cells_of = [cells for _number, cells in records]
+    if (
+        set(map(len, cells_of)) <= {width}
+        and all(map(str.strip, map("".join, cells_of)))
+        and max(map(len, itertools.chain.from_iterable(cells_of)), default=0) <= MAX_CELL
+    ):
+        # Every row has a value, the header's width and no over-long cell (whole columns
+        # checked at C speed): nothing to report. The dicts are built by C loops.
+        cells_by_header = map(dict, map(zip, itertools.repeat(headers), cells_of))
+        built = list(map(RawRow, map(_NUMBER, records), cells_by_header))
+        columns = zip(*cells_of, strict=True) if cells_of else ([] for _ in headers)
+        return built, dict(zip(headers, map(tuple, columns), strict=True))
     rows: list[RawRow] = []
     for number, cells in records:
         if not "".join(cells).strip():
@@ -954,4 +995,4 @@ def _rows(file: str, headers: list[str], records: Records, log: ProblemLog) -> l
                     code="cell-too-long",
                 )
         rows.append(RawRow(number, row))
-    return rows
+    return rows, None
