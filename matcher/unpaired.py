@@ -8,10 +8,11 @@ scored again (see ``unpaired_people``); both sides are encoded once for all of i
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +34,9 @@ from matcher.scoring import (
 from matcher.solver import RegionSpec
 from matcher.specs import group_caps, partner_groups
 from matcher.words import side_word
+
+if TYPE_CHECKING:
+    from matcher.kernel import DeveloperBits
 
 Side = Literal["developer", "partner"]
 Int64s = npt.NDArray[np.int64]
@@ -74,6 +78,7 @@ class _People:
     # Both sides encoded once, on first need, with the forbidden pairs as indices.
     features: tuple[DeveloperFeatures, PartnerFeatures] | None = None
     forbid_cells: tuple[Int64s, Int64s] | None = None
+    dev_bits: DeveloperBits | None = None  # the kernel's packed developer features
 
 
 def unpaired_people(
@@ -349,9 +354,38 @@ def _partner_edges(edges: EdgeSet, wanted: Int64s) -> dict[int, tuple[Int64s, Fl
 def _allowed_block(
     people: _People, rows: Int64s, cols: Int64s
 ) -> tuple[Bools, npt.NDArray[np.float64]]:
-    """Score developers ``rows`` against partners ``cols``: which pairs pass, and their scores."""
-    first, score = _first_rules(people, rows, cols)
-    allowed: Bools = first < 0
+    """Score developers ``rows`` against partners ``cols``: which pairs pass, and their scores.
+
+    Only the allowed pairs' scores are meaningful. Where the scorer used the fused kernel
+    (numba is loaded), the kernel scores the block: the same pairs and scores as numpy.
+    """
+    if "numba" not in sys.modules:
+        first, score = _first_rules(people, rows, cols)
+        allowed: Bools = first < 0
+        return allowed, score
+    from matcher.kernel import developer_bits, partner_table, score_chunk
+
+    if people.features is None:
+        people.features = encode(developers=people.devs, partners=people.pars)
+    dev_feat, par_feat = people.features
+    if people.dev_bits is None:
+        people.dev_bits = developer_bits(dev_feat)
+    crosses = [may_cross_regions(mobility=m, config=people.config) for m in MOBILITIES]
+    forbidden = _forbidden_block(people, rows, cols)
+    r, c, found, _, _ = score_chunk(
+        rows=rows,
+        developers=dev_feat,
+        dev_bits=people.dev_bits,
+        may_cross=np.array(crosses, dtype=np.bool_)[dev_feat.mobility],
+        table=partner_table(par_feat.take(cols), col_group=None, group_cap=None),
+        config=people.config,
+        forbidden=forbidden if forbidden.any() else None,
+        locks=None,
+    )
+    allowed = np.zeros((len(rows), len(cols)), dtype=np.bool_)
+    allowed[r, c] = True
+    score = np.zeros((len(rows), len(cols)), dtype=np.float64)
+    score[r, c] = found
     return allowed, score
 
 
@@ -633,7 +667,21 @@ def _first_rules(
     dev_feat, par_feat = people.features
     sub_d, sub_p = dev_feat.take(rows), par_feat.take(cols)
     block = score_features(developers=sub_d, partners=sub_p, config=people.config)
-    forbidden = np.zeros(block.shape, dtype=np.bool_)
+    forbidden = _forbidden_block(people, rows, cols)
+    masks = feature_masks(
+        block=block, developers=sub_d, partners=sub_p, config=people.config, forbidden=forbidden
+    )
+    first = np.full(block.shape, -1, dtype=np.int64)
+    for k in range(len(RULES) - 1, -1, -1):
+        first[masks[RULES[k]]] = k
+    return first, block.score
+
+
+def _forbidden_block(people: _People, rows: Int64s, cols: Int64s) -> Bools:
+    """Return which pairs of developers ``rows`` × partners ``cols`` are forbidden."""
+    if people.forbid_cells is None:
+        people.forbid_cells = _forbidden_cells(people)
+    forbidden = np.zeros((len(rows), len(cols)), dtype=np.bool_)
     if len(people.forbid_cells[0]):
         row_of = np.full(len(people.devs), -1, dtype=np.int64)
         row_of[rows] = np.arange(len(rows))
@@ -642,13 +690,7 @@ def _first_rules(
         r, c = row_of[people.forbid_cells[0]], col_of[people.forbid_cells[1]]
         hit = (r >= 0) & (c >= 0)
         forbidden[r[hit], c[hit]] = True
-    masks = feature_masks(
-        block=block, developers=sub_d, partners=sub_p, config=people.config, forbidden=forbidden
-    )
-    first = np.full(block.shape, -1, dtype=np.int64)
-    for k in range(len(RULES) - 1, -1, -1):
-        first[masks[RULES[k]]] = k
-    return first, block.score
+    return forbidden
 
 
 def _forbidden_cells(people: _People) -> tuple[Int64s, Int64s]:

@@ -730,3 +730,30 @@ def test_a_developer_without_edges_is_told_of_its_own_full_region_first() -> Non
         "quota_full",
         "Casablanca-Settat already has its 1 pairs; 2 compatible partner(s) left unpaired too",
     )
+
+
+@pytest.mark.parametrize("seed", SEEDS[:8])
+def test_the_kernel_block_allows_and_scores_as_numpy(seed: int) -> None:
+    """Once numba is loaded the reasons score blocks with the kernel: same pairs, same scores."""
+    import matcher.kernel  # noqa: F401 - loads numba: _allowed_block takes the kernel
+    from matcher.unpaired import _allowed_block, _first_rules, _People
+
+    dataset, config, forbid, locks = random_call(seed)
+    instance = build_instance(dataset, config, forbid=forbid, locks=locks)
+    none = np.full(len(instance.developers), -1, dtype=np.int64)
+    people = _People(
+        instance.developers,
+        instance.partners,
+        config,
+        instance.forbidden,
+        none,
+        np.full(len(instance.partners), -1, dtype=np.int64),
+        {},
+        {},
+    )
+    rows = np.arange(len(instance.developers), dtype=np.int64)[::2]
+    cols = np.arange(len(instance.partners), dtype=np.int64)[::-1]
+    first, want_score = _first_rules(people, rows, cols)
+    allowed, score = _allowed_block(people, rows, cols)
+    assert allowed.tolist() == (first < 0).tolist()
+    assert allowed.any() and score[allowed].tobytes() == want_score[allowed].tobytes()
