@@ -388,17 +388,9 @@ class _Prober:
             ok = ok[keep]
             e_dev, e_par, e_score = g.dev[ok], g.par[ok], g.score[ok]
             locked = np.flatnonzero(g.locked[ok]).astype(np.int64)
-        problem = assignment_problem(
-            developers=self.developers,
-            partners=self.partners,
-            region_index=self.region_index,
-            specs=specs,
-            edge_dev=e_dev,
-            edge_par=e_par,
-            edge_score=e_score,
-            locked=locked,
+        reduced, labels = self._short_components(
+            self._problem(specs, e_dev, e_par, e_score, locked)
         )
-        reduced, labels = self._short_components(problem)
         if graph is None and not self.exact_only:
             forced = forced_fills(reduced, labels=labels, regions=self.short)
             if forced is not None:
@@ -414,7 +406,22 @@ class _Prober:
         e_locked: Bools,
     ) -> Int64s | None:
         """Return forced_fills of the probe on these (unpruned) edges."""
-        problem = assignment_problem(
+        locked = np.flatnonzero(e_locked).astype(np.int64)
+        reduced, labels = self._short_components(
+            self._problem(specs, e_dev, e_par, e_score, locked)
+        )
+        return forced_fills(reduced, labels=labels, regions=self.short)
+
+    def _problem(
+        self,
+        specs: tuple[RegionSpec, ...],
+        e_dev: Int64s,
+        e_par: Int64s,
+        e_score: Float64s,
+        locked: Int64s,
+    ) -> AssignmentProblem:
+        """Return the solver's problem of a probe on these edges."""
+        return assignment_problem(
             developers=self.developers,
             partners=self.partners,
             region_index=self.region_index,
@@ -422,10 +429,8 @@ class _Prober:
             edge_dev=e_dev,
             edge_par=e_par,
             edge_score=e_score,
-            locked=np.flatnonzero(e_locked).astype(np.int64),
+            locked=locked,
         )
-        reduced, labels = self._short_components(problem)
-        return forced_fills(reduced, labels=labels, regions=self.short)
 
     def _short_components(self, problem: AssignmentProblem) -> tuple[AssignmentProblem, Int64s]:
         """Return the problem reduced to the components (regions linked by developers) of
