@@ -51,7 +51,13 @@ from matcher.models import KINDS, Developer, Partner
 from matcher.reference import REGIONS, get_region
 from matcher.rules import may_cross_regions
 from matcher.scoring import MOBILITIES, _language, _places
-from matcher.solver import AssignmentProblem, RegionSpec, prune_developer_side, solve
+from matcher.solver import (
+    AssignmentProblem,
+    MilpTooLargeError,
+    RegionSpec,
+    prune_developer_side,
+    solve,
+)
 from matcher.solver.problem import women_share_ok
 from matcher.solver.quiet import native_stdout_to_stderr
 from matcher.specs import assignment_problem, group_caps, partner_groups, region_specs
@@ -59,6 +65,12 @@ from matcher.specs import assignment_problem, group_caps, partner_groups, region
 Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
+
+# A probe whose linked regions need the women-share MILP is solved only up to this many
+# pairs: beyond, one HiGHS run took about a minute (an imbalanced 6,000 x 1,200 call with a
+# kind mix), and a search makes several. The search for that region stops there, and its
+# finding says so; the limit is a count, so the result stays the same from run to run.
+MILP_PROBE_LIMIT = 100_000
 
 # Above this many candidate pairs the shared graph would cost more memory than rescoring
 # per probe saves time; the diagnosis then rebuilds the edges of every probe.
@@ -100,6 +112,10 @@ class Fix:
     def fills(self) -> bool:
         """Return whether the change fills the region to what it wants."""
         return self.filled >= self.wanted
+
+
+class _SearchCut(Exception):
+    """A probe of a region's search needs a MILP above the limit: that search stops."""
 
 
 @dataclass(frozen=True)
@@ -241,8 +257,10 @@ class _Prober:
         locks: Sequence[tuple[int, int]],
         short: Sequence[str],
         exact_only: bool = False,
+        milp_limit: int | None = MILP_PROBE_LIMIT,
     ) -> None:
         self.developers, self.partners, self.config = developers, partners, config
+        self.milp_limit = milp_limit
         # exact_only: every probe is a full solve, never settled by forced_fills (for tests)
         self.exact_only = exact_only
         self.region_index, self.forbidden, self.locks = region_index, forbidden, tuple(locks)
@@ -345,6 +363,8 @@ class _Prober:
         try:
             config = apply_changes(self.config, changes)
             filled: Int64s | None = self._solve(config, rescore=rescore)
+        except MilpTooLargeError:
+            raise  # not an answer: the caller stops that search (never cached)
         except (ValidationError, MatcherError):
             filled = None
         with self.lock:
@@ -395,7 +415,7 @@ class _Prober:
             forced = forced_fills(reduced, labels=labels, regions=self.short)
             if forced is not None:
                 return forced
-        return solve(reduced).filled
+        return solve(reduced, milp_edge_limit=self.milp_limit).filled
 
     def _forced(
         self,
@@ -975,6 +995,7 @@ def diagnose(
     short: Sequence[str],
     workers: int | None = None,
     exact_only: bool = False,
+    milp_limit: int | None = MILP_PROBE_LIMIT,
 ) -> dict[str, Finding]:
     """Return, per short region, why it is short and the smallest change that fills it.
 
@@ -982,7 +1003,8 @@ def diagnose(
     places each region got. ``workers`` threads search independent relaxations at once
     (default: up to 2). ``exact_only`` (for tests) turns the shortcuts off: every probe
     is a full solve (no forced_fills) and no region is skipped by _ceiling; the findings
-    are the same.
+    are the same. A region whose search meets a probe needing the women-share MILP over
+    more than ``milp_limit`` pairs stops searching (MILP_PROBE_LIMIT; None: no limit).
     """
     if not short:
         return {}
@@ -995,6 +1017,7 @@ def diagnose(
         locks=locks,
         short=short,
         exact_only=exact_only,
+        milp_limit=milp_limit,
     )
     paired_region = {d: partners[p].region for d, p in paired}
     # one thread per short region at most: a single region gains nothing from a pool
@@ -1017,6 +1040,9 @@ def diagnose(
         for code in short
     }
 
+    # per region whose search stopped, the pairs of the MILP probe it met
+    cut: dict[str, tuple[int, int]] = {}
+
     def wanted_of(code: str) -> int:
         low, high = config.quota(code)
         return low if low < high else high
@@ -1025,7 +1051,11 @@ def diagnose(
         r = region_index[code]
 
         def fill(changes: tuple[Change, ...], rescore: bool) -> int | None:
-            got = prober.fills(changes, rescore=rescore)
+            try:
+                got = prober.fills(changes, rescore=rescore)
+            except MilpTooLargeError as too_large:
+                cut[code] = (too_large.edges, too_large.limit)
+                raise _SearchCut from too_large
             return None if got is None else int(got[r])
 
         return fill
@@ -1040,15 +1070,19 @@ def diagnose(
 
     def run(job: tuple[str, _Relaxation]) -> Fix | None:
         code, relax = job
-        return _search(
-            fill_of(code),
-            relax.steps,
-            rescore=relax.rescore,
-            base=filled[code],
-            wanted=wanted_of(code),
-            rule=relax.rule,
-            bound=bound_of(code),
-        )
+        if code in cut:
+            return None
+        with contextlib.suppress(_SearchCut):
+            return _search(
+                fill_of(code),
+                relax.steps,
+                rescore=relax.rescore,
+                base=filled[code],
+                wanted=wanted_of(code),
+                rule=relax.rule,
+                bound=bound_of(code),
+            )
+        return None
 
     def evaluate(code: str) -> list[tuple[_Relaxation, Fix | None]]:
         # In ORDER until one fills: the fix reported is the first that fills, so the
@@ -1059,7 +1093,7 @@ def diagnose(
         for relax in relaxations_of[code]:
             fix = run((code, relax))
             out.append((relax, fix))
-            if fix is not None and fix.fills:
+            if (fix is not None and fix.fills) or code in cut:
                 break
         return out
 
@@ -1070,7 +1104,7 @@ def diagnose(
         mine = evaluated[code]
         helps = tuple(fix for _, fix in mine if fix is not None)
         fix = next((f for f in helps if f.fills), None)
-        if fix is None and code not in stuck:
+        if fix is None and code not in stuck and code not in cut:
             pair = _best_pair(
                 fill_of(code),
                 bound_of(code),
@@ -1090,6 +1124,7 @@ def diagnose(
             fix=fix,
             helps=helps,
             causes={relax.rule: relax.cause for relax in relaxations_of[code]},
+            cut=cut.get(code),
         )
     return findings
 
@@ -1199,8 +1234,12 @@ def _finding(
     fix: Fix | None,
     helps: tuple[Fix, ...],
     causes: Mapping[str, str],
+    cut: tuple[int, int] | None = None,
 ) -> Finding:
-    """Put one region's diagnosis into a sentence."""
+    """Put one region's diagnosis into a sentence.
+
+    ``cut``: the search stopped at a MILP probe of that many pairs, above that limit.
+    """
     name = get_region(code).name
     n_partners = sum(1 for p in prober.partners if p.region == code)
     reach = sum(
@@ -1226,6 +1265,19 @@ def _finding(
     text = _("{region}: {wanted} wanted, {filled} possible — {causes}").format(
         region=name, wanted=wanted, filled=filled, causes="; ".join(found)
     )
+    if best is None and cut is not None:
+        return Finding(
+            code,
+            wanted,
+            filled,
+            None,
+            helps,
+            text
+            + _(
+                "; the search for a change stopped: checking one needs an exact women-share "
+                "solve of {n} pairs, more than the {limit} a run allows"
+            ).format(n=cut[0], limit=cut[1]),
+        )
     if best is None:
         return Finding(
             code,

@@ -449,7 +449,7 @@ def test_apply_changes_is_a_config_edit(
 
 
 def _findings(
-    dataset: Dataset, config: MatcherConfig, *, exact_only: bool
+    dataset: Dataset, config: MatcherConfig, *, exact_only: bool, milp_limit: int | None = None
 ) -> dict[str, tuple[str, Fix | None, tuple[Fix, ...]]]:
     instance = build_instance(dataset, config)
     solution = solve_instance(instance)
@@ -469,6 +469,7 @@ def _findings(
         short=[r.code for r in result.shortfalls],
         workers=1,
         exact_only=exact_only,
+        milp_limit=milp_limit,
     )
     return {code: (f.text, f.fix, f.helps) for code, f in found.items()}
 
@@ -659,3 +660,23 @@ def test_the_smaller_shared_graph_filters_to_the_full_ones_edges(
     for name in ("dev", "par", "score", "km", "locked"):
         assert np.array_equal(getattr(small, name)[a], getattr(full, name)[b]), name
     assert len(full.dev) >= len(small.dev)
+
+
+def test_a_search_stops_at_a_women_share_milp_above_the_limit(tmp_path: Path) -> None:
+    # The shipped rules (women share, kind mix) on a 600 x 900 call held to 250 km: three
+    # regions short, and their searches need the women-share MILP. Held to MILPs of one
+    # pair, every search stops at its first such probe and says so, with no fix claimed.
+    from matcher.dataset import load_dataset
+    from matcher.synth import generate, write_call
+
+    write_call(generate(developers=600, partners=900, seed=3), tmp_path)
+    dataset = load_dataset(tmp_path / "developers.csv", tmp_path / "partners.csv")
+    _, shipped = _morocco(250)
+    config = apply_changes(shipped, (Change("quotas.default", 20), Change("quotas.regions", {})))
+    found = _findings(dataset, config, exact_only=False, milp_limit=1)
+    stopped = {code: text for code, (text, fix, _helps) in found.items() if "stopped" in text}
+    assert stopped, found
+    for code, text in stopped.items():
+        assert found[code][1] is None
+        assert text.endswith("pairs, more than the 1 a run allows")
+        assert "the search for a change stopped: checking one needs an exact women-share" in text

@@ -45,6 +45,14 @@ class SolverError(MatcherError):
     """The LP/MILP backend failed or returned a point that does not check out."""
 
 
+class MilpTooLargeError(SolverError):
+    """A component needs the women-share MILP but has more edges than the caller allows."""
+
+    def __init__(self, edges: int, limit: int) -> None:
+        super().__init__(f"a women-share MILP of {edges} edges (limit {limit})")
+        self.edges, self.limit = edges, limit
+
+
 @dataclass(frozen=True)
 class RegionSpec:
     """Quota and side rules of one region (a pair belongs to its partner's region)."""

@@ -24,6 +24,7 @@ from matcher.solver.problem import (
     AssignmentProblem,
     InfeasibleLocksError,
     InvalidProblemError,
+    MilpTooLargeError,
     Solution,
     SolverError,
     kinds_ok,
@@ -44,8 +45,13 @@ def solve(
     prune: bool = True,
     prefer: npt.NDArray[np.bool_] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    milp_edge_limit: int | None = None,
 ) -> Solution:
     """Return an optimal pairing: priority fill, then min fill, then fill, then score.
+
+    ``milp_edge_limit``: a component that needs HiGHS (``method="auto"``) with more edges
+    than this raises MilpTooLargeError instead of being solved (the diagnosis bounds its
+    probes so).
 
     ``method="auto"`` solves every component as an exact min-cost flow with OR-Tools
     (matcher.solver.network; reported as "flow"); a component with a women share whose flow
@@ -95,7 +101,7 @@ def solve(
             continue
         region_ids = tuple(int(r) for r in np.flatnonzero(comp_of_region == c))
         result, local_edges = _solve_component(
-            problem, edges, region_ids, locked, method, prune, flags
+            problem, edges, region_ids, locked, method, prune, flags, milp_edge_limit
         )
         chosen.append(local_edges[result.edges])
         if progress is not None:
@@ -382,6 +388,7 @@ def _solve_component(
     method: Method,
     prune: bool,
     prefer: npt.NDArray[np.bool_] | None = None,
+    milp_edge_limit: int | None = None,
 ) -> tuple[ComponentResult, npt.NDArray[np.int64]]:
     """Solve the component on ``edges``; return its result and the map local → global edge.
 
@@ -442,10 +449,10 @@ def _solve_component(
     )
     if method != "auto":
         return solve_flow(cp), edges
-    return _solve_exact(cp), edges
+    return _solve_exact(cp, milp_edge_limit), edges
 
 
-def _solve_exact(cp: ComponentProblem) -> ComponentResult:
+def _solve_exact(cp: ComponentProblem, milp_edge_limit: int | None = None) -> ComponentResult:
     """Solve one component with the min-cost flow, and HiGHS only where it must.
 
     The flow ignores the women share, so its optimum bounds every pairing that meets it:
@@ -455,13 +462,21 @@ def _solve_exact(cp: ComponentProblem) -> ComponentResult:
     """
     relaxed = solve_network(cp)
     if relaxed is None:
+        _check_milp_size(cp, milp_edge_limit)
         return solve_flow(cp)
     if cp.is_valid(relaxed.edges):
         return relaxed
     leaning = _lean_to_women(cp)
     if leaning is not None:
         return leaning
+    _check_milp_size(cp, milp_edge_limit)
     return solve_flow(cp, upper=cp.tiers(relaxed.edges))
+
+
+def _check_milp_size(cp: ComponentProblem, limit: int | None) -> None:
+    """Raise MilpTooLargeError when the component has more edges than ``limit``."""
+    if limit is not None and cp.edge_dev.shape[0] > limit:
+        raise MilpTooLargeError(int(cp.edge_dev.shape[0]), limit)
 
 
 def _lean_to_women(cp: ComponentProblem) -> ComponentResult | None:
