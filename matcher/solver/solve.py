@@ -252,16 +252,8 @@ def _prune(
         keep[idx[~sub]] = False
     del edge_group
 
-    comp_of_region = _components(problem, keep, edge_region)
-    n_comp = int(comp_of_region.max()) + 1
-    comp_cap = np.zeros(n_comp, dtype=np.int64)
-    np.add.at(comp_cap, comp_of_region, [s.max for s in problem.regions])
-    idx = np.flatnonzero(keep)
-    # Developers reachable from a component bound its pairs too.
-    comp_devs = np.zeros(n_comp, dtype=np.int64)
-    dev_comp = _distinct(problem.edge_dev[idx] * n_comp + comp_of_region[edge_region[idx]]) % n_comp
-    np.add.at(comp_devs, dev_comp, 1)
-    partner_cap = np.minimum(comp_cap, comp_devs)[comp_of_region[problem.par_region]]
+    comp_of_region, comp_pairs, idx = _component_pairs(problem, keep, edge_region)
+    partner_cap = comp_pairs[comp_of_region[problem.par_region]]
     women = np.array([s.share_fraction() is not None for s in problem.regions], dtype=np.bool_)
     edge_class = np.where(
         women[edge_region[idx]], problem.dev_female[problem.edge_dev[idx]].astype(np.int64), 0
@@ -300,6 +292,25 @@ def _prune(
             return keep
 
 
+def _component_pairs(
+    problem: AssignmentProblem, keep: npt.NDArray[np.bool_], edge_region: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return each region's component, a bound on each component's pairs, and the kept edges.
+
+    A component holds at most the sum of its regions' maxima, and at most as many pairs as
+    developers have a kept edge into it.
+    """
+    comp_of_region = _components(problem, keep, edge_region)
+    n_comp = int(comp_of_region.max()) + 1
+    comp_cap = np.zeros(n_comp, dtype=np.int64)
+    np.add.at(comp_cap, comp_of_region, [s.max for s in problem.regions])
+    idx = np.flatnonzero(keep)
+    comp_devs = np.zeros(n_comp, dtype=np.int64)
+    dev_comp = _distinct(problem.edge_dev[idx] * n_comp + comp_of_region[edge_region[idx]]) % n_comp
+    np.add.at(comp_devs, dev_comp, 1)
+    return comp_of_region, np.minimum(comp_cap, comp_devs), idx
+
+
 def _distinct(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Return the distinct non-negative ``codes``, sorted (np.unique, by counting when dense)."""
     if codes.shape[0] and int(codes.max()) < 4 * codes.shape[0] + (1 << 22):
@@ -327,17 +338,8 @@ def _prune_groups(
     among the tied optima, one with the most women's pairs before HiGHS is called.)
     """
     n_k = problem.n_kinds
-    comp_of_region = _components(problem, keep, edge_region)
-    n_comp = int(comp_of_region.max()) + 1
-    comp_cap = np.zeros(n_comp, dtype=np.int64)
-    np.add.at(comp_cap, comp_of_region, [s.max for s in problem.regions])
-    idx = np.flatnonzero(keep)
-    comp_devs = np.zeros(n_comp, dtype=np.int64)
-    dev_comp = _distinct(problem.edge_dev[idx] * n_comp + comp_of_region[edge_region[idx]]) % n_comp
-    np.add.at(comp_devs, dev_comp, 1)
-    group_pairs = np.minimum(comp_cap, comp_devs)[
-        comp_of_region[np.arange(group_cap.shape[0]) // n_k]
-    ]
+    comp_of_region, comp_pairs, idx = _component_pairs(problem, keep, edge_region)
+    group_pairs = comp_pairs[comp_of_region[np.arange(group_cap.shape[0]) // n_k]]
     women = np.array([s.share_fraction() is not None for s in problem.regions], dtype=np.bool_)
     i_dev = problem.edge_dev[idx]
     i_par = problem.edge_par[idx]
