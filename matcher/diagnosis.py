@@ -1265,28 +1265,15 @@ def _finding(
     text = _("{region}: {wanted} wanted, {filled} possible — {causes}").format(
         region=name, wanted=wanted, filled=filled, causes="; ".join(found)
     )
-    if best is None and cut is not None:
-        return Finding(
-            code,
-            wanted,
-            filled,
-            None,
-            helps,
-            text
-            + _(
+    if best is None:
+        if cut is not None:
+            text += _(
                 "; the search for a change stopped: checking one needs an exact women-share "
                 "solve of {n} pairs, more than the {limit} a run allows"
-            ).format(n=cut[0], limit=cut[1]),
-        )
-    if best is None:
-        return Finding(
-            code,
-            wanted,
-            filled,
-            None,
-            helps,
-            text + _("; no change of one or two rules would fill more"),
-        )
+            ).format(n=cut[0], limit=cut[1])
+        else:
+            text += _("; no change of one or two rules would fill more")
+        return Finding(code, wanted, filled, None, helps, text)
     if best.fills:
         text += _("; {change} fills {n} of {wanted}").format(
             change=fix_text(best, config), n=best.filled, wanted=wanted
