@@ -580,6 +580,7 @@ def build_edges(
         for rows, (_, cols) in zip(crossers, regions, strict=True)
     )
     bars: list[dict[tuple[int, int], float]] = []
+    table: Float64s | None = None  # every (group, women class)'s bar, with the specs
     floors: Float64s | None = None
     if not skip:
         found_stay = _run_all(run, stay_tasks, progress, done=0, total=planned)
@@ -620,7 +621,8 @@ def build_edges(
             bars.append(
                 {key: max(value, early[r].get(key, -np.inf)) for key, value in final.items()}
             )
-        floors = _floors(_bar_table(bars, len(group_cap)))
+        table = _bar_table(bars, len(group_cap))
+        floors = _floors(table)
     cross_tasks: list[_Chunk] = []
     skipped = 0
     for r, ((region_par, cols), rows) in enumerate(zip(regions, crossers, strict=True)):
@@ -663,10 +665,6 @@ def build_edges(
     out_par: list[Int64s] = []
     out_score: list[Float64s] = []
     pruned = 0
-    table = None
-    if skip:
-        assert par_group is not None and group_cap is not None
-        table = _bar_table(bars, len(group_cap))
     for task, found in zip([*stay_tasks, *cross_tasks], [*found_stay, *found_cross], strict=True):
         if table is not None:
             assert par_group is not None and dev_female is not None
