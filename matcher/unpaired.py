@@ -122,13 +122,11 @@ def unpaired_people(
     n_free_p = np.bincount(e_par[free_edge_p], minlength=n_par)
     # The region a developer's reason names: its own if a free partner is there, else the
     # first region (in code order) with one.
-    codes = [r.code for r in REGIONS]
-    region_at = {code: r for r, code in enumerate(codes)}
-    par_region = np.array([region_at[p.region] for p in partners], dtype=np.int64)
-    dev_region = np.array([region_at[d.region] for d in developers], dtype=np.int64)
+    reach = _Reach.of(people, edges)
+    par_region, dev_region = reach.par_region, reach.dev_region
     free_at = np.flatnonzero(free_edge_d)
     owner, where = e_dev[free_at], par_region[e_par[free_at]]
-    free_region = np.full(n_dev, len(codes), dtype=np.int64)
+    free_region = np.full(n_dev, len(REGIONS), dtype=np.int64)
     np.minimum.at(free_region, owner, where)
     at_home = np.zeros(n_dev, dtype=np.bool_)
     at_home[owner[where == dev_region[owner]]] = True
@@ -148,7 +146,9 @@ def unpaired_people(
     # A crossing developer skipped against a region has pairs there that dev_allowed lacks.
     maybe = (edges.dev_allowed > 0) | (crossing & skipped)
     redo_d = np.flatnonzero(~dev_paired & (n_free_d == 0) & maybe & pruned)
-    counted, beaten, unsure_d = _count_free_partners(people, redo_d, edges=edges, crossing=crossing)
+    counted, beaten, unsure_d = _count_free_partners(
+        people, redo_d, edges=edges, reach=reach, crossing=crossing
+    )
     full_d = _developer_counterparts(people, unsure_d)
     n_free_dl, free_region_l, starts_l = n_free_d.tolist(), free_region.tolist(), starts_d.tolist()
     for i in np.flatnonzero(~dev_paired).tolist():
@@ -164,14 +164,13 @@ def unpaired_people(
             others, scores = full_d[i]
             free = others[~par_paired[others]]
             if len(free):
-                regions = par_region[free]
-                home = int(dev_region[i])
-                region = codes[home if (regions == home).any() else int(regions.min())]
+                free_in = np.bincount(par_region[free], minlength=len(REGIONS)) > 0
+                region = _named_region(int(dev_region[i]), free_in)
                 reason, detail = _free_left_in("developer", region, len(free), people)
             else:
                 reason, detail = _outscored("developer", i, others, scores, people)
         elif n_free_dl[i]:
-            region = codes[free_region_l[i]]
+            region = REGIONS[free_region_l[i]].code
             reason, detail = _free_left_in("developer", region, n_free_dl[i], people)
         elif starts_l[i + 1] > starts_l[i]:
             sel = slice(starts_l[i], starts_l[i + 1])
@@ -195,7 +194,6 @@ def unpaired_people(
             lower = allowed_p.copy()
             for j, (others, _scores) in paired_of.items():
                 lower[j] -= len(others)
-            reach = _Reach.of(people, edges)
             unsure = _unscored_regions(reach, crossing=crossing)
             sure = np.zeros(n_par, dtype=np.bool_)
             sure[redo_p] = (lower[redo_p] > 0) & unsure[redo_p]
@@ -499,8 +497,13 @@ def _skipped_compatible(
     return extra
 
 
+def _named_region(home: int, free_in: Bools) -> str:
+    """Return the region a developer's reason names: its own if free_in there, else the first."""
+    return REGIONS[home if free_in[home] else int(np.argmax(free_in))].code
+
+
 def _count_free_partners(
-    people: _People, wanted: Int64s, *, edges: EdgeSet, crossing: Bools
+    people: _People, wanted: Int64s, *, edges: EdgeSet, reach: _Reach, crossing: Bools
 ) -> tuple[dict[int, tuple[str, int, bool]], dict[int, tuple[Int64s, Float64s]], list[int]]:
     """Count the wanted developers' free compatible partners by scoring the paired ones only.
 
@@ -518,12 +521,10 @@ def _count_free_partners(
     unsure: list[int] = []
     if not len(wanted):
         return counted, beaten, unsure
-    codes = [r.code for r in REGIONS]
-    region_at = {code: r for r, code in enumerate(codes)}
-    par_region = np.array([region_at[p.region] for p in people.pars], dtype=np.int64)
-    has_partners = np.bincount(par_region, minlength=len(codes)) > 0
+    par_region = reach.par_region
+    has_partners = np.bincount(par_region, minlength=len(REGIONS)) > 0
     paired = np.flatnonzero(people.par_mate >= 0)
-    compatible = np.zeros((len(wanted), len(codes)), dtype=np.int64)
+    compatible = np.zeros((len(wanted), len(REGIONS)), dtype=np.int64)
     _paired_in_reach(people, wanted, edges.scored, par_region, paired, compatible, None)
     free: Int64s = edges.region_allowed[wanted] - compatible
     away: Bools = crossing[wanted, None] & ~edges.scored[wanted] & has_partners[None, :]
@@ -532,9 +533,8 @@ def _count_free_partners(
     beaten_at: list[int] = []
     for k, i in enumerate(wanted.tolist()):
         if totals[k] > 0:
-            home = region_at[people.devs[i].region]
-            r = home if free[k, home] > 0 else int(np.argmax(free[k] > 0))
-            counted[i] = (codes[r], totals[k], unscored[k])
+            region = _named_region(int(reach.dev_region[i]), free[k] > 0)
+            counted[i] = (region, totals[k], unscored[k])
         elif unscored[k]:
             unsure.append(i)
         elif compatible[k].any():
