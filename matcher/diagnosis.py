@@ -76,6 +76,8 @@ MILP_PROBE_LIMIT = 100_000
 # per probe saves time; the diagnosis then rebuilds the edges of every probe.
 WIDE_GRAPH_LIMIT = 5_000_000
 
+_NO_EDGES: Int64s = np.zeros(0, dtype=np.int64)
+
 # Relaxations are tried, and a fix is chosen, in this order: the least intrusive first.
 ORDER = (
     "remote_distance",
@@ -267,6 +269,7 @@ class _Prober:
         self.short = [region_index[code] for code in short]
         self.par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
         self.par_kind = np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64)
+        self.dev_female = np.array([d.gender == "female" for d in developers], dtype=np.bool_)
         self.dev = _People.of(developers, region_index=region_index)
         self.par = _People.of(partners, region_index=region_index)
         self.dev.words, self.par.words = language_words(
@@ -274,6 +277,9 @@ class _Prober:
         )
         self.wide_ok = self._wide_size() <= WIDE_GRAPH_LIMIT
         self.cache: dict[tuple[tuple[str, str], ...], Int64s | None] = {}
+        self.too_large: dict[tuple[tuple[str, str], ...], MilpTooLargeError] = {}
+        self.pending: dict[tuple[tuple[str, str], ...], threading.Event] = {}
+        self.alone: dict[tuple[int, int, str, str], bool] = {}
         self.lock = threading.Lock()
         self.graphs: dict[bool, _Graph] = {}
         self.into: dict[tuple[bool, int], _Graph] = {}
@@ -355,21 +361,125 @@ class _Prober:
     # -- solving ----------------------------------------------------------------------------
 
     def fills(self, changes: Sequence[Change], *, rescore: bool) -> Int64s | None:
-        """Return the places filled per region under the changed config (None: not valid)."""
+        """Return the places filled per region under the changed config (None: not valid).
+
+        Raises MilpTooLargeError when the probe needs a women-share MILP above the limit.
+        Each changed config is solved once: a thread asking for one that another thread is
+        solving waits for that answer (two regions' searches often probe the same change).
+        """
         key = tuple((c.key, repr(c.value)) for c in changes)
         with self.lock:
             if key in self.cache:
                 return self.cache[key]
+            if key in self.too_large:
+                raise self.too_large[key]
+            waiting = self.pending.get(key)
+            if waiting is None:
+                self.pending[key] = threading.Event()
+        if waiting is not None:
+            waiting.wait()
+            return self.fills(changes, rescore=rescore)
         try:
             config = apply_changes(self.config, changes)
             filled: Int64s | None = self._solve(config, rescore=rescore)
-        except MilpTooLargeError:
-            raise  # not an answer: the caller stops that search (never cached)
+        except MilpTooLargeError as too_large:
+            # not an answer: every search asking for it stops there
+            with self.lock:
+                self.too_large[key] = too_large
+                self.pending.pop(key).set()
+            raise
         except (ValidationError, MatcherError):
             filled = None
+        except BaseException:
+            with self.lock:
+                self.pending.pop(key).set()
+            raise
         with self.lock:
             self.cache[key] = filled
+            self.pending.pop(key).set()
         return filled
+
+    def alone_exceeds(
+        self, changes: Sequence[Change], *, region: int, above: int, rescore: bool
+    ) -> bool:
+        """Return whether the region alone could hold more than ``above`` pairs under the
+        changed config; True also when this cannot tell (the config is not valid, or the
+        shared graph is too large).
+
+        Alone: with every developer allowed into it free, under its own quota, kind mix and
+        women share. Any pairing's pairs in the region are such a pairing, so when the
+        region alone cannot hold above + 1 pairs, no solve of the changed config fills it
+        more than ``above``. The check is one min-cost flow on the region's edges: above + 1
+        pairs exactly, its own share left out, the most women among them (a pairing of
+        more than above + 1 pairs that meets the share keeps meeting it as men's pairs are
+        dropped, and fewer pairs keep every kind rule, so above + 1 pairs meeting the share
+        exist iff the most women of any above + 1 pairs meet it). A change that needs
+        scoring again (``rescore``) scores the region's partners only.
+        """
+        if not self.wide_ok:
+            return True
+        try:
+            config = apply_changes(self.config, changes)
+        except ValidationError:
+            return True
+        spec = region_specs(config)[region]
+        # what the region alone depends on: its own rules and the rules that allow its pairs
+        key = (region, above, repr(spec), repr(config.rules))
+        with self.lock:
+            if key in self.alone:
+                return self.alone[key]
+        found = self._alone_exceeds(config, region=region, above=above, rescore=rescore)
+        with self.lock:
+            self.alone[key] = found
+        return found
+
+    def _alone_exceeds(
+        self, config: MatcherConfig, *, region: int, above: int, rescore: bool
+    ) -> bool:
+        specs = region_specs(config)
+        spec, n = specs[region], above + 1
+        if spec.max < n:
+            return False
+        if sum(spec.min_per_kind) > n:
+            return True  # a cap of n pairs below the reserved places is not a RegionSpec
+        e_dev, e_par = self._edges_into(config, region=region, rescore=rescore)
+        if not e_dev.shape[0]:
+            return False
+        alone = tuple(
+            replace(s, max=n, min=n, min_women_share=None)
+            if r == region
+            else replace(s, min_women_share=None)
+            for r, s in enumerate(specs)
+        )
+        female = self.dev_female
+        problem = self._problem(alone, e_dev, e_par, female[e_dev].astype(np.float64), _NO_EDGES)
+        chosen = solve(problem).edges
+        if chosen.shape[0] < n:
+            return False
+        women = int(np.count_nonzero(female[problem.edge_dev[chosen]]))
+        return women_share_ok(women, n, spec.share_fraction())
+
+    def _edges_into(
+        self, config: MatcherConfig, *, region: int, rescore: bool
+    ) -> tuple[Int64s, Int64s]:
+        """Return every pair (developer, partner) into the region that ``config`` allows,
+        locked pairs included."""
+        if not rescore:
+            g = self._into(region, full=self.needs_full(config))
+            sel = np.flatnonzero(g.allowed(config))
+            return g.dev[sel], g.par[sel]
+        cols = np.flatnonzero(self.par_region == region)
+        local = {int(p): i for i, p in enumerate(cols.tolist())}
+        edges = build_edges(
+            developers=self.developers,
+            partners=[self.partners[p] for p in cols.tolist()],
+            config=config,
+            region_index=self.region_index,
+            group_cap=None,
+            forbidden=self.forbidden,
+            locks=[(d, local[p]) for d, p in self.locks if p in local],
+        )
+        return edges.dev, cols[edges.par].astype(np.int64)
 
     def _solve(self, config: MatcherConfig, *, rescore: bool) -> Int64s:
         specs = region_specs(config)
@@ -1051,6 +1161,14 @@ def diagnose(
         r = region_index[code]
 
         def fill(changes: tuple[Change, ...], rescore: bool) -> int | None:
+            # A change under which the region alone holds no more than today fills no
+            # more in any solve; the searches only compare such a count with today's and
+            # with the places wanted (above today's), so today's count answers as the
+            # exact one would (see _Prober.alone_exceeds), and no solve is needed.
+            if not exact_only and not prober.alone_exceeds(
+                changes, region=r, above=filled[code], rescore=rescore
+            ):
+                return filled[code]
             try:
                 got = prober.fills(changes, rescore=rescore)
             except MilpTooLargeError as too_large:
@@ -1105,13 +1223,15 @@ def diagnose(
         helps = tuple(fix for _, fix in mine if fix is not None)
         fix = next((f for f in helps if f.fills), None)
         if fix is None and code not in stuck and code not in cut:
-            pair = _best_pair(
-                fill_of(code),
-                bound_of(code),
-                relaxations_of[code],
-                base=filled[code],
-                wanted=wanted_of(code),
-            )
+            pair = None
+            with contextlib.suppress(_SearchCut):
+                pair = _best_pair(
+                    fill_of(code),
+                    bound_of(code),
+                    relaxations_of[code],
+                    base=filled[code],
+                    wanted=wanted_of(code),
+                )
             most = max((f.filled for f in helps), default=filled[code])
             if pair is not None and (pair.fills or pair.filled > most):
                 fix = pair
