@@ -77,6 +77,8 @@ MILP_PROBE_LIMIT = 100_000
 WIDE_GRAPH_LIMIT = 5_000_000
 
 _NO_EDGES: Int64s = np.zeros(0, dtype=np.int64)
+# a region alone: its index, n pairs, its kind mix (reserved, maxima), the rules allowing pairs
+_AloneKey = tuple[int, int, tuple[int, ...], tuple[int | None, ...], str]
 
 # Relaxations are tried, and a fix is chosen, in this order: the least intrusive first.
 ORDER = (
@@ -279,7 +281,8 @@ class _Prober:
         self.cache: dict[tuple[tuple[str, str], ...], Int64s | None] = {}
         self.too_large: dict[tuple[tuple[str, str], ...], MilpTooLargeError] = {}
         self.pending: dict[tuple[tuple[str, str], ...], threading.Event] = {}
-        self.alone: dict[tuple[int, int, str, str], bool] = {}
+        self.alone: dict[_AloneKey, int | None] = {}
+        self.caps: dict[int, int] = {}
         self.lock = threading.Lock()
         self.graphs: dict[bool, _Graph] = {}
         self.into: dict[tuple[bool, int], _Graph] = {}
@@ -422,42 +425,47 @@ class _Prober:
             config = apply_changes(self.config, changes)
         except ValidationError:
             return True
-        spec = region_specs(config)[region]
-        # what the region alone depends on: its own rules and the rules that allow its pairs
-        key = (region, above, repr(spec), repr(config.rules))
-        with self.lock:
-            if key in self.alone:
-                return self.alone[key]
-        found = self._alone_exceeds(config, region=region, above=above, rescore=rescore)
-        with self.lock:
-            self.alone[key] = found
-        return found
-
-    def _alone_exceeds(
-        self, config: MatcherConfig, *, region: int, above: int, rescore: bool
-    ) -> bool:
-        specs = region_specs(config)
-        spec, n = specs[region], above + 1
+        spec, n = region_specs(config)[region], above + 1
         if spec.max < n:
             return False
         if sum(spec.min_per_kind) > n:
             return True  # a cap of n pairs below the reserved places is not a RegionSpec
+        women = self._most_women(config, region=region, n=n, rescore=rescore)
+        return women is not None and women_share_ok(women, n, spec.share_fraction())
+
+    def _most_women(
+        self, config: MatcherConfig, *, region: int, n: int, rescore: bool
+    ) -> int | None:
+        """Return the most women among n pairs the region alone can hold under its kind
+        mix, its share left out (None: it cannot hold n pairs).
+
+        The answer depends on the region's kind mix and the rules that allow its pairs
+        only, so the probes of every women share (and of other regions' quotas) share it.
+        """
+        spec = region_specs(config)[region]
+        key = (region, n, spec.min_per_kind, spec.max_per_kind, repr(config.rules))
+        with self.lock:
+            if key in self.alone:
+                return self.alone[key]
         e_dev, e_par = self._edges_into(config, region=region, rescore=rescore)
-        if not e_dev.shape[0]:
-            return False
-        alone = tuple(
-            replace(s, max=n, min=n, min_women_share=None)
-            if r == region
-            else replace(s, min_women_share=None)
-            for r, s in enumerate(specs)
-        )
-        female = self.dev_female
-        problem = self._problem(alone, e_dev, e_par, female[e_dev].astype(np.float64), _NO_EDGES)
-        chosen = solve(problem).edges
-        if chosen.shape[0] < n:
-            return False
-        women = int(np.count_nonzero(female[problem.edge_dev[chosen]]))
-        return women_share_ok(women, n, spec.share_fraction())
+        found: int | None = None
+        if e_dev.shape[0]:
+            alone = tuple(
+                replace(s, max=n, min=n, min_women_share=None)
+                if r == region
+                else replace(s, min_women_share=None)
+                for r, s in enumerate(region_specs(config))
+            )
+            female = self.dev_female
+            problem = self._problem(
+                alone, e_dev, e_par, female[e_dev].astype(np.float64), _NO_EDGES
+            )
+            chosen = solve(problem).edges
+            if chosen.shape[0] >= n:
+                found = int(np.count_nonzero(female[problem.edge_dev[chosen]]))
+        with self.lock:
+            self.alone[key] = found
+        return found
 
     def _edges_into(
         self, config: MatcherConfig, *, region: int, rescore: bool
@@ -500,7 +508,7 @@ class _Prober:
         else:
             g = graph
             ok = np.flatnonzero(g.allowed(config))
-            if not self.exact_only:
+            if not self.exact_only and self._may_force(specs):
                 # The solver prunes what it is given, so the forced solve needs no pruning
                 # here; only if it cannot settle the probe is the graph pruned for the
                 # full solve, as before.
@@ -521,11 +529,48 @@ class _Prober:
         reduced, labels = self._short_components(
             self._problem(specs, e_dev, e_par, e_score, locked)
         )
-        if graph is None and not self.exact_only:
+        if graph is None and not self.exact_only and self._may_force(specs):
             forced = forced_fills(reduced, labels=labels, regions=self.short)
             if forced is not None:
                 return forced
         return solve(reduced, milp_edge_limit=self.milp_limit).filled
+
+    def _may_force(self, specs: Sequence[RegionSpec]) -> bool:
+        """Return whether forced_fills could settle a probe with these region specs.
+
+        It settles one only when every short region gets at least its minimum (its
+        linked regions at their maxima, its priority regions at theirs, or every minimum
+        met), which a region with fewer partners, or fewer developers who could ever work
+        there, than its minimum never does; its flow is then not run.
+        """
+        return all(self.reach_cap(r) >= specs[r].min for r in self.short)
+
+    def reach_cap(self, region: int) -> int:
+        """Return the most pairs the region could hold under any relaxation, quota apart.
+
+        No relaxation adds a partner, and none lets a developer work in another region
+        beyond cross_region = "always" (the loosest policy _relaxations tries; locked pairs
+        aside).
+        """
+        with self.lock:
+            found = self.caps.get(region)
+        if found is not None:
+            return found
+        config = apply_changes(self.config, [Change("rules.cross_region", "always")])
+        code = REGIONS[region].code
+        n_partners = int(np.count_nonzero(self.par_region == region))
+        locked = {d for d, p in self.locks if int(self.par_region[p]) == region}
+        reach = sum(
+            1
+            for i, d in enumerate(self.developers)
+            if d.region == code
+            or i in locked
+            or may_cross_regions(mobility=d.mobility, config=config)
+        )
+        found = min(n_partners, reach)
+        with self.lock:
+            self.caps[region] = found
+        return found
 
     def _forced(
         self,
@@ -1190,6 +1235,13 @@ def diagnose(
         code, relax = job
         if code in cut:
             return None
+        # Every relaxation's steps only loosen it, and a region alone holds no fewer pairs
+        # as rules loosen: when it cannot hold more than today at the loosest step, no step
+        # fills more, and the search would return None after probing several.
+        if not exact_only and not prober.alone_exceeds(
+            relax.steps[-1], region=region_index[code], above=filled[code], rescore=relax.rescore
+        ):
+            return None
         with contextlib.suppress(_SearchCut):
             return _search(
                 fill_of(code),
@@ -1256,15 +1308,7 @@ def _ceiling(prober: _Prober, *, code: str) -> int:
     cross_region = "always" (the loosest policy _relaxations tries; locked pairs aside);
     the region's maximum stays.
     """
-    config = apply_changes(prober.config, [Change("rules.cross_region", "always")])
-    n_partners = sum(1 for p in prober.partners if p.region == code)
-    locked = {d for d, p in prober.locks if prober.partners[p].region == code}
-    reach = sum(
-        1
-        for i, d in enumerate(prober.developers)
-        if d.region == code or i in locked or may_cross_regions(mobility=d.mobility, config=config)
-    )
-    return min(n_partners, reach, config.quota(code)[1])
+    return min(prober.reach_cap(prober.region_index[code]), prober.config.quota(code)[1])
 
 
 _Map = Callable[[Callable[[Any], Any], Sequence[Any]], Iterator[Any]]

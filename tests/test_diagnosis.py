@@ -808,3 +808,37 @@ def test_a_change_two_searches_probe_at_once_is_solved_once(
         with pytest.raises(MilpTooLargeError):
             prober.fills(too_large, rescore=False)
     assert len(solved) == 2
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), share=st.sampled_from([None, 0.3, 1.0]))
+def test_the_forced_flow_is_skipped_only_where_it_could_not_settle(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, share: float | None
+) -> None:
+    folder, _, _ = random_instance(random.Random(seed), tmp_path_factory.mktemp("force"))
+    dataset, config, _, _ = load(folder)
+    config = apply_changes(config, (Change("mix.min_women_share", share),))
+    instance = build_instance(dataset, config)
+    regions = sorted(
+        {p.region for p in instance.partners} | {d.region for d in instance.developers}
+    )
+    for short in ([code] for code in regions):
+        prober = diagnosis._Prober(
+            developers=instance.developers,
+            partners=instance.partners,
+            config=instance.config,
+            region_index=instance.region_index,
+            forbidden=instance.forbidden,
+            locks=instance.locks,
+            short=short,
+        )
+        g = prober.graph(full=False)
+        assert g is not None
+        ok = g.allowed(config)
+        forced = prober._forced(instance.specs, g.dev[ok], g.par[ok], g.score[ok], g.locked[ok])
+        r = instance.region_index[short[0]]
+        if not prober._may_force(instance.specs):
+            assert forced is None
+            assert prober.reach_cap(r) < instance.specs[r].min
+        else:
+            assert prober.reach_cap(r) >= instance.specs[r].min
