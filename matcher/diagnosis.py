@@ -19,7 +19,11 @@ solving. A probe is settled without the score stage when the fill tiers alone fi
 short regions' places (forced_fills: one flow solve whose scores favour the women's pairs,
 which meets a women share where the scored solve needs the MILP). A region that no
 relaxation can fill further (_ceiling: too few partners, or developers who could ever
-reach it) gets no probe at all. Short regions are searched in a thread pool.
+reach it) gets no probe at all. A probe under which the short region alone (its own
+partners, kind mix and women share, every developer allowed into it free) could not hold
+more than today is answered "today's count" without solving (_Prober.alone_exceeds), and
+a relaxation for which that holds at its loosest step is not searched. Short regions are
+searched in a thread pool; a change two of them probe at once is solved once.
 
 Imports run one way: the pipeline calls this module, which never imports the pipeline.
 """
