@@ -58,3 +58,21 @@ def thawed_on_exit() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a step makes many objects and no cycles.
+
+    The reasons for 118,800 unpaired people set off two full collections that walked the
+    whole heap made since the last freeze (0.07-0.13 s of CPU, about a tenth of the step);
+    reference counting frees what the step drops, and the collector, running again after,
+    looks at the new objects once. Nested use keeps the outer pause.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -51,6 +51,7 @@ _CELLS_PER_BLOCK = 1 << 20
 _REACH_RULES = ("mobility_local", "cross_region_not_allowed")
 _MOBILITY = attrgetter("mobility")
 _REGION = attrgetter("region")
+_KIND = attrgetter("kind")
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def unpaired_people(
     skipped = edges.skipped > 0
     pruned = edges.pruned > 0 or skipped
     may_cross = {m: may_cross_regions(mobility=m, config=config) for m in MOBILITIES}
-    crossing = np.array([may_cross[m] for m in map(_MOBILITY, developers)], dtype=np.bool_)
+    crossing = np.fromiter(map(may_cross.__getitem__, map(_MOBILITY, developers)), np.bool_, n_dev)
 
     # People with no allowed pair at all, as (place in the side's list, index): explained
     # together at the end, in blocks.
@@ -178,9 +179,8 @@ def unpaired_people(
         "developer", unpaired_d, left=left_d, region=region_d, at_least=least_d, people=people
     )
     starts_l = starts_d.tolist()
-    for k, i in enumerate(unpaired_d.tolist()):
-        if texts_d[k] is not None:
-            continue
+    for k in np.flatnonzero(left_d[unpaired_d] == 0).tolist():
+        i = int(unpaired_d[k])
         if i in beaten:
             texts_d[k] = _outscored("developer", i, *beaten[i], people)
         elif i in full_d and len(full_d[i][0]):
@@ -194,7 +194,7 @@ def unpaired_people(
         else:
             lonely["developer"].append((k, i))
 
-    quota_zero = np.array([caps[code] == 0 for code in map(_REGION, partners)], dtype=np.bool_)
+    quota_zero = np.array([caps.get(r.code, 1) == 0 for r in REGIONS], dtype=np.bool_)[par_region]
     taken_p = ~par_paired & ~quota_zero & (n_free_p == 0)
     allowed_p = edges.par_allowed
     at_least_p = np.zeros(n_par, dtype=np.bool_)
@@ -203,7 +203,7 @@ def unpaired_people(
     outscored_p: dict[int, tuple[Int64s, Float64s]] = {}
     if pruned:
         redo_p = np.flatnonzero(taken_p & ((allowed_p > 0) | skipped))
-        paired_n = _paired_compatible_counts(people, redo_p)
+        paired_n = _paired_compatible_counts(people, redo_p, par_region)
         if skipped:
             # Counting the skipped developers exactly means scoring them: only done where
             # the count without them leaves no free developer (the reason depends on it).
@@ -224,7 +224,7 @@ def unpaired_people(
         counts_p = redo_p[allowed_p[redo_p] > 0]
         n_free = allowed_p[counts_p] - paired_n[counts_p]
         left_p[counts_p] = np.maximum(n_free, 0)
-        outscored_p = _paired_compatible(people, counts_p[n_free <= 0])
+        outscored_p = _paired_compatible(people, counts_p[n_free <= 0], par_region)
     else:
         kept_p = _partner_edges(edges, np.flatnonzero(taken_p))
         outscored_p = {j: found for j, found in kept_p.items() if len(found[0])}
@@ -233,9 +233,8 @@ def unpaired_people(
         "partner", unpaired_p, left=left_p, region=par_region, at_least=at_least_p, people=people
     )
     quota_zero_l = quota_zero.tolist()
-    for k, j in enumerate(unpaired_p.tolist()):
-        if texts_p[k] is not None:
-            continue
+    for k in np.flatnonzero(left_p[unpaired_p] == 0).tolist():
+        j = int(unpaired_p[k])
         if quota_zero_l[j]:
             texts_p[k] = _quota_zero(people.pars[j].region, people)
         elif j in outscored_p:
@@ -485,7 +484,7 @@ def _in_reach(people: _People, devs: Int64s, region: str) -> Int64s:
 
 
 def _paired_blocks(
-    people: _People, wanted: Int64s
+    people: _People, wanted: Int64s, par_region: Int64s
 ) -> Iterator[tuple[Int64s, Int64s, Bools, Float64s2]]:
     """Score the paired developers in reach of each wanted partner's region against them.
 
@@ -494,12 +493,10 @@ def _paired_blocks(
     in index order; a region with no paired developer in reach gives one empty block.
     """
     paired = np.flatnonzero(people.dev_mate >= 0)
-    by_region: dict[str, list[int]] = {}
-    for j in wanted.tolist():
-        by_region.setdefault(people.pars[j].region, []).append(j)
-    for region, cols_list in sorted(by_region.items()):
-        rows = _in_reach(people, paired, region)
-        cols_all = np.array(cols_list, dtype=np.int64)
+    wanted_region = par_region[wanted]
+    for r in sorted(np.unique(wanted_region).tolist(), key=lambda r: REGIONS[r].code):
+        rows = _in_reach(people, paired, REGIONS[r].code)
+        cols_all = wanted[wanted_region == r]
         if not len(rows):
             shape = (0, len(cols_all))
             yield rows, cols_all, np.zeros(shape, dtype=np.bool_), np.zeros(shape)
@@ -511,22 +508,28 @@ def _paired_blocks(
             yield rows, cols, mask, score
 
 
-def _paired_compatible_counts(people: _People, wanted: Int64s) -> Int64s:
-    """Return, per partner, how many paired developers are compatible (0 if not wanted)."""
+def _paired_compatible_counts(people: _People, wanted: Int64s, par_region: Int64s) -> Int64s:
+    """Return, per partner, how many paired developers are compatible (0 if not wanted).
+
+    ``par_region``: each partner's region, as an index in REGIONS.
+    """
     counts = np.zeros(len(people.pars), dtype=np.int64)
-    for _rows, cols, mask, _score in _paired_blocks(people, wanted):
+    for _rows, cols, mask, _score in _paired_blocks(people, wanted, par_region):
         counts[cols] = mask.sum(axis=0)
     return counts
 
 
-def _paired_compatible(people: _People, wanted: Int64s) -> dict[int, tuple[Int64s, Float64s]]:
+def _paired_compatible(
+    people: _People, wanted: Int64s, par_region: Int64s
+) -> dict[int, tuple[Int64s, Float64s]]:
     """Return, per wanted partner, the paired developers compatible with them and the scores.
 
     Developers come in index order, as in every other list of counterparts. Only paired
-    developers in reach of each partner's region are scored, in blocks of bounded size.
+    developers in reach of each partner's region (``par_region``, indices in REGIONS) are
+    scored, in blocks of bounded size.
     """
     out: dict[int, tuple[Int64s, Float64s]] = {}
-    for rows, cols, mask, score in _paired_blocks(people, wanted):
+    for rows, cols, mask, score in _paired_blocks(people, wanted, par_region):
         # per column, its hits in row order: the nonzeros of the transpose, split
         col_at, row_at = np.nonzero(mask.T)
         bounds = np.searchsorted(col_at, np.arange(len(cols) + 1)).tolist()
@@ -549,8 +552,9 @@ class _Reach:
     def of(cls, people: _People, edges: EdgeSet) -> _Reach:
         """Work out the regions of both sides and where the developers were scored."""
         region_at = {r.code: i for i, r in enumerate(REGIONS)}
-        par_region = np.array([region_at[p.region] for p in people.pars], dtype=np.int64)
-        dev_region = np.array([region_at[d.region] for d in people.devs], dtype=np.int64)
+        at = region_at.__getitem__
+        par_region = np.fromiter(map(at, map(_REGION, people.pars)), np.int64, len(people.pars))
+        dev_region = np.fromiter(map(at, map(_REGION, people.devs)), np.int64, len(people.devs))
         return cls(par_region, dev_region, edges.scored)
 
 
@@ -582,7 +586,8 @@ def _skipped_compatible(
     group with cap 0 keep no edge at all: their count is redone over every developer.
     """
     par_region, dev_region, reached = reach.par_region, reach.dev_region, reach.reached
-    par_kind = np.array([KINDS.index(p.kind) for p in people.pars], dtype=np.int64)
+    kind_at = {kind: k for k, kind in enumerate(KINDS)}.__getitem__
+    par_kind = np.fromiter(map(kind_at, map(_KIND, people.pars)), np.int64, len(people.pars))
     par_cap = group_caps(specs)[partner_groups(specs, par_region=par_region, par_kind=par_kind)]
     extra = np.zeros(len(people.pars), dtype=np.int64)
     for region in np.unique(par_region[wanted]).tolist():
@@ -723,6 +728,8 @@ def _developer_counterparts(
     region only: every other partner breaks the cross-region rule.
     """
     out: dict[int, tuple[Int64s, Float64s]] = {}
+    if not wanted:
+        return out
     groups: dict[str | None, list[int]] = {}
     for i in wanted:
         dev = people.devs[i]
