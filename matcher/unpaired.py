@@ -446,6 +446,28 @@ def _allowed_block(
         first, score = _first_rules(people, rows, cols)
         allowed: Bools = first < 0
         return allowed, score
+    r, c, found = _kernel_hits(people, rows, cols)
+    allowed = np.zeros((len(rows), len(cols)), dtype=np.bool_)
+    allowed[r, c] = True
+    score = np.zeros((len(rows), len(cols)), dtype=np.float64)
+    score[r, c] = found
+    return allowed, score
+
+
+def _allowed_per_column(people: _People, rows: Int64s, cols: Int64s) -> Int64s:
+    """Return, per partner of ``cols``, how many developers of ``rows`` pass with them."""
+    if "numba" not in sys.modules:
+        counts: Int64s = (_first_rules(people, rows, cols)[0] < 0).sum(axis=0)
+        return counts
+    # the kernel's hits, one per allowed pair, counted without a dense block
+    return np.bincount(_kernel_hits(people, rows, cols)[1], minlength=len(cols))
+
+
+def _kernel_hits(people: _People, rows: Int64s, cols: Int64s) -> tuple[Int64s, Int64s, Float64s]:
+    """Return the allowed pairs of ``rows`` x ``cols`` by the fused kernel: (row, column, score).
+
+    Rows and columns are places in the block; each allowed pair comes once.
+    """
     from matcher.kernel import developer_bits, partner_table, score_chunk
 
     if people.features is None:
@@ -465,11 +487,7 @@ def _allowed_block(
         forbidden=forbidden if forbidden.any() else None,
         locks=None,
     )
-    allowed = np.zeros((len(rows), len(cols)), dtype=np.bool_)
-    allowed[r, c] = True
-    score = np.zeros((len(rows), len(cols)), dtype=np.float64)
-    score[r, c] = found
-    return allowed, score
+    return r, c, found
 
 
 def _in_reach(people: _People, devs: Int64s, region: str) -> Int64s:
@@ -485,27 +503,21 @@ def _in_reach(people: _People, devs: Int64s, region: str) -> Int64s:
 
 def _paired_blocks(
     people: _People, wanted: Int64s, par_region: Int64s
-) -> Iterator[tuple[Int64s, Int64s, Bools, Float64s2]]:
-    """Score the paired developers in reach of each wanted partner's region against them.
+) -> Iterator[tuple[Int64s, Int64s]]:
+    """Return blocks of the paired developers in reach of the wanted partners' regions.
 
-    Yields blocks of bounded size as (developers, partners, allowed, scores), the partners
-    of a region in the order of ``wanted``, the regions in code order, and the developers
-    in index order; a region with no paired developer in reach gives one empty block.
+    Yields blocks of bounded size as (developers, partners), the partners of a region in
+    the order of ``wanted``, the regions in code order, and the developers in index order;
+    a region with no paired developer in reach gives one block without developers.
     """
     paired = np.flatnonzero(people.dev_mate >= 0)
     wanted_region = par_region[wanted]
     for r in sorted(np.unique(wanted_region).tolist(), key=lambda r: REGIONS[r].code):
         rows = _in_reach(people, paired, REGIONS[r].code)
         cols_all = wanted[wanted_region == r]
-        if not len(rows):
-            shape = (0, len(cols_all))
-            yield rows, cols_all, np.zeros(shape, dtype=np.bool_), np.zeros(shape)
-            continue
-        step = max(1, _CELLS_PER_BLOCK // len(rows))
-        for start in range(0, len(cols_all), step):
-            cols = cols_all[start : start + step]
-            mask, score = _allowed_block(people, rows, cols)
-            yield rows, cols, mask, score
+        step = max(1, _CELLS_PER_BLOCK // max(len(rows), 1))
+        for start in range(0, len(cols_all), step if len(rows) else len(cols_all)):
+            yield rows, cols_all[start : start + step]
 
 
 def _paired_compatible_counts(people: _People, wanted: Int64s, par_region: Int64s) -> Int64s:
@@ -514,8 +526,9 @@ def _paired_compatible_counts(people: _People, wanted: Int64s, par_region: Int64
     ``par_region``: each partner's region, as an index in REGIONS.
     """
     counts = np.zeros(len(people.pars), dtype=np.int64)
-    for _rows, cols, mask, _score in _paired_blocks(people, wanted, par_region):
-        counts[cols] = mask.sum(axis=0)
+    for rows, cols in _paired_blocks(people, wanted, par_region):
+        if len(rows):
+            counts[cols] = _allowed_per_column(people, rows, cols)
     return counts
 
 
@@ -529,7 +542,11 @@ def _paired_compatible(
     scored, in blocks of bounded size.
     """
     out: dict[int, tuple[Int64s, Float64s]] = {}
-    for rows, cols, mask, score in _paired_blocks(people, wanted, par_region):
+    for rows, cols in _paired_blocks(people, wanted, par_region):
+        if not len(rows):
+            out.update({j: (rows, np.zeros(0, dtype=np.float64)) for j in cols.tolist()})
+            continue
+        mask, score = _allowed_block(people, rows, cols)
         # per column, its hits in row order: the nonzeros of the transpose, split
         col_at, row_at = np.nonzero(mask.T)
         bounds = np.searchsorted(col_at, np.arange(len(cols) + 1)).tolist()
