@@ -38,7 +38,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from matcher.config import CRITERIA, MatcherConfig
+from matcher.config import MatcherConfig
 from matcher.geo import haversine_km
 from matcher.scoring import (
     MOBILITIES,
@@ -46,11 +46,13 @@ from matcher.scoring import (
     PartnerFeatures,
     _distance_values,
     _places,
+    weighted_score,
 )
 from matcher.solver import RegionSpec
 
 Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
+Float32s = npt.NDArray[np.float32]
 Bools = npt.NDArray[np.bool_]
 
 # Added to every upper bound: it only makes skipping more cautious.
@@ -193,19 +195,15 @@ def upper_scores(
     best = distance.max(axis=1)[dev_at] if par_places.shape[0] else np.zeros(len(rows))
     cross = developers.region[rows] != region
     remote = cross & (developers.mobility[rows] == MOBILITIES.index("remote"))
-    best = np.where(remote, np.float32(rules.remote_distance_score), best).astype(np.float32)
-    maxima = {
+    distance_best: Float32s = np.where(
+        remote, np.float32(rules.remote_distance_score), best
+    ).astype(np.float32)
+    maxima: dict[str, Float32s] = {
         "skills": np.ones(len(rows), dtype=np.float32),
         "languages": np.ones(len(rows), dtype=np.float32),
-        "distance": best,
+        "distance": distance_best,
         "sector": np.where(developers.has_sectors[rows], 1.0, 0.5).astype(np.float32),
         "availability": np.ones(len(rows), dtype=np.float32),
     }
-    weights = config.weights.normalised()
-    bound = np.zeros(len(rows), dtype=np.float64)
-    for name in CRITERIA:
-        bound += maxima[name].astype(np.float64) * weights[name]
-    bound *= 100.0
-    bound -= np.where(cross, float(rules.cross_region_penalty), 0.0)
-    result: Float64s = bound + _MARGIN
+    result: Float64s = weighted_score(maxima, cross_region=cross, config=config) + _MARGIN
     return result

@@ -19,7 +19,11 @@ solving. A probe is settled without the score stage when the fill tiers alone fi
 short regions' places (forced_fills: one flow solve whose scores favour the women's pairs,
 which meets a women share where the scored solve needs the MILP). A region that no
 relaxation can fill further (_ceiling: too few partners, or developers who could ever
-reach it) gets no probe at all. Short regions are searched in a thread pool.
+reach it) gets no probe at all. A probe under which the short region alone (its own
+partners, kind mix and women share, every developer allowed into it free) could not hold
+more than today is answered "today's count" without solving (_Prober.alone_exceeds), and
+a relaxation for which that holds at its loosest step is not searched. Short regions are
+searched in a thread pool; a change two of them probe at once is solved once.
 
 Imports run one way: the pipeline calls this module, which never imports the pipeline.
 """
@@ -75,6 +79,10 @@ MILP_PROBE_LIMIT = 100_000
 # Above this many candidate pairs the shared graph would cost more memory than rescoring
 # per probe saves time; the diagnosis then rebuilds the edges of every probe.
 WIDE_GRAPH_LIMIT = 5_000_000
+
+_NO_EDGES: Int64s = np.zeros(0, dtype=np.int64)
+# a region alone: its index, n pairs, its kind mix (reserved, maxima), the rules allowing pairs
+_AloneKey = tuple[int, int, tuple[int, ...], tuple[int | None, ...], str]
 
 # Relaxations are tried, and a fix is chosen, in this order: the least intrusive first.
 ORDER = (
@@ -267,6 +275,7 @@ class _Prober:
         self.short = [region_index[code] for code in short]
         self.par_region = np.array([region_index[p.region] for p in partners], dtype=np.int64)
         self.par_kind = np.array([KINDS.index(p.kind) for p in partners], dtype=np.int64)
+        self.dev_female = np.array([d.gender == "female" for d in developers], dtype=np.bool_)
         self.dev = _People.of(developers, region_index=region_index)
         self.par = _People.of(partners, region_index=region_index)
         self.dev.words, self.par.words = language_words(
@@ -274,6 +283,10 @@ class _Prober:
         )
         self.wide_ok = self._wide_size() <= WIDE_GRAPH_LIMIT
         self.cache: dict[tuple[tuple[str, str], ...], Int64s | None] = {}
+        self.too_large: dict[tuple[tuple[str, str], ...], MilpTooLargeError] = {}
+        self.pending: dict[tuple[tuple[str, str], ...], threading.Event] = {}
+        self.alone: dict[_AloneKey, int | None] = {}
+        self.caps: dict[int, int] = {}
         self.lock = threading.Lock()
         self.graphs: dict[bool, _Graph] = {}
         self.into: dict[tuple[bool, int], _Graph] = {}
@@ -355,21 +368,130 @@ class _Prober:
     # -- solving ----------------------------------------------------------------------------
 
     def fills(self, changes: Sequence[Change], *, rescore: bool) -> Int64s | None:
-        """Return the places filled per region under the changed config (None: not valid)."""
+        """Return the places filled per region under the changed config (None: not valid).
+
+        Raises MilpTooLargeError when the probe needs a women-share MILP above the limit.
+        Each changed config is solved once: a thread asking for one that another thread is
+        solving waits for that answer (two regions' searches often probe the same change).
+        """
         key = tuple((c.key, repr(c.value)) for c in changes)
         with self.lock:
             if key in self.cache:
                 return self.cache[key]
+            if key in self.too_large:
+                raise self.too_large[key]
+            waiting = self.pending.get(key)
+            if waiting is None:
+                self.pending[key] = threading.Event()
+        if waiting is not None:
+            waiting.wait()
+            return self.fills(changes, rescore=rescore)
         try:
             config = apply_changes(self.config, changes)
             filled: Int64s | None = self._solve(config, rescore=rescore)
-        except MilpTooLargeError:
-            raise  # not an answer: the caller stops that search (never cached)
+        except MilpTooLargeError as too_large:
+            # not an answer: every search asking for it stops there
+            with self.lock:
+                self.too_large[key] = too_large
+                self.pending.pop(key).set()
+            raise
         except (ValidationError, MatcherError):
             filled = None
+        except BaseException:
+            with self.lock:
+                self.pending.pop(key).set()
+            raise
         with self.lock:
             self.cache[key] = filled
+            self.pending.pop(key).set()
         return filled
+
+    def alone_exceeds(
+        self, changes: Sequence[Change], *, region: int, above: int, rescore: bool
+    ) -> bool:
+        """Return whether the region alone could hold more than ``above`` pairs under the
+        changed config; True also when this cannot tell (the config is not valid, or the
+        shared graph is too large).
+
+        Alone: with every developer allowed into it free, under its own quota, kind mix and
+        women share. Any pairing's pairs in the region are such a pairing, so when the
+        region alone cannot hold above + 1 pairs, no solve of the changed config fills it
+        more than ``above``. The check is one min-cost flow on the region's edges: above + 1
+        pairs exactly, its own share left out, the most women among them (a pairing of
+        more than above + 1 pairs that meets the share keeps meeting it as men's pairs are
+        dropped, and fewer pairs keep every kind rule, so above + 1 pairs meeting the share
+        exist iff the most women of any above + 1 pairs meet it). A change that needs
+        scoring again (``rescore``) scores the region's partners only.
+        """
+        if not self.wide_ok:
+            return True
+        try:
+            config = apply_changes(self.config, changes)
+        except ValidationError:
+            return True
+        spec, n = region_specs(config)[region], above + 1
+        if spec.max < n:
+            return False
+        if sum(spec.min_per_kind) > n:
+            return True  # a cap of n pairs below the reserved places is not a RegionSpec
+        women = self._most_women(config, region=region, n=n, rescore=rescore)
+        return women is not None and women_share_ok(women, n, spec.share_fraction())
+
+    def _most_women(
+        self, config: MatcherConfig, *, region: int, n: int, rescore: bool
+    ) -> int | None:
+        """Return the most women among n pairs the region alone can hold under its kind
+        mix, its share left out (None: it cannot hold n pairs).
+
+        The answer depends on the region's kind mix and the rules that allow its pairs
+        only, so the probes of every women share (and of other regions' quotas) share it.
+        """
+        spec = region_specs(config)[region]
+        key = (region, n, spec.min_per_kind, spec.max_per_kind, repr(config.rules))
+        with self.lock:
+            if key in self.alone:
+                return self.alone[key]
+        e_dev, e_par = self._edges_into(config, region=region, rescore=rescore)
+        found: int | None = None
+        if e_dev.shape[0]:
+            alone = tuple(
+                replace(s, max=n, min=n, min_women_share=None)
+                if r == region
+                else replace(s, min_women_share=None)
+                for r, s in enumerate(region_specs(config))
+            )
+            female = self.dev_female
+            problem = self._problem(
+                alone, e_dev, e_par, female[e_dev].astype(np.float64), _NO_EDGES
+            )
+            chosen = solve(problem).edges
+            if chosen.shape[0] >= n:
+                found = int(np.count_nonzero(female[problem.edge_dev[chosen]]))
+        with self.lock:
+            self.alone[key] = found
+        return found
+
+    def _edges_into(
+        self, config: MatcherConfig, *, region: int, rescore: bool
+    ) -> tuple[Int64s, Int64s]:
+        """Return every pair (developer, partner) into the region that ``config`` allows,
+        locked pairs included."""
+        if not rescore:
+            g = self._into(region, full=self.needs_full(config))
+            sel = np.flatnonzero(g.allowed(config))
+            return g.dev[sel], g.par[sel]
+        cols = np.flatnonzero(self.par_region == region)
+        local = {int(p): i for i, p in enumerate(cols.tolist())}
+        edges = build_edges(
+            developers=self.developers,
+            partners=[self.partners[p] for p in cols.tolist()],
+            config=config,
+            region_index=self.region_index,
+            group_cap=None,
+            forbidden=self.forbidden,
+            locks=[(d, local[p]) for d, p in self.locks if p in local],
+        )
+        return edges.dev, cols[edges.par].astype(np.int64)
 
     def _solve(self, config: MatcherConfig, *, rescore: bool) -> Int64s:
         specs = region_specs(config)
@@ -390,7 +512,7 @@ class _Prober:
         else:
             g = graph
             ok = np.flatnonzero(g.allowed(config))
-            if not self.exact_only:
+            if not self.exact_only and self._may_force(specs):
                 # The solver prunes what it is given, so the forced solve needs no pruning
                 # here; only if it cannot settle the probe is the graph pruned for the
                 # full solve, as before.
@@ -411,11 +533,48 @@ class _Prober:
         reduced, labels = self._short_components(
             self._problem(specs, e_dev, e_par, e_score, locked)
         )
-        if graph is None and not self.exact_only:
+        if graph is None and not self.exact_only and self._may_force(specs):
             forced = forced_fills(reduced, labels=labels, regions=self.short)
             if forced is not None:
                 return forced
         return solve(reduced, milp_edge_limit=self.milp_limit).filled
+
+    def _may_force(self, specs: Sequence[RegionSpec]) -> bool:
+        """Return whether forced_fills could settle a probe with these region specs.
+
+        It settles one only when every short region gets at least its minimum (its
+        linked regions at their maxima, its priority regions at theirs, or every minimum
+        met), which a region with fewer partners, or fewer developers who could ever work
+        there, than its minimum never does; its flow is then not run.
+        """
+        return all(self.reach_cap(r) >= specs[r].min for r in self.short)
+
+    def reach_cap(self, region: int) -> int:
+        """Return the most pairs the region could hold under any relaxation, quota apart.
+
+        No relaxation adds a partner, and none lets a developer work in another region
+        beyond cross_region = "always" (the loosest policy _relaxations tries; locked pairs
+        aside).
+        """
+        with self.lock:
+            found = self.caps.get(region)
+        if found is not None:
+            return found
+        config = apply_changes(self.config, [Change("rules.cross_region", "always")])
+        code = REGIONS[region].code
+        n_partners = int(np.count_nonzero(self.par_region == region))
+        locked = {d for d, p in self.locks if int(self.par_region[p]) == region}
+        reach = sum(
+            1
+            for i, d in enumerate(self.developers)
+            if d.region == code
+            or i in locked
+            or may_cross_regions(mobility=d.mobility, config=config)
+        )
+        found = min(n_partners, reach)
+        with self.lock:
+            self.caps[region] = found
+        return found
 
     def _forced(
         self,
@@ -1051,6 +1210,14 @@ def diagnose(
         r = region_index[code]
 
         def fill(changes: tuple[Change, ...], rescore: bool) -> int | None:
+            # A change under which the region alone holds no more than today fills no
+            # more in any solve; the searches only compare such a count with today's and
+            # with the places wanted (above today's), so today's count answers as the
+            # exact one would (see _Prober.alone_exceeds), and no solve is needed.
+            if not exact_only and not prober.alone_exceeds(
+                changes, region=r, above=filled[code], rescore=rescore
+            ):
+                return filled[code]
             try:
                 got = prober.fills(changes, rescore=rescore)
             except MilpTooLargeError as too_large:
@@ -1071,6 +1238,13 @@ def diagnose(
     def run(job: tuple[str, _Relaxation]) -> Fix | None:
         code, relax = job
         if code in cut:
+            return None
+        # Every relaxation's steps only loosen it, and a region alone holds no fewer pairs
+        # as rules loosen: when it cannot hold more than today at the loosest step, no step
+        # fills more, and the search would return None after probing several.
+        if not exact_only and not prober.alone_exceeds(
+            relax.steps[-1], region=region_index[code], above=filled[code], rescore=relax.rescore
+        ):
             return None
         with contextlib.suppress(_SearchCut):
             return _search(
@@ -1105,13 +1279,15 @@ def diagnose(
         helps = tuple(fix for _, fix in mine if fix is not None)
         fix = next((f for f in helps if f.fills), None)
         if fix is None and code not in stuck and code not in cut:
-            pair = _best_pair(
-                fill_of(code),
-                bound_of(code),
-                relaxations_of[code],
-                base=filled[code],
-                wanted=wanted_of(code),
-            )
+            pair = None
+            with contextlib.suppress(_SearchCut):
+                pair = _best_pair(
+                    fill_of(code),
+                    bound_of(code),
+                    relaxations_of[code],
+                    base=filled[code],
+                    wanted=wanted_of(code),
+                )
             most = max((f.filled for f in helps), default=filled[code])
             if pair is not None and (pair.fills or pair.filled > most):
                 fix = pair
@@ -1136,15 +1312,7 @@ def _ceiling(prober: _Prober, *, code: str) -> int:
     cross_region = "always" (the loosest policy _relaxations tries; locked pairs aside);
     the region's maximum stays.
     """
-    config = apply_changes(prober.config, [Change("rules.cross_region", "always")])
-    n_partners = sum(1 for p in prober.partners if p.region == code)
-    locked = {d for d, p in prober.locks if prober.partners[p].region == code}
-    reach = sum(
-        1
-        for i, d in enumerate(prober.developers)
-        if d.region == code or i in locked or may_cross_regions(mobility=d.mobility, config=config)
-    )
-    return min(n_partners, reach, config.quota(code)[1])
+    return min(prober.reach_cap(prober.region_index[code]), prober.config.quota(code)[1])
 
 
 _Map = Callable[[Callable[[Any], Any], Sequence[Any]], Iterator[Any]]

@@ -329,8 +329,6 @@ def score_features(
     *, developers: DeveloperFeatures, partners: PartnerFeatures, config: MatcherConfig
 ) -> ScoreBlock:
     """Score every developer against every partner given as encoded features."""
-    n_dev, n_par = len(developers), len(partners)
-
     skills = _overlap(developers.skills, partners.needs)
     np.divide(skills, np.maximum(partners.n_needs, 1.0)[None, :], out=skills)
     skills[:, partners.n_needs == 0] = 1.0
@@ -357,22 +355,34 @@ def score_features(
         "sector": sector,
         "availability": availability,
     }
+    return ScoreBlock(
+        criteria=criteria,
+        distance_km=distance_km,
+        shared_any=shared_any,
+        cross_region=cross_region,
+        score=weighted_score(criteria, cross_region=cross_region, config=config),
+    )
+
+
+def weighted_score(
+    criteria: Mapping[str, Float32s], *, cross_region: Bools, config: MatcherConfig
+) -> Float64s:
+    """Return the score of criteria arrays (any one shape): weighted sum × 100 − penalty.
+
+    The float64 sum runs in ``CRITERIA`` order, which the kernel and ``breakdown`` repeat
+    pair by pair, so all give the same bits.
+    """
     weights = config.weights.normalised()
-    score = np.zeros((n_dev, n_par), dtype=np.float64)
-    term = np.empty((n_dev, n_par), dtype=np.float64)
+    shape = np.shape(cross_region)
+    score = np.zeros(shape, dtype=np.float64)
+    term = np.empty(shape, dtype=np.float64)
     for name in CRITERIA:
         np.multiply(criteria[name], weights[name], out=term, dtype=np.float64)
         score += term
     del term
     score *= 100.0
     np.subtract(score, float(config.rules.cross_region_penalty), out=score, where=cross_region)
-    return ScoreBlock(
-        criteria=criteria,
-        distance_km=distance_km,
-        shared_any=shared_any,
-        cross_region=cross_region,
-        score=score,
-    )
+    return score
 
 
 def score_block(

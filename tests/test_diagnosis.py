@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -628,8 +629,12 @@ def test_imbalanced_region_short_of_partners_gets_no_probe(
     assert report.diagnosis.startswith(f"{CASA}: 3 wanted, 2 possible — only 2 partner(s)")
     assert report.diagnosis.endswith("no change of one or two rules would fill more")
     assert solves == []
-    # Without the shortcut the same sentence costs a solve per relaxation and pair of them.
+    # Without that shortcut the region alone (two partners) settles every probe unsolved;
     monkeypatch.setattr(diagnosis, "_ceiling", lambda *a, **k: 3)
+    assert region(run(folder)).diagnosis == report.diagnosis
+    assert solves == []
+    # without both, the same sentence costs a solve per relaxation and pair of them.
+    monkeypatch.setattr(diagnosis._Prober, "alone_exceeds", lambda *a, **k: True)
     assert region(run(folder)).diagnosis == report.diagnosis
     assert len(solves) >= 2
 
@@ -680,3 +685,160 @@ def test_a_search_stops_at_a_women_share_milp_above_the_limit(tmp_path: Path) ->
         assert found[code][1] is None
         assert text.endswith("pairs, more than the 1 a run allows")
         assert "the search for a change stopped: checking one needs an exact women-share" in text
+
+
+# -- a region alone settles probes: exact against the solver on that region's pairs ----------
+
+
+@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10**6),
+    share=st.sampled_from([None, 0.3, 0.5, 1.0]),
+    change=st.sampled_from(
+        [
+            (),
+            (Change("rules.remote_max_distance_km", None),),
+            (Change("mix.min_per_kind.farmer", 0),),
+            (Change("mix.max_per_kind.merchant", 3),),
+            (Change("rules.max_distance_km", 400.0),),
+            (Change("rules.cross_region", "always"),),
+            (Change("rules.require_shared_language", False),),
+        ]
+    ),
+)
+def test_a_region_alone_holds_exactly_what_the_solver_finds_on_its_pairs(
+    tmp_path_factory: pytest.TempPathFactory,
+    seed: int,
+    share: float | None,
+    change: tuple[Change, ...],
+) -> None:
+    from matcher.edges import build_edges
+
+    folder, _, _ = random_instance(random.Random(seed), tmp_path_factory.mktemp("alone"))
+    dataset, config, _, _ = load(folder)
+    config = apply_changes(
+        config, (Change("mix.min_women_share", share), Change("mix.max_per_kind.merchant", 1))
+    )
+    instance = build_instance(dataset, config)
+    prober = diagnosis._Prober(
+        developers=instance.developers,
+        partners=instance.partners,
+        config=instance.config,
+        region_index=instance.region_index,
+        forbidden=instance.forbidden,
+        locks=instance.locks,
+        short=[],
+    )
+    changed = apply_changes(config, change)
+    rescore = any(c.key in ("rules.max_distance_km", "rules.cross_region") for c in change)
+    every = build_edges(
+        developers=instance.developers,
+        partners=instance.partners,
+        config=changed,
+        region_index=instance.region_index,
+        group_cap=None,
+        forbidden=instance.forbidden,
+        locks=instance.locks,
+    )
+    specs = build_instance(dataset, changed).specs
+    par_region = instance.problem.par_region
+    for r, spec in enumerate(specs):
+        mine = par_region[every.par] == r
+        alone = solve(
+            replace(
+                instance.problem,
+                edge_dev=every.dev[mine],
+                edge_par=every.par[mine],
+                edge_score=every.score[mine],
+                regions=specs,
+                locked=np.zeros(0, dtype=np.int64),
+            )
+        ).filled[r]
+        for above in range(spec.max + 1):
+            expected = alone > above or sum(spec.min_per_kind) > above + 1
+            got = prober.alone_exceeds(change, region=r, above=above, rescore=rescore)
+            assert got == expected, (r, above, alone)
+
+
+def test_a_change_two_searches_probe_at_once_is_solved_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from matcher.solver import MilpTooLargeError
+
+    folder, _, _ = random_instance(random.Random(7), tmp_path)
+    dataset, config, _, _ = load(folder)
+    instance = build_instance(dataset, config)
+    prober = diagnosis._Prober(
+        developers=instance.developers,
+        partners=instance.partners,
+        config=instance.config,
+        region_index=instance.region_index,
+        forbidden=instance.forbidden,
+        locks=instance.locks,
+        short=["MA-06"],
+    )
+    solved: list[MatcherConfig] = []
+
+    def slow(self: Any, changed: MatcherConfig, *, rescore: bool) -> Any:
+        solved.append(changed)
+        time.sleep(0.2)  # long enough for the other thread to ask meanwhile
+        if changed.rules.min_score == 1.0:
+            raise MilpTooLargeError(500, 100)
+        return np.arange(12, dtype=np.int64)
+
+    monkeypatch.setattr(diagnosis._Prober, "_solve", slow)
+    change = (Change("rules.min_score", 5.0),)
+    got: list[Any] = []
+    threads = [
+        threading.Thread(target=lambda: got.append(prober.fills(change, rescore=False)))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(solved) == 1
+    assert len(got) == 2 and all(np.array_equal(g, np.arange(12)) for g in got)
+    # a probe above the MILP limit is not solved again either: it raises at once
+    too_large = (Change("rules.min_score", 1.0),)
+    for _ in range(2):
+        with pytest.raises(MilpTooLargeError):
+            prober.fills(too_large, rescore=False)
+    assert len(solved) == 2
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), share=st.sampled_from([None, 0.3, 1.0]))
+def test_the_forced_flow_is_skipped_only_where_it_could_not_settle(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, share: float | None
+) -> None:
+    folder, _, _ = random_instance(random.Random(seed), tmp_path_factory.mktemp("force"))
+    dataset, config, _, _ = load(folder)
+    config = apply_changes(config, (Change("mix.min_women_share", share),))
+    instance = build_instance(dataset, config)
+    regions = sorted(
+        {p.region for p in instance.partners} | {d.region for d in instance.developers}
+    )
+    for short in ([code] for code in regions):
+        prober = diagnosis._Prober(
+            developers=instance.developers,
+            partners=instance.partners,
+            config=instance.config,
+            region_index=instance.region_index,
+            forbidden=instance.forbidden,
+            locks=instance.locks,
+            short=short,
+        )
+        g = prober.graph(full=False)
+        assert g is not None
+        ok = g.allowed(config)
+        forced = prober._forced(instance.specs, g.dev[ok], g.par[ok], g.score[ok], g.locked[ok])
+        r = instance.region_index[short[0]]
+        if not prober._may_force(instance.specs):
+            assert forced is None
+            assert prober.reach_cap(r) < instance.specs[r].min
+        else:
+            assert prober.reach_cap(r) >= instance.specs[r].min

@@ -177,6 +177,76 @@ def test_kernel_path_is_exercised_with_pruning_and_ties() -> None:
     assert found[True].pruned == 6 * 10 - 6 * 4
 
 
+def test_kernel_reads_skills_languages_and_sectors_over_several_words() -> None:
+    # 80 distinct tags, languages and sectors: each profile spans two 64-bit words, and the
+    # shared values sit in the second word for some pairs and in the first for others.
+    rng = random.Random(5)
+    tags = [f"tag{k}" for k in range(80)]
+    langs = [f"l{k}" for k in range(80)]
+    sectors = [f"s{k}" for k in range(80)]
+    developers = [
+        dev(
+            id=f"D-{i:02d}",
+            skills=tuple(rng.sample(tags, 6)),
+            languages=tuple(rng.sample(langs, 8)),
+            sectors=tuple(rng.sample(sectors, 5)),
+        )
+        for i in range(30)
+    ]
+    partners = [
+        par(
+            id=f"P-{i:02d}",
+            needs=tuple(rng.sample(tags, 3)),
+            languages=tuple(rng.sample(langs, 6)),
+            sector=rng.choice(sectors),
+        )
+        for i in range(30)
+    ]
+    config = MatcherConfig.model_validate({"rules": {"min_score": 40}})
+    found = {
+        kernel: build_edges(
+            developers=developers,
+            partners=partners,
+            config=config,
+            region_index=REGION_INDEX,
+            group_cap=np.full(N_GROUPS, 3, dtype=np.int64),
+            kernel=kernel,
+        )
+        for kernel in (False, True)
+    }
+    assert_same(found[False], found[True])
+    # the words beyond the first decide: pairs both pass and fail the language rule
+    assert 0 < found[True].rule_counts["no_shared_language"].sum() < 30 * 30
+    assert len(found[True]) > 0
+
+
+def test_kernel_counts_rules_over_more_rows_than_a_counting_field_holds() -> None:
+    # The kernel counts each rule per partner in 10-bit fields unpacked every 1,023 rows:
+    # 2,100 developers in one chunk overflow a field twice over.
+    developers = [
+        dev(id=f"D-{i:04d}", languages=("fr",) if i % 3 else ("ar",), mobility="local")
+        for i in range(2_100)
+    ]
+    partners = [par(id="P-0", province="04.441"), par(id="P-1"), par(id="P-2", needs=())]
+    found = {
+        kernel: build_edges(
+            developers=developers,
+            partners=partners,
+            config=MatcherConfig(),
+            region_index=REGION_INDEX,
+            group_cap=None,
+            chunk_rows=4_096,
+            kernel=kernel,
+        )
+        for kernel in (False, True)
+    }
+    assert_same(found[False], found[True])
+    counts = found[True].rule_counts
+    # every local developer is in another province than P-0's: the first rule they break
+    assert counts["mobility_local"].tolist() == [2_100, 0, 0]
+    assert counts["no_shared_language"].tolist() == [0, 700, 700]
+
+
 def test_bits_pack_each_row_into_words() -> None:
     one_hot = np.zeros((2, 70), dtype=np.float32)
     one_hot[0, [0, 3]] = 1.0

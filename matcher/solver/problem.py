@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -92,6 +93,11 @@ class RegionSpec:
         if self.min_women_share is None or self.min_women_share <= 0:
             return None
         return Fraction(self.min_women_share).limit_denominator(SHARE_MAX_DENOMINATOR)
+
+
+def women_share_regions(specs: Sequence[RegionSpec]) -> npt.NDArray[np.bool_]:
+    """Return, per region, whether a women share rule binds it."""
+    return np.array([s.share_fraction() is not None for s in specs], dtype=np.bool_)
 
 
 def women_share_ok(female: int, filled: int, share: Fraction | None) -> bool:

@@ -41,22 +41,24 @@ def _keep_top_per_key(
     if n == 0:
         return mask
     dense = int(key.min()) >= 0 and int(key.max()) < 8 * n + _FILTER_FROM
-    loaded = "numba" in sys.modules
-    if dense and (n >= _COMPILED_ALWAYS_FROM or (n >= _COMPILED_FROM and loaded)):
-        from matcher.compiled import top_per_key
-
-        mask = top_per_key(key, edge_score, edge_cap)
-        if locked is not None and locked.shape[0]:
-            mask[locked] = True
-        return mask
-    if n >= _FILTER_FROM and dense:
+    if dense:
         # A key with at most its cap of edges keeps them all, so only the others are
-        # ranked (keys are independent; a subset in index order keeps the tie rule).
+        # ranked (keys are independent; a subset in index order keeps the tie rule). The
+        # scorer already pruned each developer's edges this way, so often none is over.
         over = np.bincount(key)[key] > edge_cap
         if not over.all():
             mask[~over] = True
-            idx = np.flatnonzero(over)
-            mask[idx[_keep_top_per_key(key[idx], edge_score[idx], edge_cap[idx], None)]] = True
+            if over.any():
+                idx = np.flatnonzero(over)
+                mask[idx[_keep_top_per_key(key[idx], edge_score[idx], edge_cap[idx], None)]] = True
+            if locked is not None and locked.shape[0]:
+                mask[locked] = True
+            return mask
+        loaded = "numba" in sys.modules
+        if n >= _COMPILED_ALWAYS_FROM or (n >= _COMPILED_FROM and loaded):
+            from matcher.compiled import top_per_key
+
+            mask = top_per_key(key, edge_score, edge_cap)
             if locked is not None and locked.shape[0]:
                 mask[locked] = True
             return mask

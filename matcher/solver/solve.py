@@ -29,6 +29,7 @@ from matcher.solver.problem import (
     SolverError,
     kinds_ok,
     women_share_ok,
+    women_share_regions,
 )
 from matcher.solver.prune import prune_developer_side, prune_group_top, prune_partner_side
 
@@ -254,7 +255,7 @@ def _prune(
 
     comp_of_region, comp_pairs, idx = _component_pairs(problem, keep, edge_region)
     partner_cap = comp_pairs[comp_of_region[problem.par_region]]
-    women = np.array([s.share_fraction() is not None for s in problem.regions], dtype=np.bool_)
+    women = women_share_regions(problem.regions)
     edge_class = np.where(
         women[edge_region[idx]], problem.dev_female[problem.edge_dev[idx]].astype(np.int64), 0
     ).astype(np.int64)
@@ -340,7 +341,7 @@ def _prune_groups(
     n_k = problem.n_kinds
     comp_of_region, comp_pairs, idx = _component_pairs(problem, keep, edge_region)
     group_pairs = comp_pairs[comp_of_region[np.arange(group_cap.shape[0]) // n_k]]
-    women = np.array([s.share_fraction() is not None for s in problem.regions], dtype=np.bool_)
+    women = women_share_regions(problem.regions)
     i_dev = problem.edge_dev[idx]
     i_par = problem.edge_par[idx]
     sub = prune_group_top(
@@ -494,7 +495,7 @@ def _lean_to_women(cp: ComponentProblem) -> ComponentResult | None:
     """
     if cp.edge_prefer is not None:
         return None
-    women = np.array([s.share_fraction() is not None for s in cp.regions], dtype=np.bool_)
+    women = women_share_regions(cp.regions)
     prefer = cp.edge_female & women[cp.edge_region]
     if not prefer.any():
         return None
