@@ -10,8 +10,10 @@ import os
 import platform
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, le
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,12 @@ RESULT_FILES = (PAIRINGS, UNMATCHED, MANIFEST)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _FORMULA_FIRST = frozenset(_FORMULA_START)  # one character each: a set test per cell
 _NUMBER = re.compile(r"-\d+([.,]\d+)?")
+# A cell starting like a formula, in cells joined with NULs (a NUL before the first).
+_FORMULA_AFTER_NUL = re.compile("\x00[" + re.escape("".join(_FORMULA_START)) + "]")
+_ID = attrgetter("id")
+_SIDE = attrgetter("side")
+_NAME = attrgetter("name")
+_TAIL = attrgetter("region", "reason", "detail")
 
 
 def excel_safe(value: object) -> str:
@@ -194,7 +202,7 @@ def pairing_rows(pairs: Sequence[Pair], options: OutputOptions) -> list[list[str
 def unmatched_rows(unpaired: Sequence[Unpaired], options: OutputOptions) -> list[list[str]]:
     """Return unmatched.csv as rows (header first), developers then partners, by id."""
     rows = [options.header(UNMATCHED_COLUMNS)]
-    for u in sorted(unpaired, key=lambda x: (x.side != "developer", x.id)):
+    for u in _unmatched_order(unpaired):
         rows.append(
             [
                 u.side,
@@ -209,13 +217,109 @@ def unmatched_rows(unpaired: Sequence[Unpaired], options: OutputOptions) -> list
     return rows
 
 
+def _unmatched_order(unpaired: Sequence[Unpaired]) -> list[Unpaired]:
+    """Return the unpaired developers then partners, each by id (ties in the given order)."""
+    # Two stable passes order as the key (side != "developer", id) would, without building
+    # a tuple per person.
+    by_id = sorted(unpaired, key=_ID)
+    return [u for u in by_id if u.side == "developer"] + [u for u in by_id if u.side != "developer"]
+
+
+def _reordering(sides: list[str], ids: list[str]) -> list[int] | None:
+    """Return the positions in ``_unmatched_order``'s order, or None if already in it."""
+    # The reasons come as developers then partners, each in file order, often by id already.
+    n_dev = sides.count("developer")
+    if (
+        sides[:n_dev].count("developer") == n_dev
+        and all(map(le, ids[:n_dev], ids[1:n_dev]))
+        and all(map(le, ids[n_dev:], ids[n_dev + 1 :]))
+    ):
+        return None
+    by_id = sorted(range(len(ids)), key=ids.__getitem__)
+    return [k for k in by_id if sides[k] == "developer"] + [
+        k for k in by_id if sides[k] != "developer"
+    ]
+
+
+def unmatched_csv(unpaired: Sequence[Unpaired], options: OutputOptions) -> bytes:
+    """Return unmatched.csv as bytes: ``options_csv(unmatched_rows(...))`` byte for byte.
+
+    A national call has some 120,000 unpaired people who share a few thousand (region,
+    reason, detail) tails: each tail is made safe and quoted once. The side, id and name
+    are joined as they are when no cell of them starts like a formula nor holds a
+    separator, a quote or a line break (one scan of them all, then row by row only if
+    that scan finds one); any other row goes through the csv module.
+    """
+    delimiter = options.delimiter
+    line = _line_writer(delimiter)
+    ordered, sides, ids = unpaired, list(map(_SIDE, unpaired)), list(map(_ID, unpaired))
+    order = _reordering(sides, ids)
+    if order is not None:
+        ordered = [unpaired[k] for k in order]
+        sides, ids = [sides[k] for k in order], [ids[k] for k in order]
+    key = options.redact_key
+    names = [pseudonym(key, i) for i in ids] if key else list(map(_NAME, ordered))
+    tails = list(map(_TAIL, ordered))
+    texts = {
+        tail: line(["", tail[0], get_region(tail[0]).name, *tail[1:]])
+        for tail in dict.fromkeys(tails)
+    }
+    special = re.compile("[" + re.escape(delimiter) + '"\r\n]').search
+    plain = [True] * len(ordered)
+    for column in (sides, ids, names):
+        joined = "\x00".join(column)
+        if special(joined) or _FORMULA_AFTER_NUL.search("\x00" + joined):
+            plain = [
+                ok and not special(cell) and cell[:1] not in _FORMULA_FIRST
+                for ok, cell in zip(plain, column, strict=True)
+            ]
+    ends = list(map(texts.__getitem__, tails))
+    lines = [line(options.header(UNMATCHED_COLUMNS))]
+    lines += [
+        side + delimiter + pid + delimiter + name + end
+        if ok
+        else line([side, pid, name, tail[0], get_region(tail[0]).name, *tail[1:]])
+        for ok, side, pid, name, end, tail in zip(
+            plain, sides, ids, names, ends, tails, strict=True
+        )
+    ]
+    data = "".join(lines).encode("utf-8")
+    return (b"\xef\xbb\xbf" + data) if options.with_bom else data
+
+
+class _Echo:
+    """A file whose ``write`` returns what it is given: csv's writerow then returns the line."""
+
+    def write(self, text: str) -> str:
+        """Return ``text``."""
+        return text
+
+
+def _line_writer(delimiter: str) -> Callable[[Sequence[object]], str]:
+    """Return a function giving one row as csv_bytes writes it (formula-safe, CRLF), as text."""
+    writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\r\n")
+
+    def line(row: Sequence[object]) -> str:
+        text: str = writer.writerow([excel_safe(cell) for cell in row])
+        return text
+
+    return line
+
+
 def csv_bytes(
     rows: Iterable[Sequence[object]], *, bom: bool = False, delimiter: str = ","
 ) -> bytes:
     """Return rows as CSV bytes (UTF-8, CRLF), every cell made formula-safe."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerows([excel_safe(cell) for cell in row] for row in rows)
+    # Most cells are text that does not start like a formula: those skip the call.
+    writer.writerows(
+        [
+            cell if type(cell) is str and cell[:1] not in _FORMULA_FIRST else excel_safe(cell)
+            for cell in row
+        ]
+        for row in rows
+    )
     data = buffer.getvalue().encode("utf-8")
     return (b"\xef\xbb\xbf" + data) if bom else data
 
@@ -365,6 +469,7 @@ def manifest(
     folder, so that a result moved together with its inputs still finds them.
     """
     opt = result.optimality
+    sides = Counter(map(_SIDE, result.unpaired))
     inputs: list[dict[str, Any]] = []
     for s in result.sources:
         entry: dict[str, Any] = {
@@ -420,8 +525,8 @@ def manifest(
         ],
         "counts": {
             "pairs": len(result.pairs),
-            "unpaired_developers": sum(u.side == "developer" for u in result.unpaired),
-            "unpaired_partners": sum(u.side == "partner" for u in result.unpaired),
+            "unpaired_developers": sides["developer"],
+            "unpaired_partners": sides["partner"],
         },
         "outputs": {name: sha256_bytes(data) for name, data in sorted(outputs.items())},
         "row_digests": {PAIRINGS: [row_digest(p.developer.id, p.partner.id) for p in result.pairs]},
@@ -460,7 +565,7 @@ def result_files(
     """Return every output file of a run as bytes, the manifest last."""
     files = {
         PAIRINGS: options_csv(pairing_rows(result.pairs, options), options),
-        UNMATCHED: options_csv(unmatched_rows(result.unpaired, options), options),
+        UNMATCHED: unmatched_csv(result.unpaired, options),
     }
     files.update(extra_files or {})
     files[MANIFEST] = manifest(result, files, options=options, extra=extra_manifest, out=out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,11 @@ from matcher.reference import REGIONS, get_region
 from matcher.scoring import Breakdown, breakdown
 from matcher.solver import AssignmentProblem, RegionSpec, Solution, solve
 from matcher.specs import assignment_problem, group_caps, region_specs
+from matcher.tuning import collection_paused
 from matcher.unpaired import Unpaired as Unpaired  # re-exported for outputs and rematch
 from matcher.unpaired import unpaired_people
+
+_REGION = attrgetter("region")
 
 REASONS: dict[str, str] = {
     "no_compatible_partner": N_("no partner in reach passes the rules"),
@@ -428,18 +432,19 @@ def assemble(instance: Instance, solution: Solution) -> MatchResult:
     pairs.sort(key=lambda x: (x.region, x.partner.id))
     filled = Counter(p.region for p in pairs)
     regions = _region_reports(instance, pairs)
-    unpaired = unpaired_people(
-        developers=devs,
-        partners=pars,
-        config=config,
-        edges=instance.edges,
-        forbidden=instance.forbidden,
-        dev_pair=dev_pair,
-        par_pair=par_pair,
-        caps={r.code: s.max for r, s in zip(REGIONS, instance.specs, strict=True)},
-        filled=filled,
-        specs=instance.specs,
-    )
+    with collection_paused():  # a reason for each of up to 120,000 people, and no cycle
+        unpaired = unpaired_people(
+            developers=devs,
+            partners=pars,
+            config=config,
+            edges=instance.edges,
+            forbidden=instance.forbidden,
+            dev_pair=dev_pair,
+            par_pair=par_pair,
+            caps={r.code: s.max for r, s in zip(REGIONS, instance.specs, strict=True)},
+            filled=filled,
+            specs=instance.specs,
+        )
     opt = Optimality(
         method=solution.method,
         optimal=solution.optimal,
@@ -454,8 +459,8 @@ def assemble(instance: Instance, solution: Solution) -> MatchResult:
 
 
 def _region_reports(instance: Instance, pairs: Sequence[Pair]) -> list[RegionReport]:
-    n_dev = Counter(d.region for d in instance.developers)
-    n_par = Counter(p.region for p in instance.partners)
+    n_dev = Counter(map(_REGION, instance.developers))
+    n_par = Counter(map(_REGION, instance.partners))
     reports = []
     for region, spec in zip(REGIONS, instance.specs, strict=True):
         scores = [p.breakdown.score for p in pairs if p.region == region.code]

@@ -58,3 +58,25 @@ def thawed_on_exit() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a step makes many objects and no cycles.
+
+    The reasons for 118,800 unpaired people set off two full collections that walked the
+    whole heap made since the last freeze (0.07-0.13 s of CPU, about a tenth of the step);
+    reference counting frees what the step drops. In a process that freezes its heap
+    (``freeze_heap``: ``matcher match`` does, right after the run) what the step leaves is
+    frozen with it; elsewhere the collector, running again, looks at it once. Nested use
+    keeps the outer pause.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if gc.get_freeze_count():
+                gc.freeze()  # what the step leaves lives as long as the run, like the rest
+            gc.enable()

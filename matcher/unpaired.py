@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -43,10 +44,14 @@ Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Int64s2 = npt.NDArray[np.int64]  # a block: rows x columns
+Float64s2 = npt.NDArray[np.float64]  # a block: rows x columns
 
 # About a million scored pairs per block bounds the memory of the re-scoring.
 _CELLS_PER_BLOCK = 1 << 20
 _REACH_RULES = ("mobility_local", "cross_region_not_allowed")
+_MOBILITY = attrgetter("mobility")
+_REGION = attrgetter("region")
+_KIND = attrgetter("kind")
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,10 @@ class _People:
     caps: Mapping[str, int]  # per region code, its most pairs
     filled: Mapping[str, int]  # per region code, its pairs formed
     texts: dict[tuple[str, str, int, bool], tuple[str, str]] = field(default_factory=dict)
+    # (side, region, at least): the reason, translated template and values of _free_left_in
+    forms: dict[tuple[str, str, bool], tuple[str, str, dict[str, object]]] = field(
+        default_factory=dict
+    )
     taken: dict[tuple[int, int], float] = field(default_factory=dict)  # (developer, partner)
     # Both sides encoded once, on first need, with the forbidden pairs as indices.
     features: tuple[DeveloperFeatures, PartnerFeatures] | None = None
@@ -104,6 +113,9 @@ def unpaired_people(
     When the scorer skipped crossing developers against a region (matcher.bounds), the
     count without them is a lower bound, said as "at least n"; where that bound leaves no
     free developer (the reason then depends on them), they are scored and counted.
+
+    Most people have free compatible counterparts left: their reasons are worked out as
+    columns (region, count, at least) and each distinct one is worded once.
     """
     n_dev, n_par = len(developers), len(partners)
     dev_mate = np.full(n_dev, -1, dtype=np.int64)
@@ -135,11 +147,10 @@ def unpaired_people(
     skipped = edges.skipped > 0
     pruned = edges.pruned > 0 or skipped
     may_cross = {m: may_cross_regions(mobility=m, config=config) for m in MOBILITIES}
-    crossing = np.array([may_cross[d.mobility] for d in developers], dtype=np.bool_)
+    crossing = np.fromiter(map(may_cross.__getitem__, map(_MOBILITY, developers)), np.bool_, n_dev)
 
-    out: list[Unpaired] = []
-    # People with no allowed pair at all, as (place in ``out``, index): explained together
-    # at the end, in blocks.
+    # People with no allowed pair at all, as (place in the side's list, index): explained
+    # together at the end, in blocks.
     lonely: dict[Side, list[tuple[int, int]]] = {"developer": [], "partner": []}
     # Without pruning the edges are every allowed pair; with it, somebody whose edges are
     # all taken may still have free compatible counterparts outside them.
@@ -150,50 +161,54 @@ def unpaired_people(
         people, redo_d, edges=edges, reach=reach, crossing=crossing
     )
     full_d = _developer_counterparts(people, unsure_d)
-    n_free_dl, free_region_l, starts_l = n_free_d.tolist(), free_region.tolist(), starts_d.tolist()
-    for i in np.flatnonzero(~dev_paired).tolist():
-        dev = developers[i]
-        if i in counted:
-            region, n, at_least = counted[i]
-            reason, detail = _free_left_in("developer", region, n, people, at_least=at_least)
-        elif i in beaten:
-            reason, detail = _outscored("developer", i, *beaten[i], people)
+    # Per developer, the free compatible partners left (0: explained another way), the
+    # region the reason names and whether the count is a lower bound.
+    left_d, region_d, least_d = n_free_d.copy(), free_region, np.zeros(n_dev, dtype=np.bool_)
+    left_d[counted.who], region_d[counted.who], least_d[counted.who] = (
+        counted.n,
+        counted.region,
+        counted.at_least,
+    )
+    for i, (others, _scores) in full_d.items():
+        free = others[~par_paired[others]]
+        if len(free):
+            free_in = np.bincount(par_region[free], minlength=len(REGIONS)) > 0
+            left_d[i], region_d[i] = len(free), _named_index(int(dev_region[i]), free_in)
+    unpaired_d = np.flatnonzero(~dev_paired)
+    texts_d = _free_left_column(
+        "developer", unpaired_d, left=left_d, region=region_d, at_least=least_d, people=people
+    )
+    starts_l = starts_d.tolist()
+    for k in np.flatnonzero(left_d[unpaired_d] == 0).tolist():
+        i = int(unpaired_d[k])
+        if i in beaten:
+            texts_d[k] = _outscored("developer", i, *beaten[i], people)
         elif i in full_d and len(full_d[i][0]):
             # (none at all: a crossing developer the scorer may have skipped, who turns
             # out to have no compatible partner; the branches below explain them)
             others, scores = full_d[i]
-            free = others[~par_paired[others]]
-            if len(free):
-                free_in = np.bincount(par_region[free], minlength=len(REGIONS)) > 0
-                region = _named_region(int(dev_region[i]), free_in)
-                reason, detail = _free_left_in("developer", region, len(free), people)
-            else:
-                reason, detail = _outscored("developer", i, others, scores, people)
-        elif n_free_dl[i]:
-            region = REGIONS[free_region_l[i]].code
-            reason, detail = _free_left_in("developer", region, n_free_dl[i], people)
+            texts_d[k] = _outscored("developer", i, others, scores, people)
         elif starts_l[i + 1] > starts_l[i]:
             sel = slice(starts_l[i], starts_l[i + 1])
-            reason, detail = _outscored("developer", i, e_par[sel], e_score[sel], people)
+            texts_d[k] = _outscored("developer", i, e_par[sel], e_score[sel], people)
         else:
-            lonely["developer"].append((len(out), i))
-            reason, detail = "", ""
-        out.append(Unpaired("developer", dev.id, dev.name, dev.region, reason, detail))
+            lonely["developer"].append((k, i))
 
-    quota_zero = np.array([caps[p.region] == 0 for p in partners], dtype=np.bool_)
+    quota_zero = np.array([caps.get(r.code, 1) == 0 for r in REGIONS], dtype=np.bool_)[par_region]
     taken_p = ~par_paired & ~quota_zero & (n_free_p == 0)
     allowed_p = edges.par_allowed
     at_least_p = np.zeros(n_par, dtype=np.bool_)
+    # Per partner, the free compatible developers left (0: explained another way).
+    left_p = np.where(quota_zero, 0, n_free_p)
+    outscored_p: dict[int, tuple[Int64s, Float64s]] = {}
     if pruned:
         redo_p = np.flatnonzero(taken_p & ((allowed_p > 0) | skipped))
-        paired_of = _paired_compatible(people, redo_p)
+        paired_n = _paired_compatible_counts(people, redo_p, par_region)
         if skipped:
             # Counting the skipped developers exactly means scoring them: only done where
             # the count without them leaves no free developer (the reason depends on it).
             # Elsewhere that count is a lower bound, given as "at least".
-            lower = allowed_p.copy()
-            for j, (others, _scores) in paired_of.items():
-                lower[j] -= len(others)
+            lower = allowed_p - paired_n
             unsure = _unscored_regions(reach, crossing=crossing)
             sure = np.zeros(n_par, dtype=np.bool_)
             sure[redo_p] = (lower[redo_p] > 0) & unsure[redo_p]
@@ -206,96 +221,166 @@ def unpaired_people(
                 crossing=crossing,
                 specs=specs,
             )
-        kept_p: dict[int, tuple[Int64s, Float64s]] = {}
+        counts_p = redo_p[allowed_p[redo_p] > 0]
+        n_free = allowed_p[counts_p] - paired_n[counts_p]
+        left_p[counts_p] = np.maximum(n_free, 0)
+        outscored_p = _paired_compatible(people, counts_p[n_free <= 0], par_region)
     else:
-        paired_of = {}
         kept_p = _partner_edges(edges, np.flatnonzero(taken_p))
-    n_free_pl, allowed_l, quota_zero_l, at_least_l = (
-        n_free_p.tolist(),
-        allowed_p.tolist(),
-        quota_zero.tolist(),
-        at_least_p.tolist(),
+        outscored_p = {j: found for j, found in kept_p.items() if len(found[0])}
+    unpaired_p = np.flatnonzero(~par_paired)
+    texts_p = _free_left_column(
+        "partner", unpaired_p, left=left_p, region=par_region, at_least=at_least_p, people=people
     )
-    for j in np.flatnonzero(~par_paired).tolist():
-        partner = partners[j]
+    quota_zero_l = quota_zero.tolist()
+    for k in np.flatnonzero(left_p[unpaired_p] == 0).tolist():
+        j = int(unpaired_p[k])
         if quota_zero_l[j]:
-            reason = "quota_full"
-            detail = _("{region} wants no pairs (quota 0)").format(
-                region=get_region(partner.region).name
-            )
-        elif n_free_pl[j]:
-            reason, detail = _free_left("partner", j, n_free_pl[j], people)
-        elif j in paired_of and allowed_l[j]:
-            others, scores = paired_of[j]
-            n_free = allowed_l[j] - len(others)
-            reason, detail = (
-                _free_left("partner", j, n_free, people, at_least=at_least_l[j])
-                if n_free > 0
-                else _outscored("partner", j, others, scores, people)
-            )
-        elif j in kept_p and len(kept_p[j][0]):
-            reason, detail = _outscored("partner", j, *kept_p[j], people)
+            texts_p[k] = _quota_zero(people.pars[j].region, people)
+        elif j in outscored_p:
+            texts_p[k] = _outscored("partner", j, *outscored_p[j], people)
         else:
-            lonely["partner"].append((len(out), j))
-            reason, detail = "", ""
-        out.append(Unpaired("partner", partner.id, partner.name, partner.region, reason, detail))
-    for side, found in lonely.items():
-        texts = _no_candidates(side, [person for _k, person in found], people)
-        for (k, _person), (reason, detail) in zip(found, texts, strict=True):
-            out[k] = replace(out[k], reason=reason, detail=detail)
+            lonely["partner"].append((k, j))
+    _explain_lonely("developer", lonely["developer"], texts_d, people)
+    _explain_lonely("partner", lonely["partner"], texts_p, people)
+    # Every text is set now: the column's Nones were the lonely, explained just above.
+    done_d = cast(list[tuple[str, str]], texts_d)
+    done_p = cast(list[tuple[str, str]], texts_p)
+    out = [
+        Unpaired("developer", d.id, d.name, d.region, reason, detail)
+        for d, (reason, detail) in zip(
+            map(developers.__getitem__, unpaired_d.tolist()), done_d, strict=True
+        )
+    ]
+    out += [
+        Unpaired("partner", p.id, p.name, p.region, reason, detail)
+        for p, (reason, detail) in zip(
+            map(partners.__getitem__, unpaired_p.tolist()), done_p, strict=True
+        )
+    ]
     return out
 
 
-def _free_left(
-    side: Side, at: int, n: int, people: _People, *, at_least: bool = False
-) -> tuple[str, str]:
-    """Explain ``n`` free compatible counterparts left: the region's quota or its mix rules.
+def _free_left_column(
+    side: Side, who: Int64s, *, left: Int64s, region: Int64s, at_least: Bools, people: _People
+) -> list[tuple[str, str] | None]:
+    """Return, per person of ``who``, the reason of ``_free_left_in`` (None where left is 0).
 
-    The region is the partner's: ``at`` is the partner themself. ``at_least``: ``n`` is a
-    lower bound (see unpaired_people).
+    ``left``, ``region`` (an index in REGIONS) and ``at_least`` are per person of the side.
     """
-    return _free_left_in(side, people.pars[at].region, n, people, at_least=at_least)
+    texts: list[tuple[str, str] | None] = [None] * len(who)
+    at = np.flatnonzero(left[who] > 0)
+    if not len(at):
+        return texts
+    chosen = who[at]
+    n_regions = len(REGIONS)
+    # One key per distinct (count, at least, region): tens of thousands of people share it.
+    key = (left[chosen] * 2 + at_least[chosen]) * n_regions + region[chosen]
+    distinct, inverse = np.unique(key, return_inverse=True)
+    worded = [
+        _free_left_in(
+            side,
+            REGIONS[k % n_regions].code,
+            k // n_regions // 2,
+            people,
+            at_least=bool(k // n_regions % 2),
+        )
+        for k in distinct.tolist()
+    ]
+    for pos, k in zip(at.tolist(), inverse.tolist(), strict=True):
+        texts[pos] = worded[k]
+    return texts
+
+
+def _explain_lonely(
+    side: Side, found: list[tuple[int, int]], texts: list[tuple[str, str] | None], people: _People
+) -> None:
+    """Set ``texts[k]`` for each (k, person) of ``found``, people with no allowed pair at all."""
+    worded = _no_candidates(side, [person for _k, person in found], people)
+    for (k, _person), text in zip(found, worded, strict=True):
+        texts[k] = text
+
+
+def _quota_zero(region: str, people: _People) -> tuple[str, str]:
+    """Explain a partner of a region that wants no pairs."""
+    key = ("quota_zero", region, 0, False)
+    found = people.texts.get(key)
+    if found is None:
+        found = people.texts[key] = (
+            "quota_full",
+            _("{region} wants no pairs (quota 0)").format(region=get_region(region).name),
+        )
+    return found
 
 
 def _free_left_in(
     side: Side, region: str, n: int, people: _People, *, at_least: bool = False
 ) -> tuple[str, str]:
-    """Explain ``n`` free compatible counterparts left in ``region`` (see _free_left)."""
-    # Tens of thousands of people share a few texts: each is translated and formatted once.
+    """Explain ``n`` free compatible counterparts left in ``region``: its quota or mix rules.
+
+    ``at_least``: ``n`` is a lower bound (see unpaired_people).
+    """
+    # Tens of thousands of people share a few texts: each is formatted once, and each
+    # wording (side, region, bound) translated once.
     key = (side, region, n, at_least)
     found = people.texts.get(key)
     if found is None:
-        found = people.texts[key] = _free_left_text(side, region, n, people, at_least=at_least)
+        form = people.forms.get((side, region, at_least))
+        if form is None:
+            form = people.forms[side, region, at_least] = _free_left_form(
+                side, region, people, at_least=at_least
+            )
+        reason, template, values = form
+        found = people.texts[key] = reason, template.format(n=n, **values)
     return found
 
 
-def _free_left_text(
-    side: Side, region: str, n: int, people: _People, *, at_least: bool
-) -> tuple[str, str]:
-    """Return the reason and detail of ``_free_left`` for a partner's region."""
-    name = get_region(region).name
-    other_side = "partner" if side == "developer" else "developer"
+def _free_left_form(
+    side: Side, region: str, people: _People, *, at_least: bool
+) -> tuple[str, str, dict[str, object]]:
+    """Return the reason, the translated template and its values but ``n`` for a region."""
+    values: dict[str, object] = {
+        "region": get_region(region).name,
+        "side": side_word("partner" if side == "developer" else "developer"),
+    }
     cap = people.caps[region]
-    if at_least and people.filled.get(region, 0) >= cap:
-        return "quota_full", _(
-            "{region} already has its {cap} pairs; at least {n} compatible {side}(s) left "
-            "unpaired too"
-        ).format(region=name, cap=cap, n=n, side=side_word(other_side))
+    full = people.filled.get(region, 0) >= cap
+    if full:
+        values["cap"] = cap
+    if at_least and full:
+        return (
+            "quota_full",
+            _(
+                "{region} already has its {cap} pairs; at least {n} compatible {side}(s) left "
+                "unpaired too"
+            ),
+            values,
+        )
     if at_least:
-        return "excluded_by_rule", _(
+        return (
+            "excluded_by_rule",
+            _(
+                "{region}'s mix rules (places reserved per partner kind, "
+                "maximum per kind, share of women) leave no place for "
+                "a pair with at least {n} free compatible {side}(s)"
+            ),
+            values,
+        )
+    if full:
+        return (
+            "quota_full",
+            _("{region} already has its {cap} pairs; {n} compatible {side}(s) left unpaired too"),
+            values,
+        )
+    return (
+        "excluded_by_rule",
+        _(
             "{region}'s mix rules (places reserved per partner kind, "
             "maximum per kind, share of women) leave no place for "
-            "a pair with at least {n} free compatible {side}(s)"
-        ).format(region=name, n=n, side=side_word(other_side))
-    if people.filled.get(region, 0) >= cap:
-        return "quota_full", _(
-            "{region} already has its {cap} pairs; {n} compatible {side}(s) left unpaired too"
-        ).format(region=name, cap=cap, n=n, side=side_word(other_side))
-    return "excluded_by_rule", _(
-        "{region}'s mix rules (places reserved per partner kind, "
-        "maximum per kind, share of women) leave no place for "
-        "a pair with the {n} free compatible {side}(s)"
-    ).format(region=name, n=n, side=side_word(other_side))
+            "a pair with the {n} free compatible {side}(s)"
+        ),
+        values,
+    )
 
 
 def _outscored(
@@ -361,6 +446,28 @@ def _allowed_block(
         first, score = _first_rules(people, rows, cols)
         allowed: Bools = first < 0
         return allowed, score
+    r, c, found = _kernel_hits(people, rows, cols)
+    allowed = np.zeros((len(rows), len(cols)), dtype=np.bool_)
+    allowed[r, c] = True
+    score = np.zeros((len(rows), len(cols)), dtype=np.float64)
+    score[r, c] = found
+    return allowed, score
+
+
+def _allowed_per_column(people: _People, rows: Int64s, cols: Int64s) -> Int64s:
+    """Return, per partner of ``cols``, how many developers of ``rows`` pass with them."""
+    if "numba" not in sys.modules:
+        counts: Int64s = (_first_rules(people, rows, cols)[0] < 0).sum(axis=0)
+        return counts
+    # the kernel's hits, one per allowed pair, counted without a dense block
+    return np.bincount(_kernel_hits(people, rows, cols)[1], minlength=len(cols))
+
+
+def _kernel_hits(people: _People, rows: Int64s, cols: Int64s) -> tuple[Int64s, Int64s, Float64s]:
+    """Return the allowed pairs of ``rows`` x ``cols`` by the fused kernel: (row, column, score).
+
+    Rows and columns are places in the block; each allowed pair comes once.
+    """
     from matcher.kernel import developer_bits, partner_table, score_chunk
 
     if people.features is None:
@@ -380,11 +487,7 @@ def _allowed_block(
         forbidden=forbidden if forbidden.any() else None,
         locks=None,
     )
-    allowed = np.zeros((len(rows), len(cols)), dtype=np.bool_)
-    allowed[r, c] = True
-    score = np.zeros((len(rows), len(cols)), dtype=np.float64)
-    score[r, c] = found
-    return allowed, score
+    return r, c, found
 
 
 def _in_reach(people: _People, devs: Int64s, region: str) -> Int64s:
@@ -398,34 +501,59 @@ def _in_reach(people: _People, devs: Int64s, region: str) -> Int64s:
     return np.array(keep, dtype=np.int64)
 
 
-def _paired_compatible(people: _People, wanted: Int64s) -> dict[int, tuple[Int64s, Float64s]]:
+def _paired_blocks(
+    people: _People, wanted: Int64s, par_region: Int64s
+) -> Iterator[tuple[Int64s, Int64s]]:
+    """Return blocks of the paired developers in reach of the wanted partners' regions.
+
+    Yields blocks of bounded size as (developers, partners), the partners of a region in
+    the order of ``wanted``, the regions in code order, and the developers in index order;
+    a region with no paired developer in reach gives one block without developers.
+    """
+    paired = np.flatnonzero(people.dev_mate >= 0)
+    wanted_region = par_region[wanted]
+    for r in sorted(np.unique(wanted_region).tolist(), key=lambda r: REGIONS[r].code):
+        rows = _in_reach(people, paired, REGIONS[r].code)
+        cols_all = wanted[wanted_region == r]
+        step = max(1, _CELLS_PER_BLOCK // max(len(rows), 1))
+        for start in range(0, len(cols_all), step if len(rows) else len(cols_all)):
+            yield rows, cols_all[start : start + step]
+
+
+def _paired_compatible_counts(people: _People, wanted: Int64s, par_region: Int64s) -> Int64s:
+    """Return, per partner, how many paired developers are compatible (0 if not wanted).
+
+    ``par_region``: each partner's region, as an index in REGIONS.
+    """
+    counts = np.zeros(len(people.pars), dtype=np.int64)
+    for rows, cols in _paired_blocks(people, wanted, par_region):
+        if len(rows):
+            counts[cols] = _allowed_per_column(people, rows, cols)
+    return counts
+
+
+def _paired_compatible(
+    people: _People, wanted: Int64s, par_region: Int64s
+) -> dict[int, tuple[Int64s, Float64s]]:
     """Return, per wanted partner, the paired developers compatible with them and the scores.
 
     Developers come in index order, as in every other list of counterparts. Only paired
-    developers in reach of each partner's region are scored, in blocks of bounded size.
+    developers in reach of each partner's region (``par_region``, indices in REGIONS) are
+    scored, in blocks of bounded size.
     """
     out: dict[int, tuple[Int64s, Float64s]] = {}
-    paired = np.flatnonzero(people.dev_mate >= 0)
-    by_region: dict[str, list[int]] = {}
-    for j in wanted.tolist():
-        by_region.setdefault(people.pars[j].region, []).append(j)
-    for region, cols_list in sorted(by_region.items()):
-        rows = _in_reach(people, paired, region)
-        cols_all = np.array(cols_list, dtype=np.int64)
+    for rows, cols in _paired_blocks(people, wanted, par_region):
         if not len(rows):
-            out.update({j: (rows, np.zeros(0, dtype=np.float64)) for j in cols_list})
+            out.update({j: (rows, np.zeros(0, dtype=np.float64)) for j in cols.tolist()})
             continue
-        step = max(1, _CELLS_PER_BLOCK // len(rows))
-        for start in range(0, len(cols_all), step):
-            cols = cols_all[start : start + step]
-            mask, score = _allowed_block(people, rows, cols)
-            # per column, its hits in row order: the nonzeros of the transpose, split
-            col_at, row_at = np.nonzero(mask.T)
-            bounds = np.searchsorted(col_at, np.arange(len(cols) + 1)).tolist()
-            found_rows, found_scores = rows[row_at], score[row_at, col_at]
-            for k, j in enumerate(cols.tolist()):
-                a, b = bounds[k], bounds[k + 1]
-                out[j] = (found_rows[a:b], found_scores[a:b])
+        mask, score = _allowed_block(people, rows, cols)
+        # per column, its hits in row order: the nonzeros of the transpose, split
+        col_at, row_at = np.nonzero(mask.T)
+        bounds = np.searchsorted(col_at, np.arange(len(cols) + 1)).tolist()
+        found_rows, found_scores = rows[row_at], score[row_at, col_at]
+        for k, j in enumerate(cols.tolist()):
+            a, b = bounds[k], bounds[k + 1]
+            out[j] = (found_rows[a:b], found_scores[a:b])
     return out
 
 
@@ -441,8 +569,9 @@ class _Reach:
     def of(cls, people: _People, edges: EdgeSet) -> _Reach:
         """Work out the regions of both sides and where the developers were scored."""
         region_at = {r.code: i for i, r in enumerate(REGIONS)}
-        par_region = np.array([region_at[p.region] for p in people.pars], dtype=np.int64)
-        dev_region = np.array([region_at[d.region] for d in people.devs], dtype=np.int64)
+        at = region_at.__getitem__
+        par_region = np.fromiter(map(at, map(_REGION, people.pars)), np.int64, len(people.pars))
+        dev_region = np.fromiter(map(at, map(_REGION, people.devs)), np.int64, len(people.devs))
         return cls(par_region, dev_region, edges.scored)
 
 
@@ -474,7 +603,8 @@ def _skipped_compatible(
     group with cap 0 keep no edge at all: their count is redone over every developer.
     """
     par_region, dev_region, reached = reach.par_region, reach.dev_region, reach.reached
-    par_kind = np.array([KINDS.index(p.kind) for p in people.pars], dtype=np.int64)
+    kind_at = {kind: k for k, kind in enumerate(KINDS)}.__getitem__
+    par_kind = np.fromiter(map(kind_at, map(_KIND, people.pars)), np.int64, len(people.pars))
     par_cap = group_caps(specs)[partner_groups(specs, par_region=par_region, par_kind=par_kind)]
     extra = np.zeros(len(people.pars), dtype=np.int64)
     for region in np.unique(par_region[wanted]).tolist():
@@ -497,30 +627,45 @@ def _skipped_compatible(
     return extra
 
 
-def _named_region(home: int, free_in: Bools) -> str:
+def _named_index(home: int, free_in: Bools) -> int:
     """Return the region a developer's reason names: its own if free_in there, else the first."""
-    return REGIONS[home if free_in[home] else int(np.argmax(free_in))].code
+    return home if free_in[home] else int(np.argmax(free_in))
+
+
+@dataclass(frozen=True, eq=False)
+class _Counted:
+    """Developers with free compatible partners left: who, the region named, count, bound."""
+
+    who: Int64s
+    region: Int64s  # an index in REGIONS
+    n: Int64s
+    at_least: Bools
+
+    @classmethod
+    def none(cls) -> _Counted:
+        """Return the empty set."""
+        empty = np.zeros(0, dtype=np.int64)
+        return cls(empty, empty, empty, np.zeros(0, dtype=np.bool_))
 
 
 def _count_free_partners(
     people: _People, wanted: Int64s, *, edges: EdgeSet, reach: _Reach, crossing: Bools
-) -> tuple[dict[int, tuple[str, int, bool]], dict[int, tuple[Int64s, Float64s]], list[int]]:
+) -> tuple[_Counted, dict[int, tuple[Int64s, Float64s]], list[int]]:
     """Count the wanted developers' free compatible partners by scoring the paired ones only.
 
     The scorer counted each developer's allowed pairs per region (``region_allowed``), so
     the free ones there number that count minus the paired partners compatible with the
-    developer, and only the paired partners are scored. Returns, per developer:
-    (region, count, at least) when some are free, the region being the developer's own if
-    it has free ones, else the first region that has; (compatible partners, scores) when
-    none is free and the developer was scored wherever it may work (all are then paired);
-    and the developers left, crossing ones not scored somewhere (matcher.bounds) with no free
-    partner where they were, whose reasons need every partner scored.
+    developer, and only the paired partners are scored. Returns: the developers with some
+    free, with the region named (the developer's own if it has free ones, else the first
+    region that has), the count and whether it is a lower bound; per developer, (compatible
+    partners, scores) when none is free and the developer was scored wherever it may work
+    (all are then paired); and the developers left, crossing ones not scored somewhere
+    (matcher.bounds) with no free partner where they were, whose reasons need every partner
+    scored.
     """
-    counted: dict[int, tuple[str, int, bool]] = {}
     beaten: dict[int, tuple[Int64s, Float64s]] = {}
-    unsure: list[int] = []
     if not len(wanted):
-        return counted, beaten, unsure
+        return _Counted.none(), beaten, []
     par_region = reach.par_region
     has_partners = np.bincount(par_region, minlength=len(REGIONS)) > 0
     paired = np.flatnonzero(people.par_mate >= 0)
@@ -528,17 +673,20 @@ def _count_free_partners(
     _paired_in_reach(people, wanted, edges.scored, par_region, paired, compatible, None)
     free: Int64s = edges.region_allowed[wanted] - compatible
     away: Bools = crossing[wanted, None] & ~edges.scored[wanted] & has_partners[None, :]
-    unscored: list[bool] = np.asarray(away.any(axis=1), dtype=np.bool_).tolist()
-    totals: list[int] = free.sum(axis=1).tolist()
-    beaten_at: list[int] = []
-    for k, i in enumerate(wanted.tolist()):
-        if totals[k] > 0:
-            region = _named_region(int(reach.dev_region[i]), free[k] > 0)
-            counted[i] = (region, totals[k], unscored[k])
-        elif unscored[k]:
-            unsure.append(i)
-        elif compatible[k].any():
-            beaten_at.append(k)
+    unscored: Bools = np.asarray(away.any(axis=1), dtype=np.bool_)
+    totals: Int64s = np.asarray(free.sum(axis=1), dtype=np.int64)
+    some = totals > 0
+    free_in = free[some] > 0
+    home = reach.dev_region[wanted[some]]
+    at_home = free_in[np.arange(len(home)), home]
+    counted = _Counted(
+        who=wanted[some],
+        region=np.where(at_home, home, np.argmax(free_in, axis=1)),
+        n=totals[some],
+        at_least=unscored[some],
+    )
+    unsure: list[int] = wanted[~some & unscored].tolist()
+    beaten_at: list[int] = np.flatnonzero(~some & ~unscored & compatible.any(axis=1)).tolist()
     # Every compatible partner of these is paired: list them, with the scores.
     found: list[list[tuple[int, float]]] = [[] for _ in range(len(wanted))]
     if beaten_at:
@@ -597,6 +745,8 @@ def _developer_counterparts(
     region only: every other partner breaks the cross-region rule.
     """
     out: dict[int, tuple[Int64s, Float64s]] = {}
+    if not wanted:
+        return out
     groups: dict[str | None, list[int]] = {}
     for i in wanted:
         dev = people.devs[i]

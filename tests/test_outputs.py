@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher.errors import OutputError, OutputExistsError, UsageError
 from matcher.outputs import (
@@ -25,10 +27,15 @@ from matcher.outputs import (
     check_writable,
     csv_bytes,
     excel_safe,
+    options_csv,
+    pseudonym,
+    unmatched_csv,
+    unmatched_rows,
     write_files,
     write_result,
 )
-from matcher.pipeline import MatchResult, load_run_inputs, run_match
+from matcher.pipeline import MatchResult, Unpaired, load_run_inputs, run_match
+from matcher.reference import REGIONS, get_region
 from matcher.synth import generate, write_call
 
 # ---------------------------------------------------------------- excel_safe
@@ -118,6 +125,143 @@ def test_csv_bytes_round_trip_keeps_the_text_after_the_apostrophe() -> None:
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert parsed[1][1] == "'" + ROWS[1][1]
     assert parsed[2] == ROWS[2]
+
+
+# ------------------------------------------- fast CSV paths against the straightforward ones
+
+# Cells that stress the shortcuts: formula starts (ASCII and full-width), negative numbers
+# (left as they are), separators, quotes, line breaks, tabs, accents, Arabic, empty text.
+_TRICKY = st.sampled_from(
+    [
+        "",
+        " ",
+        "=1+1",
+        "+212",
+        "-12",
+        "-1,5",
+        "-1.5",
+        "-x",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "\nx",
+        "a,b",
+        "a;b",
+        'say "hi"',
+        "line\nbreak",
+        "cr\rhere",
+        "x\ty",
+        "Fès-Meknès",
+        "بلال",
+        "\uff1d1",
+        "\uff0b1",
+        "\uff0d1",
+        "\uff20x",
+        "'quoted",
+        "D-001",
+        "Ana Béatriz",
+    ]
+)
+_TEXT = _TRICKY | st.text(alphabet="ab=+-@,;\"'\t\r\n \u00e9\uff1d0123456789", max_size=8)
+
+
+def _straight_csv(rows: list[list[object]], *, bom: bool, delimiter: str) -> bytes:
+    """csv_bytes as it was before its shortcut: excel_safe on every cell, then csv."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerows([excel_safe(cell) for cell in row] for row in rows)
+    data = buffer.getvalue().encode("utf-8")
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(_TEXT | st.none() | st.integers(-99, 99) | st.floats(-9, 9), max_size=5),
+        max_size=8,
+    ),
+    bom=st.booleans(),
+    delimiter=st.sampled_from([",", ";"]),
+)
+def test_csv_bytes_equal_the_cell_by_cell_writing(
+    rows: list[list[object]], bom: bool, delimiter: str
+) -> None:
+    assert csv_bytes(rows, bom=bom, delimiter=delimiter) == _straight_csv(
+        rows, bom=bom, delimiter=delimiter
+    )
+
+
+def _straight_unmatched(unpaired: list[Unpaired], options: OutputOptions) -> bytes:
+    """unmatched.csv built row by row: sorted by (side, id), every cell made safe."""
+    rows: list[list[object]] = [list(options.header(UNMATCHED_COLUMNS))]
+    for u in sorted(unpaired, key=lambda x: (x.side != "developer", x.id)):
+        name = pseudonym(options.redact_key, u.id) if options.redact_key else u.name
+        rows.append([u.side, u.id, name, u.region, get_region(u.region).name, u.reason, u.detail])
+    return _straight_csv(rows, bom=options.with_bom, delimiter=options.delimiter)
+
+
+_UNPAIRED = st.builds(
+    Unpaired,
+    side=st.sampled_from(["developer", "partner"]),
+    id=st.sampled_from(["D-1", "D-2", "P-1", "-3", "=4", "a,b", ""]) | _TEXT,
+    name=_TEXT,
+    region=st.sampled_from([r.code for r in REGIONS]),
+    reason=st.sampled_from(["quota_full", "outscored", "=cmd", "a;b"]),
+    detail=st.sampled_from(["Rabat-Salé-Kénitra already has its 5 pairs", "-1", ""]) | _TEXT,
+)
+_OPTIONS = st.builds(
+    OutputOptions,
+    bom=st.booleans(),
+    excel=st.booleans(),
+    headers=st.sampled_from(["en", "fr"]),
+    redact_key=st.sampled_from([None, b"", b"k3y"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(unpaired=st.lists(_UNPAIRED, max_size=12), options=_OPTIONS, in_order=st.booleans())
+def test_unmatched_csv_equals_the_row_by_row_writing(
+    unpaired: list[Unpaired], options: OutputOptions, in_order: bool
+) -> None:
+    if in_order:  # the usual case, which skips the sort
+        unpaired = sorted(unpaired, key=lambda x: (x.side != "developer", x.id))
+    want = _straight_unmatched(unpaired, options)
+    assert unmatched_csv(unpaired, options) == want
+    assert options_csv(unmatched_rows(unpaired, options), options) == want
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ("developer", "D-1", "Ana"),
+        ("developer", "D-1", "=Ana"),
+        ("developer", "D-1", "-12"),
+        ("developer", "D-1", "Ana, Béa"),
+        ("developer", "D-1", 'Ana "B"'),
+        ("developer", "D-1", "Ana\r\nB"),
+        ("developer", "D-1", ""),
+        ("developer", "+1", "Ana"),
+        ("developer", "\uff20x", "Ana"),
+        ("partner", "P;1", "Ana"),
+        ("=partner", "P-1", "Ana"),
+    ],
+)
+@pytest.mark.parametrize("excel", [False, True])
+def test_unmatched_csv_writes_each_unusual_row_as_csv_would(
+    cells: tuple[str, str, str], excel: bool
+) -> None:
+    # One unusual row among plain ones, with the same tail: only that row leaves the fast path.
+    side, pid, name = cells
+    tail = ("MA-04", "quota_full", '=Rabat-Salé-Kénitra; 3 "left"')
+    unpaired = [
+        Unpaired("developer", "D-0", "Bob", *tail),
+        Unpaired(side, pid, name, *tail),
+        Unpaired("partner", "P-9", "Zed", *tail),
+    ]
+    options = OutputOptions(excel=excel)
+    got = unmatched_csv(unpaired, options)
+    assert got == _straight_unmatched(unpaired, options)
+    assert "'=Rabat-Salé-Kénitra" in got.decode("utf-8-sig")
 
 
 # ---------------------------------------------------------------- check_writable

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher.cli import app
-from matcher.tuning import freeze_heap, thawed_on_exit, tune_process
+from matcher.tuning import collection_paused, freeze_heap, thawed_on_exit, tune_process
 
 MOROCCO = Path(__file__).resolve().parent.parent / "examples" / "morocco"
 
@@ -35,4 +35,39 @@ def test_match_leaves_no_frozen_objects() -> None:
     result = CliRunner().invoke(app, ["match", str(MOROCCO), "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "dry run" in result.output
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_collector_is_paused_in_the_step_and_runs_again_after() -> None:
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with collection_paused():
+        assert not gc.isenabled()
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner pause keeps the outer one
+        made = [[i] for i in range(1000)]
+    assert gc.isenabled()
+    # nobody froze the heap: what the step made is left to the collector
+    assert gc.get_freeze_count() == 0
+    assert all(gc.is_tracked(x) for x in made[:3])
+
+
+def test_a_disabled_collector_stays_disabled() -> None:
+    gc.disable()
+    try:
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_in_a_frozen_process_what_the_step_leaves_is_frozen_too() -> None:
+    with thawed_on_exit():
+        freeze_heap()
+        before = gc.get_freeze_count()
+        with collection_paused():
+            made = [[i] for i in range(1000)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= before + len(made)
     assert gc.get_freeze_count() == 0

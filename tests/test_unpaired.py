@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -757,3 +758,86 @@ def test_the_kernel_block_allows_and_scores_as_numpy(seed: int) -> None:
     allowed, score = _allowed_block(people, rows, cols)
     assert allowed.tolist() == (first < 0).tolist()
     assert allowed.any() and score[allowed].tobytes() == want_score[allowed].tobytes()
+
+
+# --- the reasons worded column-wise equal the per-person wording of before ---
+
+
+def _free_left_text_before(
+    side: Side, region: str, n: int, caps: dict[str, int], filled: dict[str, int], at_least: bool
+) -> tuple[str, str]:
+    """The per-person wording of a free-left reason before it was done column-wise (verbatim)."""
+    name = get_region(region).name
+    other_side = "partner" if side == "developer" else "developer"
+    cap = caps[region]
+    if at_least and filled.get(region, 0) >= cap:
+        return "quota_full", _(
+            "{region} already has its {cap} pairs; at least {n} compatible {side}(s) left "
+            "unpaired too"
+        ).format(region=name, cap=cap, n=n, side=side_word(other_side))
+    if at_least:
+        return "excluded_by_rule", _(
+            "{region}'s mix rules (places reserved per partner kind, "
+            "maximum per kind, share of women) leave no place for "
+            "a pair with at least {n} free compatible {side}(s)"
+        ).format(region=name, n=n, side=side_word(other_side))
+    if filled.get(region, 0) >= cap:
+        return "quota_full", _(
+            "{region} already has its {cap} pairs; {n} compatible {side}(s) left unpaired too"
+        ).format(region=name, cap=cap, n=n, side=side_word(other_side))
+    return "excluded_by_rule", _(
+        "{region}'s mix rules (places reserved per partner kind, "
+        "maximum per kind, share of women) leave no place for "
+        "a pair with the {n} free compatible {side}(s)"
+    ).format(region=name, n=n, side=side_word(other_side))
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("side", ["developer", "partner"])
+@pytest.mark.parametrize("seed", range(6))
+def test_reasons_worded_per_distinct_value_equal_the_per_person_text(
+    seed: int, side: Side, language: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from matcher import i18n
+    from matcher.unpaired import _free_left_column, _People, _quota_zero
+
+    if language == "fr":
+        po = Path(matcher.edges.__file__).parent / "locale/fr/LC_MESSAGES/matcher.po"
+        target = tmp_path / "fr" / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        with (target / "matcher.mo").open("wb") as handle:
+            write_mo(handle, read_po(po.open("rb")))
+        monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.set_language(language)
+    rng = np.random.default_rng(seed)
+    n = 400
+    # Counts repeat (as at national size) and reach large values; half the regions are full.
+    left = rng.choice([0, 0, 1, 2, 7, 9, 10, 11, 99, 100, 4095, 65536], size=n).astype(np.int64)
+    region = rng.integers(0, len(REGIONS), size=n).astype(np.int64)
+    at_least = rng.random(n) < 0.3
+    caps = {r.code: int(rng.integers(0, 60)) for r in REGIONS}
+    filled = {code: cap if rng.random() < 0.5 else max(0, cap - 1) for code, cap in caps.items()}
+    none = np.zeros(0, dtype=np.int64)
+    people = _People([], [], MatcherConfig(), frozenset(), none, none, caps, filled)
+    who = rng.permutation(n)[: n // 2].astype(np.int64)
+    got = _free_left_column(side, who, left=left, region=region, at_least=at_least, people=people)
+    want = [
+        _free_left_text_before(
+            side, REGIONS[region[i]].code, int(left[i]), caps, filled, bool(at_least[i])
+        )
+        if left[i]
+        else None
+        for i in who.tolist()
+    ]
+    assert got == want
+    assert any(text is None for text in got) and len({t for t in got if t}) > 20
+    if language == "fr":
+        assert all("compatible" in t[1] and "already" not in t[1] for t in got if t)
+    code = REGIONS[int(region[0])].code
+    assert _quota_zero(code, people) == (
+        "quota_full",
+        _("{region} wants no pairs (quota 0)").format(region=get_region(code).name),
+    )
