@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from matcher.config import MatcherConfig
 from matcher.dataset import load_dataset
-from matcher.diagnosis import Fix, diagnose
+from matcher.diagnosis import MILP_PROBE_LIMIT, Finding, Fix, diagnose
 from matcher.edges import EdgeSet, build_edges
 from matcher.errors import InputError, Problem, ProblemLog
 from matcher.i18n import N_, _
@@ -374,12 +374,18 @@ def check_quotas(
     return diagnose_result(instance, solution, MatchResult([], [], regions, opt, config))
 
 
-def diagnose_result(
-    instance: Instance, solution: Solution, result: MatchResult
-) -> list[RegionReport]:
-    """Return the result's region reports with the diagnosis of every shortfall."""
+def shortfall_findings(
+    instance: Instance,
+    solution: Solution,
+    result: MatchResult,
+    *,
+    workers: int | None = None,
+    exact_only: bool = False,
+    milp_limit: int | None = MILP_PROBE_LIMIT,
+) -> dict[str, Finding]:
+    """Return the finding of each short region of the result (matcher.diagnosis.diagnose)."""
     e = solution.edges
-    findings = diagnose(
+    return diagnose(
         developers=instance.developers,
         partners=instance.partners,
         config=instance.config,
@@ -391,7 +397,17 @@ def diagnose_result(
         ),
         filled={r.code: r.filled for r in result.regions},
         short=[r.code for r in result.shortfalls],
+        workers=workers,
+        exact_only=exact_only,
+        milp_limit=milp_limit,
     )
+
+
+def diagnose_result(
+    instance: Instance, solution: Solution, result: MatchResult
+) -> list[RegionReport]:
+    """Return the result's region reports with the diagnosis of every shortfall."""
+    findings = shortfall_findings(instance, solution, result)
     out = []
     for region_report in result.regions:
         found = findings.get(region_report.code)

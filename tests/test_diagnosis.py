@@ -38,18 +38,19 @@ from matcher.diagnosis import (
     Fix,
     _edge_km,
     apply_changes,
-    diagnose,
     forced_fills,
     language_words,
 )
 from matcher.geo import haversine_km
 from matcher.models import Dataset
 from matcher.pipeline import (
+    Instance,
     MatchResult,
     RegionReport,
     assemble,
     build_instance,
     run_match,
+    shortfall_findings,
     solve_instance,
 )
 from matcher.scoring import encode
@@ -88,6 +89,19 @@ def diagnosed(folder: Path, code: str = "MA-06") -> tuple[RegionReport, tuple[Ch
     # The reported change, applied to the config and re-run, fills exactly as reported.
     assert rerun(folder, report.fix.changes, code) == report.fix.filled == report.fix.wanted
     return report, report.fix.changes
+
+
+def _prober(instance: Instance, *, short: list[str]) -> diagnosis._Prober:
+    """Return the diagnosis prober of an instance, as ``diagnose`` builds it."""
+    return diagnosis._Prober(
+        developers=instance.developers,
+        partners=instance.partners,
+        config=instance.config,
+        region_index=instance.region_index,
+        forbidden=instance.forbidden,
+        locks=instance.locks,
+        short=short,
+    )
 
 
 def tighter(change: Change, by: float) -> tuple[Change, ...]:
@@ -455,22 +469,8 @@ def _findings(
     instance = build_instance(dataset, config)
     solution = solve_instance(instance)
     result = assemble(instance, solution)
-    e = solution.edges
-    found = diagnose(
-        developers=instance.developers,
-        partners=instance.partners,
-        config=instance.config,
-        region_index=instance.region_index,
-        forbidden=instance.forbidden,
-        locks=instance.locks,
-        paired=list(
-            zip(instance.edges.dev[e].tolist(), instance.edges.par[e].tolist(), strict=True)
-        ),
-        filled={r.code: r.filled for r in result.regions},
-        short=[r.code for r in result.shortfalls],
-        workers=1,
-        exact_only=exact_only,
-        milp_limit=milp_limit,
+    found = shortfall_findings(
+        instance, solution, result, workers=1, exact_only=exact_only, milp_limit=milp_limit
     )
     return {code: (f.text, f.fix, f.helps) for code, f in found.items()}
 
@@ -647,15 +647,7 @@ def test_the_smaller_shared_graph_filters_to_the_full_ones_edges(
     folder, _, _ = random_instance(random.Random(seed), tmp_path_factory.mktemp("graph"))
     dataset, config, _, _ = load(folder)
     instance = build_instance(dataset, config)
-    prober = diagnosis._Prober(
-        developers=instance.developers,
-        partners=instance.partners,
-        config=instance.config,
-        region_index=instance.region_index,
-        forbidden=instance.forbidden,
-        locks=instance.locks,
-        short=[],
-    )
+    prober = _prober(instance, short=[])
     small, full = prober.graph(full=False), prober.graph(full=True)
     assert small is not None and full is not None
     # a probe that keeps the language rule and min_score, with any remote limit
@@ -720,15 +712,7 @@ def test_a_region_alone_holds_exactly_what_the_solver_finds_on_its_pairs(
         config, (Change("mix.min_women_share", share), Change("mix.max_per_kind.merchant", 1))
     )
     instance = build_instance(dataset, config)
-    prober = diagnosis._Prober(
-        developers=instance.developers,
-        partners=instance.partners,
-        config=instance.config,
-        region_index=instance.region_index,
-        forbidden=instance.forbidden,
-        locks=instance.locks,
-        short=[],
-    )
+    prober = _prober(instance, short=[])
     changed = apply_changes(config, change)
     rescore = any(c.key in ("rules.max_distance_km", "rules.cross_region") for c in change)
     every = build_edges(
@@ -775,15 +759,7 @@ def test_a_change_two_searches_probe_at_once_is_solved_once(
     folder, _, _ = random_instance(random.Random(7), tmp_path)
     dataset, config, _, _ = load(folder)
     instance = build_instance(dataset, config)
-    prober = diagnosis._Prober(
-        developers=instance.developers,
-        partners=instance.partners,
-        config=instance.config,
-        region_index=instance.region_index,
-        forbidden=instance.forbidden,
-        locks=instance.locks,
-        short=["MA-06"],
-    )
+    prober = _prober(instance, short=["MA-06"])
     solved: list[MatcherConfig] = []
 
     def slow(self: Any, changed: MatcherConfig, *, rescore: bool) -> Any:
@@ -827,15 +803,7 @@ def test_the_forced_flow_is_skipped_only_where_it_could_not_settle(
         {p.region for p in instance.partners} | {d.region for d in instance.developers}
     )
     for short in ([code] for code in regions):
-        prober = diagnosis._Prober(
-            developers=instance.developers,
-            partners=instance.partners,
-            config=instance.config,
-            region_index=instance.region_index,
-            forbidden=instance.forbidden,
-            locks=instance.locks,
-            short=short,
-        )
+        prober = _prober(instance, short=short)
         g = prober.graph(full=False)
         assert g is not None
         ok = g.allowed(config)
@@ -852,15 +820,7 @@ def _alone_exceeds(folder: Path, *, code: str, above: int) -> tuple[bool, int]:
     """Return the region-alone check for ``above`` and what the solver fills there."""
     dataset, config, _, _ = load(folder)
     instance = build_instance(dataset, config)
-    prober = diagnosis._Prober(
-        developers=instance.developers,
-        partners=instance.partners,
-        config=instance.config,
-        region_index=instance.region_index,
-        forbidden=instance.forbidden,
-        locks=instance.locks,
-        short=[],
-    )
+    prober = _prober(instance, short=[])
     r = instance.region_index[code]
     filled = int(solve_instance(instance).filled[r])
     return prober.alone_exceeds((), region=r, above=above, rescore=False), filled
