@@ -7,14 +7,12 @@ values of columns that hold no personal data (ids, regions, languages, skills, s
 from __future__ import annotations
 
 import collections
-import contextlib
 import dataclasses
 import functools
-import gc
 import itertools
 import operator
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +45,7 @@ from matcher.text import (
     split_list,
     suggest,
 )
+from matcher.tuning import collection_paused
 from matcher.vocab import (
     SECTORS,
     SKILLS,
@@ -111,7 +110,7 @@ def read_developers(
     path: Path, *, sheet: str | None = None, encoding: str | None = None
 ) -> tuple[list[Developer], list[Problem], RawTable]:
     """Read a developers file; return the valid profiles, every problem, and the raw table."""
-    with _no_collection():
+    with collection_paused():
         return _read(
             path,
             DEVELOPER_COLUMNS,
@@ -127,7 +126,7 @@ def read_partners(
     path: Path, *, sheet: str | None = None, encoding: str | None = None
 ) -> tuple[list[Partner], list[Problem], RawTable]:
     """Read a partners file; return the valid profiles, every problem, and the raw table."""
-    with _no_collection():
+    with collection_paused():
         return _read(
             path,
             PARTNER_COLUMNS,
@@ -262,28 +261,6 @@ def _placeholders(values: Collection[str]) -> set[str]:
     if len(plain) < len(values):
         maybe.update(set(values).difference(plain))
     return {v for v in maybe if _is_placeholder(v)}
-
-
-@contextlib.contextmanager
-def _no_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a file is read.
-
-    Reading 100,000 rows allocates millions of small objects and no cycles; the collector
-    would rescan the growing heap again and again (a third of the time). What the read
-    leaves (rows, profiles) lives as long as the run: it is moved to the oldest generation,
-    as the collector would after tracing it all twice (0.2-0.4 s at 60,000 rows), unless
-    the process froze objects of its own (then nothing is moved).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if not gc.get_freeze_count():
-                gc.freeze()  # every tracked object, in O(1)…
-                gc.unfreeze()  # …back into the oldest generation, still collectable
-            gc.enable()
 
 
 class _Columns:
