@@ -191,17 +191,17 @@ def _kernel(  # pragma: no cover - compiled
         for j in range(n_cols):
             same_region = region == p_region[j]
             p_prov = p_province[j]
-            broke_local = local & ~(
-                same_region & ((province < 0) | (p_prov < 0) | (province == p_prov))
-            )
-            broke_cross = ~same_region & ~cross_ok
+            # (``not``, never ``~``, on booleans: the same in Python and compiled)
+            in_province = same_region & ((province < 0) | (p_prov < 0) | (province == p_prov))
+            broke_local = local & (not in_province)
+            broke_cross = (not same_region) & (not cross_ok)
             shared_any = lang_any[j] != 0
-            broke_language = require_language & ~shared_any
+            broke_language = require_language & (not shared_any)
             km = km_row[j]
             # A remote pair (a remote developer, a partner of another region) has its own
             # limit and a fixed distance criterion. Limits and min_score are compared at
             # the solver's 1e-6 resolution, as numpy's round(x, 6) does (x·10⁶, rint, /10⁶).
-            remote = remote_dev & ~same_region
+            remote = remote_dev & (not same_region)
             limit = remote_max_km if remote else max_km
             broke_distance = (km > limit - 1e-3) & (np.rint(np.float64(km) * 1e6) / 1e6 > limit)
             needs = p_n_needs[j]
@@ -215,7 +215,7 @@ def _kernel(  # pragma: no cover - compiled
             par_hours = p_hours[j]
             high = dev_hours if dev_hours > par_hours else par_hours
             low = par_hours if dev_hours > par_hours else dev_hours
-            known = (high > 0) & ~np.isnan(dev_hours) & ~np.isnan(par_hours)
+            known = (high > 0) & (not np.isnan(dev_hours)) & (not np.isnan(par_hours))
             hours = np.float32(low / high) if known else one
             score = 0.0
             score += np.float64(skills) * w0
