@@ -126,126 +126,23 @@ def unpaired_people(
     encoded = edges.features  # the scorer's encoding of the same people, when it has one
     if encoded is not None and (len(encoded[0]), len(encoded[1])) == (n_dev, n_par):
         people.features = encoded
-    dev_paired, par_paired = dev_mate >= 0, par_mate >= 0
-    e_dev, e_par, e_score = edges.dev, edges.par, edges.score
-    free_edge_d = ~par_paired[e_par]  # the edge's partner is free
-    free_edge_p = ~dev_paired[e_dev]
-    n_free_d = np.bincount(e_dev[free_edge_d], minlength=n_dev)
-    n_free_p = np.bincount(e_par[free_edge_p], minlength=n_par)
-    # The region a developer's reason names: its own if a free partner is there, else the
-    # first region (in code order) with one.
-    reach = _Reach.of(people, edges)
-    par_region, dev_region = reach.par_region, reach.dev_region
-    free_at = np.flatnonzero(free_edge_d)
-    owner, where = e_dev[free_at], par_region[e_par[free_at]]
-    free_region = np.full(n_dev, len(REGIONS), dtype=np.int64)
-    np.minimum.at(free_region, owner, where)
-    at_home = np.zeros(n_dev, dtype=np.bool_)
-    at_home[owner[where == dev_region[owner]]] = True
-    free_region[at_home] = dev_region[at_home]
-    starts_d = np.searchsorted(e_dev, np.arange(n_dev + 1))
-    skipped = edges.skipped > 0
-    pruned = edges.pruned > 0 or skipped
     may_cross = {m: may_cross_regions(mobility=m, config=config) for m in MOBILITIES}
-    crossing = np.fromiter(map(may_cross.__getitem__, map(_MOBILITY, developers)), np.bool_, n_dev)
-
-    # People with no allowed pair at all, as (place in the side's list, index): explained
-    # together at the end, in blocks.
-    lonely: dict[Side, list[tuple[int, int]]] = {"developer": [], "partner": []}
-    # Without pruning the edges are every allowed pair; with it, somebody whose edges are
-    # all taken may still have free compatible counterparts outside them.
-    # A crossing developer skipped against a region has pairs there that dev_allowed lacks.
-    maybe = (edges.dev_allowed > 0) | (crossing & skipped)
-    redo_d = np.flatnonzero(~dev_paired & (n_free_d == 0) & maybe & pruned)
-    counted, beaten, unsure_d = _count_free_partners(
-        people, redo_d, edges=edges, reach=reach, crossing=crossing
+    skipped = edges.skipped > 0
+    scene = _Scene(
+        people=people,
+        edges=edges,
+        reach=_Reach.of(people, edges),
+        crossing=np.fromiter(
+            map(may_cross.__getitem__, map(_MOBILITY, developers)), np.bool_, n_dev
+        ),
+        dev_paired=dev_mate >= 0,
+        par_paired=par_mate >= 0,
+        skipped=skipped,
+        pruned=edges.pruned > 0 or skipped,
+        specs=specs,
     )
-    full_d = _developer_counterparts(people, unsure_d)
-    # Per developer, the free compatible partners left (0: explained another way), the
-    # region the reason names and whether the count is a lower bound.
-    left_d, region_d, least_d = n_free_d.copy(), free_region, np.zeros(n_dev, dtype=np.bool_)
-    left_d[counted.who], region_d[counted.who], least_d[counted.who] = (
-        counted.n,
-        counted.region,
-        counted.at_least,
-    )
-    for i, (others, _scores) in full_d.items():
-        free = others[~par_paired[others]]
-        if len(free):
-            free_in = np.bincount(par_region[free], minlength=len(REGIONS)) > 0
-            left_d[i], region_d[i] = len(free), _named_index(int(dev_region[i]), free_in)
-    unpaired_d = np.flatnonzero(~dev_paired)
-    texts_d = _free_left_column(
-        "developer", unpaired_d, left=left_d, region=region_d, at_least=least_d, people=people
-    )
-    starts_l = starts_d.tolist()
-    for k in np.flatnonzero(left_d[unpaired_d] == 0).tolist():
-        i = int(unpaired_d[k])
-        if i in beaten:
-            texts_d[k] = _outscored("developer", i, *beaten[i], people)
-        elif i in full_d and len(full_d[i][0]):
-            # (none at all: a crossing developer the scorer may have skipped, who turns
-            # out to have no compatible partner; the branches below explain them)
-            others, scores = full_d[i]
-            texts_d[k] = _outscored("developer", i, others, scores, people)
-        elif starts_l[i + 1] > starts_l[i]:
-            sel = slice(starts_l[i], starts_l[i + 1])
-            texts_d[k] = _outscored("developer", i, e_par[sel], e_score[sel], people)
-        else:
-            lonely["developer"].append((k, i))
-
-    quota_zero = np.array([caps.get(r.code, 1) == 0 for r in REGIONS], dtype=np.bool_)[par_region]
-    taken_p = ~par_paired & ~quota_zero & (n_free_p == 0)
-    allowed_p = edges.par_allowed
-    at_least_p = np.zeros(n_par, dtype=np.bool_)
-    # Per partner, the free compatible developers left (0: explained another way).
-    left_p = np.where(quota_zero, 0, n_free_p)
-    outscored_p: dict[int, tuple[Int64s, Float64s]] = {}
-    if pruned:
-        redo_p = np.flatnonzero(taken_p & ((allowed_p > 0) | skipped))
-        paired_n = _paired_compatible_counts(people, redo_p, par_region)
-        if skipped:
-            # Counting the skipped developers exactly means scoring them: only done where
-            # the count without them leaves no free developer (the reason depends on it).
-            # Elsewhere that count is a lower bound, given as "at least".
-            lower = allowed_p - paired_n
-            unsure = _unscored_regions(reach, crossing=crossing)
-            sure = np.zeros(n_par, dtype=np.bool_)
-            sure[redo_p] = (lower[redo_p] > 0) & unsure[redo_p]
-            at_least_p = sure
-            allowed_p = allowed_p + _skipped_compatible(
-                people,
-                reach,
-                edges=edges,
-                wanted=redo_p[~sure[redo_p]],
-                crossing=crossing,
-                specs=specs,
-            )
-        counts_p = redo_p[allowed_p[redo_p] > 0]
-        n_free = allowed_p[counts_p] - paired_n[counts_p]
-        left_p[counts_p] = np.maximum(n_free, 0)
-        outscored_p = _paired_compatible(people, counts_p[n_free <= 0], par_region)
-    else:
-        kept_p = _partner_edges(edges, np.flatnonzero(taken_p))
-        outscored_p = {j: found for j, found in kept_p.items() if len(found[0])}
-    unpaired_p = np.flatnonzero(~par_paired)
-    texts_p = _free_left_column(
-        "partner", unpaired_p, left=left_p, region=par_region, at_least=at_least_p, people=people
-    )
-    quota_zero_l = quota_zero.tolist()
-    for k in np.flatnonzero(left_p[unpaired_p] == 0).tolist():
-        j = int(unpaired_p[k])
-        if quota_zero_l[j]:
-            texts_p[k] = _quota_zero(people.pars[j].region, people)
-        elif j in outscored_p:
-            texts_p[k] = _outscored("partner", j, *outscored_p[j], people)
-        else:
-            lonely["partner"].append((k, j))
-    _explain_lonely("developer", lonely["developer"], texts_d, people)
-    _explain_lonely("partner", lonely["partner"], texts_p, people)
-    # Every text is set now: the column's Nones were the lonely, explained just above.
-    done_d = cast(list[tuple[str, str]], texts_d)
-    done_p = cast(list[tuple[str, str]], texts_p)
+    unpaired_d, done_d = _developer_reasons(scene)
+    unpaired_p, done_p = _partner_reasons(scene)
     out = [
         Unpaired("developer", d.id, d.name, d.region, reason, detail)
         for d, (reason, detail) in zip(
@@ -259,6 +156,149 @@ def unpaired_people(
         )
     ]
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Scene:
+    """What both sides' reasons read: the people, the edges, who is paired, who may cross."""
+
+    people: _People
+    edges: EdgeSet
+    reach: _Reach
+    crossing: Bools  # per developer: may work in another region
+    dev_paired: Bools
+    par_paired: Bools
+    skipped: bool  # the scorer skipped crossing developers against some regions
+    pruned: bool  # the edges are not every allowed pair
+    specs: Sequence[RegionSpec]
+
+
+def _developer_reasons(scene: _Scene) -> tuple[Int64s, list[tuple[str, str]]]:
+    """Return the unpaired developers (indices) and each one's (reason, detail)."""
+    people, edges, reach = scene.people, scene.edges, scene.reach
+    n_dev = len(people.devs)
+    par_paired = scene.par_paired
+    e_dev, e_par, e_score = edges.dev, edges.par, edges.score
+    free_edge = ~par_paired[e_par]  # the edge's partner is free
+    n_free = np.bincount(e_dev[free_edge], minlength=n_dev)
+    # The region a developer's reason names: its own if a free partner is there, else the
+    # first region (in code order) with one.
+    par_region, dev_region = reach.par_region, reach.dev_region
+    free_at = np.flatnonzero(free_edge)
+    owner, where = e_dev[free_at], par_region[e_par[free_at]]
+    free_region = np.full(n_dev, len(REGIONS), dtype=np.int64)
+    np.minimum.at(free_region, owner, where)
+    at_home = np.zeros(n_dev, dtype=np.bool_)
+    at_home[owner[where == dev_region[owner]]] = True
+    free_region[at_home] = dev_region[at_home]
+    starts = np.searchsorted(e_dev, np.arange(n_dev + 1))
+    # Without pruning the edges are every allowed pair; with it, somebody whose edges are
+    # all taken may still have free compatible counterparts outside them.
+    # A crossing developer skipped against a region has pairs there that dev_allowed lacks.
+    maybe = (edges.dev_allowed > 0) | (scene.crossing & scene.skipped)
+    redo = np.flatnonzero(~scene.dev_paired & (n_free == 0) & maybe & scene.pruned)
+    counted, beaten, unsure = _count_free_partners(
+        people, redo, edges=edges, reach=reach, crossing=scene.crossing
+    )
+    full = _developer_counterparts(people, unsure)
+    # Per developer, the free compatible partners left (0: explained another way), the
+    # region the reason names and whether the count is a lower bound.
+    left, region, least = n_free.copy(), free_region, np.zeros(n_dev, dtype=np.bool_)
+    left[counted.who], region[counted.who], least[counted.who] = (
+        counted.n,
+        counted.region,
+        counted.at_least,
+    )
+    for i, (others, _scores) in full.items():
+        free = others[~par_paired[others]]
+        if len(free):
+            free_in = np.bincount(par_region[free], minlength=len(REGIONS)) > 0
+            left[i], region[i] = len(free), _named_index(int(dev_region[i]), free_in)
+    unpaired = np.flatnonzero(~scene.dev_paired)
+    texts = _free_left_column(
+        "developer", unpaired, left=left, region=region, at_least=least, people=people
+    )
+    # People with no allowed pair at all, as (place in the list, index): explained together
+    # at the end, in blocks.
+    lonely: list[tuple[int, int]] = []
+    starts_l = starts.tolist()
+    for k in np.flatnonzero(left[unpaired] == 0).tolist():
+        i = int(unpaired[k])
+        if i in beaten:
+            texts[k] = _outscored("developer", i, *beaten[i], people)
+        elif i in full and len(full[i][0]):
+            # (none at all: a crossing developer the scorer may have skipped, who turns
+            # out to have no compatible partner; the branches below explain them)
+            others, scores = full[i]
+            texts[k] = _outscored("developer", i, others, scores, people)
+        elif starts_l[i + 1] > starts_l[i]:
+            sel = slice(starts_l[i], starts_l[i + 1])
+            texts[k] = _outscored("developer", i, e_par[sel], e_score[sel], people)
+        else:
+            lonely.append((k, i))
+    _explain_lonely("developer", lonely, texts, people)
+    # Every text is set now: the column's Nones were the lonely, explained just above.
+    return unpaired, cast(list[tuple[str, str]], texts)
+
+
+def _partner_reasons(scene: _Scene) -> tuple[Int64s, list[tuple[str, str]]]:
+    """Return the unpaired partners (indices) and each one's (reason, detail)."""
+    people, edges, reach = scene.people, scene.edges, scene.reach
+    n_par = len(people.pars)
+    par_paired, par_region = scene.par_paired, reach.par_region
+    n_free = np.bincount(edges.par[~scene.dev_paired[edges.dev]], minlength=n_par)
+    quota_zero = np.array([people.caps.get(r.code, 1) == 0 for r in REGIONS], dtype=np.bool_)[
+        par_region
+    ]
+    taken = ~par_paired & ~quota_zero & (n_free == 0)
+    allowed = edges.par_allowed
+    at_least = np.zeros(n_par, dtype=np.bool_)
+    # Per partner, the free compatible developers left (0: explained another way).
+    left = np.where(quota_zero, 0, n_free)
+    outscored: dict[int, tuple[Int64s, Float64s]] = {}
+    if scene.pruned:
+        redo = np.flatnonzero(taken & ((allowed > 0) | scene.skipped))
+        paired_n = _paired_compatible_counts(people, redo, par_region)
+        if scene.skipped:
+            # Counting the skipped developers exactly means scoring them: only done where
+            # the count without them leaves no free developer (the reason depends on it).
+            # Elsewhere that count is a lower bound, given as "at least".
+            lower = allowed - paired_n
+            unsure = _unscored_regions(reach, crossing=scene.crossing)
+            sure = np.zeros(n_par, dtype=np.bool_)
+            sure[redo] = (lower[redo] > 0) & unsure[redo]
+            at_least = sure
+            allowed = allowed + _skipped_compatible(
+                people,
+                reach,
+                edges=edges,
+                wanted=redo[~sure[redo]],
+                crossing=scene.crossing,
+                specs=scene.specs,
+            )
+        counts = redo[allowed[redo] > 0]
+        free_n = allowed[counts] - paired_n[counts]
+        left[counts] = np.maximum(free_n, 0)
+        outscored = _paired_compatible(people, counts[free_n <= 0], par_region)
+    else:
+        kept = _partner_edges(edges, np.flatnonzero(taken))
+        outscored = {j: found for j, found in kept.items() if len(found[0])}
+    unpaired = np.flatnonzero(~par_paired)
+    texts = _free_left_column(
+        "partner", unpaired, left=left, region=par_region, at_least=at_least, people=people
+    )
+    lonely: list[tuple[int, int]] = []
+    quota_zero_l = quota_zero.tolist()
+    for k in np.flatnonzero(left[unpaired] == 0).tolist():
+        j = int(unpaired[k])
+        if quota_zero_l[j]:
+            texts[k] = _quota_zero(people.pars[j].region, people)
+        elif j in outscored:
+            texts[k] = _outscored("partner", j, *outscored[j], people)
+        else:
+            lonely.append((k, j))
+    _explain_lonely("partner", lonely, texts, people)
+    return unpaired, cast(list[tuple[str, str]], texts)
 
 
 def _free_left_column(
