@@ -55,15 +55,13 @@ class EdgeSet:
     pruned: int  # allowed edges dropped by developer-side pruning
     # Per rule code, per partner: candidate developers whose first broken rule is this one.
     rule_counts: dict[str, Int64s]
-    # Per developer and per partner: allowed pairs (no rule broken), pruned ones included.
-    dev_allowed: Int64s
+    # Per partner: allowed pairs (no rule broken), pruned ones included.
     par_allowed: Int64s
     # Per developer and region (``region_index`` order): scored against its partners. An
     # edge into a region means it was scored there, not the other way round: pruning and
     # the bars (matcher.bounds) may leave none.
     scored: Bools
-    # Per developer and region (same order): its allowed pairs there (``dev_allowed`` summed
-    # over the regions it was scored in).
+    # Per developer and region (same order): its allowed pairs there, pruned ones included.
     region_allowed: Int64s
     # Cells not scored: crossing developers a region provably does not need (bounds.py).
     skipped: int = 0
@@ -73,6 +71,12 @@ class EdgeSet:
 
     def __len__(self) -> int:
         return len(self.dev)
+
+    @property
+    def dev_allowed(self) -> Int64s:
+        """Return each developer's allowed pairs over every region it was scored in."""
+        allowed: Int64s = self.region_allowed.sum(axis=1)
+        return allowed
 
 
 def _id_order(ids: list[str]) -> Int64s:
@@ -659,7 +663,6 @@ def build_edges(
     region_of = [region_index[partners[int(cols[0])].region] for _, cols in regions]
     scored = np.zeros((n_dev, max(region_index.values(), default=-1) + 1), dtype=np.bool_)
     region_allowed = np.zeros(scored.shape, dtype=np.int64)
-    dev_allowed = np.zeros(n_dev, dtype=np.int64)
     par_allowed = np.zeros(n_par, dtype=np.int64)
     out_dev: list[Int64s] = []
     out_par: list[Int64s] = []
@@ -678,7 +681,6 @@ def build_edges(
             )
         for code in RULES:
             rule_counts[code][task.cols] += found.rule_counts[code]
-        dev_allowed[task.rows] += found.row_allowed
         scored[task.rows, region_of[task.region]] = True
         region_allowed[task.rows, region_of[task.region]] += found.row_allowed
         par_allowed[task.cols] += found.col_allowed
@@ -728,6 +730,5 @@ def build_edges(
         locked=locked,
         pruned=pruned,
         rule_counts=rule_counts,
-        dev_allowed=dev_allowed,
         par_allowed=par_allowed,
     )
