@@ -49,6 +49,7 @@ from matcher.scoring import (
     weighted_score,
 )
 from matcher.solver import RegionSpec
+from matcher.solver.prune import distinct_codes
 
 Int64s = npt.NDArray[np.int64]
 Float64s = npt.NDArray[np.float64]
@@ -70,7 +71,7 @@ def matching_bar(*, edge_dev: Int64s, edge_par: Int64s, edge_score: Float64s, si
         return float(np.inf)
     if len(edge_score) < size:
         return float(-np.inf)
-    if min(_distinct_count(edge_dev), _distinct_count(edge_par)) < size:
+    if min(len(distinct_codes(edge_dev)), len(distinct_codes(edge_par))) < size:
         return float(-np.inf)  # no matching that large: spare the greedy pass
     # The greedy pass usually ends within the best few times ``size`` edges: it first runs
     # on the edges scoring at least the (4 size)-th best (ties included, so they are exactly
@@ -85,13 +86,6 @@ def matching_bar(*, edge_dev: Int64s, edge_par: Int64s, edge_score: Float64s, si
             return found
     found = _greedy(edge_dev, edge_par, edge_score, np.arange(len(edge_score)), size)
     return float(-np.inf) if found is None else found
-
-
-def _distinct_count(values: Int64s) -> int:
-    """Return how many distinct non-negative values there are."""
-    if int(values.max()) < 4 * len(values) + (1 << 20):
-        return int(np.count_nonzero(np.bincount(values)))
-    return int(np.unique(values).shape[0])
 
 
 def _greedy(

@@ -29,6 +29,13 @@ _COMPILED_FROM = 200_000
 _COMPILED_ALWAYS_FROM = 2_000_000
 
 
+def distinct_codes(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Return the distinct non-negative ``codes``, sorted (np.unique, by counting when dense)."""
+    if codes.shape[0] and int(codes.max()) < 4 * codes.shape[0] + (1 << 22):
+        return np.flatnonzero(np.bincount(codes)).astype(np.int64)
+    return np.unique(codes).astype(np.int64)
+
+
 def _keep_top_per_key(
     key: npt.NDArray[np.int64],
     edge_score: npt.NDArray[np.float64],

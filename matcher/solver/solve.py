@@ -31,7 +31,12 @@ from matcher.solver.problem import (
     women_share_ok,
     women_share_regions,
 )
-from matcher.solver.prune import prune_developer_side, prune_group_top, prune_partner_side
+from matcher.solver.prune import (
+    distinct_codes,
+    prune_developer_side,
+    prune_group_top,
+    prune_partner_side,
+)
 
 Method = Literal["auto", "assignment", "milp"]
 _METHOD_RANK = {"assignment": 0, "flow": 1, "milp": 2}
@@ -262,7 +267,7 @@ def _prune(
     # Developers whose kept edges all lie in one region can only be paired there, so for
     # them the region's own max bounds the pairs (see prune_partner_side's edge_cap).
     dev_regions = np.zeros(problem.n_dev, dtype=np.int64)
-    np.add.at(dev_regions, _distinct(problem.edge_dev[idx] * n_r + edge_region[idx]) // n_r, 1)
+    np.add.at(dev_regions, distinct_codes(problem.edge_dev[idx] * n_r + edge_region[idx]) // n_r, 1)
     single = dev_regions[problem.edge_dev[idx]] == 1
     region_max = np.array([s.max for s in problem.regions], dtype=np.int64)
     edge_class = edge_class * 2 + single
@@ -307,16 +312,11 @@ def _component_pairs(
     np.add.at(comp_cap, comp_of_region, [s.max for s in problem.regions])
     idx = np.flatnonzero(keep)
     comp_devs = np.zeros(n_comp, dtype=np.int64)
-    dev_comp = _distinct(problem.edge_dev[idx] * n_comp + comp_of_region[edge_region[idx]]) % n_comp
+    dev_comp = (
+        distinct_codes(problem.edge_dev[idx] * n_comp + comp_of_region[edge_region[idx]]) % n_comp
+    )
     np.add.at(comp_devs, dev_comp, 1)
     return comp_of_region, np.minimum(comp_cap, comp_devs), idx
-
-
-def _distinct(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Return the distinct non-negative ``codes``, sorted (np.unique, by counting when dense)."""
-    if codes.shape[0] and int(codes.max()) < 4 * codes.shape[0] + (1 << 22):
-        return np.flatnonzero(np.bincount(codes)).astype(np.int64)
-    return np.unique(codes).astype(np.int64)
 
 
 def _prune_groups(
