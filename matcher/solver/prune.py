@@ -43,12 +43,23 @@ def _keep_top_per_key(
     locked: npt.NDArray[np.int64] | None,
 ) -> npt.NDArray[np.bool_]:
     """Keep, for each key, its ``edge_cap`` best edges by (score desc, index asc)."""
+    mask = _top_per_key(key, edge_score, edge_cap)
+    if locked is not None and locked.shape[0]:
+        mask[locked] = True
+    return mask
+
+
+def _top_per_key(
+    key: npt.NDArray[np.int64],
+    edge_score: npt.NDArray[np.float64],
+    edge_cap: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """Return, for each key, its ``edge_cap`` best edges by (score desc, index asc)."""
     n = key.shape[0]
     mask = np.zeros(n, dtype=np.bool_)
     if n == 0:
         return mask
-    dense = int(key.min()) >= 0 and int(key.max()) < 8 * n + _FILTER_FROM
-    if dense:
+    if int(key.min()) >= 0 and int(key.max()) < 8 * n + _FILTER_FROM:  # dense keys
         # A key with at most its cap of edges keeps them all, so only the others are
         # ranked (keys are independent; a subset in index order keeps the tie rule). The
         # scorer already pruned each developer's edges this way, so often none is over.
@@ -57,26 +68,20 @@ def _keep_top_per_key(
             mask[~over] = True
             if over.any():
                 idx = np.flatnonzero(over)
-                mask[idx[_keep_top_per_key(key[idx], edge_score[idx], edge_cap[idx], None)]] = True
-            if locked is not None and locked.shape[0]:
-                mask[locked] = True
+                mask[idx[_top_per_key(key[idx], edge_score[idx], edge_cap[idx])]] = True
             return mask
         loaded = "numba" in sys.modules
         if n >= _COMPILED_ALWAYS_FROM or (n >= _COMPILED_FROM and loaded):
             from matcher.compiled import top_per_key
 
-            mask = top_per_key(key, edge_score, edge_cap)
-            if locked is not None and locked.shape[0]:
-                mask[locked] = True
-            return mask
+            compiled: npt.NDArray[np.bool_] = top_per_key(key, edge_score, edge_cap)
+            return compiled
     candidates = _candidates(key, edge_score, edge_cap) if n >= _FILTER_FROM else None
     if candidates is None:
         mask[_exact_top(key, edge_score, edge_cap)] = True
     else:
         sub = _exact_top(key[candidates], edge_score[candidates], edge_cap[candidates])
         mask[candidates[sub]] = True
-    if locked is not None and locked.shape[0]:
-        mask[locked] = True
     return mask
 
 
