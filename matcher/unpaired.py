@@ -78,7 +78,8 @@ class _People:
     par_mate: Int64s  # per partner, the developer paired with them (-1: none)
     caps: Mapping[str, int]  # per region code, its most pairs
     filled: Mapping[str, int]  # per region code, its pairs formed
-    texts: dict[tuple[str, str, int, bool], tuple[str, str]] = field(default_factory=dict)
+    # per region code: the reason and text of a partner whose region wants no pairs
+    quota_zero: dict[str, tuple[str, str]] = field(default_factory=dict)
     # (side, region, at least): the reason, translated template and values of _free_left_in
     forms: dict[tuple[str, str, bool], tuple[str, str, dict[str, object]]] = field(
         default_factory=dict
@@ -343,10 +344,9 @@ def _explain_lonely(
 
 def _quota_zero(region: str, people: _People) -> tuple[str, str]:
     """Explain a partner of a region that wants no pairs."""
-    key = ("quota_zero", region, 0, False)
-    found = people.texts.get(key)
+    found = people.quota_zero.get(region)
     if found is None:
-        found = people.texts[key] = (
+        found = people.quota_zero[region] = (
             "quota_full",
             _("{region} wants no pairs (quota 0)").format(region=get_region(region).name),
         )
@@ -360,19 +360,15 @@ def _free_left_in(
 
     ``at_least``: ``n`` is a lower bound (see unpaired_people).
     """
-    # Tens of thousands of people share a few texts: each is formatted once, and each
-    # wording (side, region, bound) translated once.
-    key = (side, region, n, at_least)
-    found = people.texts.get(key)
-    if found is None:
-        form = people.forms.get((side, region, at_least))
-        if form is None:
-            form = people.forms[side, region, at_least] = _free_left_form(
-                side, region, people, at_least=at_least
-            )
-        reason, template, values = form
-        found = people.texts[key] = reason, template.format(n=n, **values)
-    return found
+    # _free_left_column asks once per distinct text; the many counts of one wording (side,
+    # region, bound) share its translated template.
+    form = people.forms.get((side, region, at_least))
+    if form is None:
+        form = people.forms[side, region, at_least] = _free_left_form(
+            side, region, people, at_least=at_least
+        )
+    reason, template, values = form
+    return reason, template.format(n=n, **values)
 
 
 def _free_left_form(
