@@ -219,15 +219,15 @@ def unmatched_rows(unpaired: Sequence[Unpaired], options: OutputOptions) -> list
 
 def _unmatched_order(unpaired: Sequence[Unpaired]) -> list[Unpaired]:
     """Return the unpaired developers then partners, each by id (ties in the given order)."""
-    # Two stable passes order as the key (side != "developer", id) would, without building
-    # a tuple per person.
-    by_id = sorted(unpaired, key=_ID)
-    return [u for u in by_id if u.side == "developer"] + [u for u in by_id if u.side != "developer"]
+    order = _reordering(list(map(_SIDE, unpaired)), list(map(_ID, unpaired)))
+    return list(unpaired) if order is None else [unpaired[k] for k in order]
 
 
 def _reordering(sides: list[str], ids: list[str]) -> list[int] | None:
     """Return the positions in ``_unmatched_order``'s order, or None if already in it."""
     # The reasons come as developers then partners, each in file order, often by id already.
+    # Otherwise two stable passes order as the key (side != "developer", id) would, without
+    # building a tuple per person.
     n_dev = sides.count("developer")
     if (
         sides[:n_dev].count("developer") == n_dev
