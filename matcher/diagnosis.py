@@ -20,7 +20,7 @@ short regions' places (forced_fills: one flow solve whose scores favour the wome
 which meets a women share where the scored solve needs the MILP). A region that no
 relaxation can fill further (_ceiling: too few partners, or developers who could ever
 reach it) gets no probe at all. A probe under which the short region alone (its own
-partners, kind mix and women share, every developer allowed into it free) could not hold
+partners, kind caps and women share, every developer allowed into it free) could not hold
 more than today is answered "today's count" without solving (_Prober.alone_exceeds), and
 a relaxation for which that holds at its loosest step is not searched. Short regions are
 searched in a thread pool; a change two of them probe at once is solved once.
@@ -434,14 +434,21 @@ class _Prober:
             config = apply_changes(self.config, changes)
         except ValidationError:
             return True
-        spec, n = region_specs(config)[region], above + 1
+        specs = region_specs(config)
+        spec, n = specs[region], above + 1
         if spec.max < n:
             return False
-        women = self._most_women(config, region=region, n=n, rescore=rescore)
+        women = self._most_women(config, specs, region=region, n=n, rescore=rescore)
         return women is not None and women_share_ok(women, n, spec.share_fraction())
 
     def _most_women(
-        self, config: MatcherConfig, *, region: int, n: int, rescore: bool
+        self,
+        config: MatcherConfig,
+        specs: Sequence[RegionSpec],
+        *,
+        region: int,
+        n: int,
+        rescore: bool,
     ) -> int | None:
         """Return the most women among n pairs the region alone can hold under its kind
         caps, its share left out (None: it cannot hold n pairs).
@@ -449,8 +456,7 @@ class _Prober:
         The answer depends on the region's kind caps and the rules that allow its pairs
         only, so the probes of every women share (and of other regions' quotas) share it.
         """
-        spec = region_specs(config)[region]
-        caps = tuple(spec.kind_cap(k) for k in range(len(KINDS)))
+        caps = tuple(specs[region].kind_cap(k) for k in range(len(KINDS)))
         key = (region, n, caps, repr(config.rules))
         with self.lock:
             if key in self.alone:
@@ -462,7 +468,7 @@ class _Prober:
                 RegionSpec(max=n, min=n, max_per_kind=caps)
                 if r == region
                 else replace(s, min_women_share=None)
-                for r, s in enumerate(region_specs(config))
+                for r, s in enumerate(specs)
             )
             female = self.dev_female
             problem = self._problem(
